@@ -1,0 +1,39 @@
+"""Archive library: object stores for signed contracts and wage documents, and filing
+manifests. Plain library — no Flask.
+
+Use :func:`open_store` with the app settings to get an :class:`ObjectStore`
+(:class:`LocalObjectStore` for the embedded default, :class:`S3ObjectStore` for MinIO).
+"""
+
+from archive.errors import (
+    ArchiveError,
+    ArchiveUnavailable,
+    IntegrityError,
+    ObjectLocked,
+    ObjectNotFound,
+)
+from archive.factory import open_store, parse_endpoint
+from archive.local import LocalObjectStore, sign_presigned, verify_presigned
+from archive.manifest import MANIFEST_SCHEMA, build_manifest, parse_manifest
+from archive.s3 import S3ObjectStore
+from archive.store import ObjectStore, StoredObject, validate_key
+
+__all__ = [
+    "MANIFEST_SCHEMA",
+    "ArchiveError",
+    "ArchiveUnavailable",
+    "IntegrityError",
+    "LocalObjectStore",
+    "ObjectLocked",
+    "ObjectNotFound",
+    "ObjectStore",
+    "S3ObjectStore",
+    "StoredObject",
+    "build_manifest",
+    "open_store",
+    "parse_endpoint",
+    "parse_manifest",
+    "sign_presigned",
+    "validate_key",
+    "verify_presigned",
+]
