@@ -1,0 +1,113 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, request
+
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "app" / "static"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, config: object | dict | None) -> None:
+    """Load config.Config (or the given object/dict) and fill in instance secrets."""
+    from config import Config
+
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    instance = Path(app.config["INSTANCE_DIR"])
+    for name in ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE"):
+        if not app.config.get(name):
+            app.config[name] = _instance_secret(instance, name.lower())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A random secret kept in ``instance/`` (embedded default only; set env in production)."""
+    path = instance / f".{name}"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def _locale() -> str:
+    lang = request.args.get("lang") or request.cookies.get("lang")
+    if lang in ("zh_CN", "en"):
+        return lang
+    return request.accept_languages.best_match(["zh_CN", "zh", "en"]) == "en" and "en" or "zh_CN"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind db, migrations, login, CSRF and Babel to ``app``."""
+    from app import models  # noqa: F401 - registers the tables
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale,
+                   default_translation_directories=str(BASE_DIR / "app" / "translations"))
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature; the JSON API is exempt from cookie CSRF (bearer tokens)."""
+    from app.api import bp as api_bp
+    from app.audit import bp as audit_bp
+    from app.auth import bp as auth_bp
+    from app.ca import bp as ca_bp
+    from app.employer import bp as employer_bp
+    from app.worker import bp as worker_bp
+
+    for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)
+    csrf.exempt(ca_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Clear errors as HTML or JSON, never a bare 500 page."""
+    from app.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """``flask seed-demo``, ``flask jobs work``, ``flask ca ...``."""
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,47 @@
+"""Employer API: create, send, read a contract and fetch its PDF."""
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.common import api_org, json_body
+from app.services import contracts, jobs, queries
+
+
+@bp.post("/contracts")
+def create_contract():
+    org = api_org()
+    contract = contracts.create_contract(org, json_body(), actor=f"api:{org.id}")
+    return jsonify(queries.contract_summary(contract)), 201
+
+
+@bp.post("/contracts/<int:contract_id>/send")
+def send_contract(contract_id: int):
+    org = api_org()
+    contract = queries.org_contract(org.id, contract_id)
+    token = contracts.send_contract(contract, actor=f"api:{org.id}", user_id=None, via="api_key",
+                                    ip=request.remote_addr, user_agent=request.user_agent.string)
+    jobs.run_inline()
+    body = queries.contract_summary(contract)
+    body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
+    return jsonify(body)
+
+
+@bp.get("/contracts/<int:contract_id>")
+def get_contract(contract_id: int):
+    org = api_org()
+    return jsonify(queries.contract_summary(queries.org_contract(org.id, contract_id)))
+
+
+@bp.get("/contracts/<int:contract_id>/pdf")
+def get_pdf(contract_id: int):
+    org = api_org()
+    return queries.pdf_response(queries.org_contract(org.id, contract_id))
+
+
+@bp.get("/contracts/<int:contract_id>/verification")
+def get_verification(contract_id: int):
+    from app.services import verification
+
+    org = api_org()
+    report = verification.for_contract(queries.org_contract(org.id, contract_id))
+    return jsonify(report.to_dict())

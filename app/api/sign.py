@@ -1,0 +1,53 @@
+"""The worker's signing API behind the SMS link token."""
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api.common import json_body
+from app.errors import Unauthorized
+from app.services import jobs, queries, worker_signing
+
+
+@bp.post("/sign/<token>/otp")
+def request_otp(token: str):
+    body = json_body()
+    return jsonify(worker_signing.request_otp(token, str(body.get("name") or ""),
+                                              str(body.get("id_number") or "")))
+
+
+@bp.post("/sign/<token>/verify")
+def verify(token: str):
+    body = json_body()
+    return jsonify(worker_signing.verify_otp(token, str(body.get("code") or "")))
+
+
+def _session() -> str:
+    session = request.headers.get("X-Signing-Session", "")
+    if not session:
+        raise Unauthorized("请先完成身份验证", code="identity_required")
+    return session
+
+
+@bp.get("/sign/<token>/contract")
+def contract(token: str):
+    link = worker_signing.verified_link(token, _session())
+    return jsonify(queries.contract_summary(link.contract))
+
+
+@bp.get("/sign/<token>/pdf")
+def pdf(token: str):
+    link = worker_signing.verified_link(token, _session())
+    return queries.pdf_response(link.contract)
+
+
+@bp.post("/sign/<token>")
+def sign(token: str):
+    body = json_body()
+    outcome = worker_signing.sign(
+        token, session=str(body.get("session") or request.headers.get("X-Signing-Session", "")),
+        signature=body.get("signature"), consent=body.get("consent") is True,
+        ip=request.remote_addr, user_agent=request.user_agent.string)
+    jobs.run_inline()
+    summary = queries.contract_summary(queries.contract(outcome.contract_id))
+    return jsonify({"status": summary["status"], "contract_no": summary["contract_no"],
+                    "filing_number": outcome.filing_number, "filing": summary["filing"]})

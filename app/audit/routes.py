@@ -1,0 +1,53 @@
+"""Auditor views."""
+
+from flask import Response, render_template, request
+from flask_login import current_user
+
+from app.audit import bp
+from app.auth.access import role_required
+from app.errors import ValidationFailed
+from app.services import audit as audit_log
+from app.services import queries, search, verification
+
+AUDIT_ROLES = ("auditor", "platform_admin")
+
+
+@bp.route("/")
+@role_required(*AUDIT_ROLES)
+def search_page():
+    params = {k: request.args.get(k, "") for k in search.SEARCH_FIELDS}
+    results, errors, message, status = None, {}, None, 200
+    if any(params.values()):
+        try:
+            results = search.search_contracts(current_user, params)
+        except ValidationFailed as exc:
+            errors, message, status = exc.fields, exc.message, 422
+    filings = queries.filing_numbers([c.id for c in results or []])
+    return render_template("audit/search.html", params=params, results=results, errors=errors,
+                           message=message, filings=filings), status
+
+
+@bp.route("/contracts/<int:contract_id>")
+@role_required(*AUDIT_ROLES)
+def contract(contract_id: int):
+    found = search.auditable_contract(current_user, contract_id)
+    filing = queries.filing_of(found.id)
+    report = verification.for_filing(found, filing) if filing else None
+    trail = audit_log.trail(found.id)
+    return render_template("audit/contract.html", contract=found, filing=filing, report=report,
+                           events=queries.signature_events(found.id), trail=trail,
+                           chain_ok=audit_log.verify_chain(trail))
+
+
+@bp.route("/contracts/<int:contract_id>/pdf")
+@role_required(*AUDIT_ROLES)
+def pdf(contract_id: int):
+    found = search.auditable_contract(current_user, contract_id)
+    filing = queries.filing_of(found.id)
+    if filing is None:
+        return queries.pdf_response(found)
+    data = verification.archived_pdf(filing)
+    resp = Response(data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filing.number}.pdf"'
+    resp.headers["X-Content-SHA256"] = filing.sha256
+    return resp

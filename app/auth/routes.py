@@ -1,0 +1,44 @@
+"""Login and logout views."""
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth import bp
+from app.auth.forms import LoginForm
+from app.extensions import db
+from app.models import User
+
+HOME_BY_ROLE = {"auditor": "audit.search", "platform_admin": "audit.search"}
+
+
+def home_for(user: User) -> str:
+    """Where a user lands after logging in."""
+    return url_for(HOME_BY_ROLE.get(user.role, "employer.contracts"))
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user and user.active and user.check_password(form.password.data):
+            login_user(user)
+            return redirect(home_for(user))
+        error = "用户名或密码不正确"
+    status = 200 if request.method == "GET" or not (error or form.errors) else 422
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))

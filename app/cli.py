@@ -1,0 +1,107 @@
+"""Command line: ``flask seed-demo``, ``flask jobs work``, ``flask ca init|revoke``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.domain.ids import uscc_with_check
+from app.extensions import db
+from app.models import RevokedCertificate, SignatureEvent
+from app.services import accounts, apikeys, contracts, jobs, pki
+
+DEMO_PASSWORD = "demo12345"
+REVOCATION_REASONS = ("unspecified", "key_compromise", "affiliation_changed", "superseded",
+                      "cessation_of_operation")
+
+
+def seed_demo() -> dict:
+    """Create the demo employer, users, API key and one sent contract; returns what to print."""
+    org = accounts.add_organization(
+        name="湖南星城建设工程有限公司", uscc=uscc_with_check("91430121MA4L8X2Q7"),
+        address="湖南省长沙县星沙街道开元东路1号", legal_rep="李建国")
+    accounts.add_user(username="hr", password=DEMO_PASSWORD, role="employer_hr",
+                      display_name="王人事", organization=org)
+    accounts.add_user(username="auditor", password=DEMO_PASSWORD, role="auditor",
+                      display_name="赵监察", jurisdiction="430121")
+    key = apikeys.create_key(org, "demo")
+    db.session.commit()
+    start = date.today()
+    contract = contracts.create_contract(org, {
+        "worker_name": "张三", "worker_id_number": "360426199101010071",
+        "worker_phone": "13800138000", "worker_address": "江西省德安县",
+        "term_start": start.isoformat(),
+        "term_end": (start + timedelta(days=365 * 2)).isoformat(), "probation_months": "2",
+        "probation_wage": "4800", "post": "钢筋工", "work_location": "长沙县星沙产业园三期工地",
+        "hours_system": "standard", "monthly_wage": "6000", "pay_day": "15",
+        "social_insurance": "依法参加养老、医疗、失业、工伤、生育保险",
+        "labor_protection": "提供安全帽、安全带、防护鞋，进行岗前安全培训",
+    }, actor="seed")
+    token = contracts.send_contract(contract, actor="seed", user_id=None, via="seed", ip=None,
+                                    user_agent="flask seed-demo")
+    jobs.run_pending()
+    return {"api_key": key, "token": token, "contract_no": contract.contract_no}
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to ``app.cli``."""
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Seed a demo employer, HR user, auditor, API key and a sent contract."""
+        out = seed_demo()
+        base = current_app.config["BASE_URL"]
+        click.echo(f"""
+智慧星用工 demo is ready / 演示数据已生成
+  Employer HR login : {base}/login   user: hr       password: {DEMO_PASSWORD}
+  Auditor login     : {base}/login   user: auditor  password: {DEMO_PASSWORD}
+  API key           : {out['api_key']}
+  Contract {out['contract_no']} is waiting for the worker 张三 (ID 360426199101010071).
+  Signing link (open on a phone-sized window): {base}/s/{out['token']}
+  SMS messages (links, one-time codes) go to: {current_app.config['SMS_OUTBOX']}
+""")
+
+    jobs_group = click.Group("jobs", help="Background jobs.")
+    app.cli.add_command(jobs_group)
+
+    @jobs_group.command("work")
+    @click.option("--once", is_flag=True, help="Run due jobs once and exit.")
+    @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
+    def jobs_work(once: bool, poll: float) -> None:
+        """Run queued jobs (filing, SMS) until stopped."""
+        if once:
+            click.echo(f"ran {jobs.run_pending(limit=1000)} job(s)")
+        else:
+            jobs.work_forever(poll_seconds=poll)
+
+    ca_group = click.Group("ca", help="The platform certificate authority.")
+    app.cli.add_command(ca_group)
+
+    @ca_group.command("init")
+    def ca_init() -> None:
+        """Create the root and issuing CA and the TSA key (no-op when present)."""
+        authority = pki.ca()
+        pki.tsa()
+        click.echo(f"root CA: {authority.root_cert.subject.rfc4514_string()}")
+        click.echo(f"issuing CA: {authority.issuing_cert.subject.rfc4514_string()}")
+
+    @ca_group.command("revoke")
+    @click.argument("serial")
+    @click.option("--reason", type=click.Choice(REVOCATION_REASONS), default="unspecified")
+    def ca_revoke(serial: str, reason: str) -> None:
+        """Revoke the certificate with hex SERIAL; the CRL is re-signed."""
+        serial = serial.lower().removeprefix("0x")
+        int(serial, 16)
+        known = db.session.scalar(select(SignatureEvent).where(
+            SignatureEvent.certificate_serial == serial))
+        if known is None:
+            raise click.ClickException(f"no certificate with serial {serial} was issued here")
+        if db.session.scalar(select(RevokedCertificate).where(
+                RevokedCertificate.serial == serial)) is None:
+            db.session.add(RevokedCertificate(serial=serial, reason=reason))
+            db.session.commit()
+        pki.issuing_crl()
+        click.echo(f"revoked {serial} ({reason})")

@@ -1,0 +1,73 @@
+"""Employer views: thin wrappers around app.services.contracts."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.auth.access import role_required
+from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
+from app.employer import bp
+from app.errors import ValidationFailed
+from app.services import contracts, jobs, queries
+
+EMPLOYER_ROLES = ("employer_admin", "employer_hr")
+
+
+def _actor() -> str:
+    return f"user:{current_user.id}"
+
+
+@bp.route("/contracts")
+@role_required(*EMPLOYER_ROLES)
+def contracts_list():
+    items = queries.org_contracts(current_user.organization_id)
+    return render_template("employer/contracts.html", contracts=items)
+
+
+@bp.route("/contracts/new", methods=["GET", "POST"])
+@role_required(*EMPLOYER_ROLES)
+def new_contract():
+    form, errors, message = FlaskForm(), {}, None
+    if form.validate_on_submit():
+        try:
+            contract = contracts.create_contract(current_user.organization, request.form.to_dict(),
+                                                 actor=_actor(), user_id=current_user.id)
+            flash("合同已创建，请核对后盖章发送", "success")
+            return redirect(url_for("employer.contract_detail", contract_id=contract.id))
+        except ValidationFailed as exc:
+            errors, message = exc.fields, exc.message
+    elif request.method == "POST":
+        message = "页面已过期，请重新提交"
+    status = 422 if request.method == "POST" else 200
+    return render_template("employer/new_contract.html", form=form, errors=errors,
+                           message=message, values=request.form, labels=FIELD_LABELS,
+                           hours=HOURS_SYSTEMS), status
+
+
+@bp.route("/contracts/<int:contract_id>")
+@role_required(*EMPLOYER_ROLES)
+def contract_detail(contract_id: int):
+    contract = queries.org_contract(current_user.organization_id, contract_id)
+    return render_template("employer/contract.html", contract=contract, form=FlaskForm(),
+                           filing=queries.filing_of(contract.id),
+                           events=queries.signature_events(contract.id))
+
+
+@bp.route("/contracts/<int:contract_id>/send", methods=["POST"])
+@role_required(*EMPLOYER_ROLES)
+def send(contract_id: int):
+    contract = queries.org_contract(current_user.organization_id, contract_id)
+    if not FlaskForm().validate_on_submit():
+        flash("页面已过期，请重新提交", "error")
+        return redirect(url_for("employer.contract_detail", contract_id=contract_id))
+    contracts.send_contract(contract, actor=_actor(), user_id=current_user.id, via="platform_login",
+                            ip=request.remote_addr, user_agent=request.user_agent.string)
+    jobs.run_inline()
+    flash("已盖章并通过短信向劳动者发送签署链接", "success")
+    return redirect(url_for("employer.contract_detail", contract_id=contract_id))
+
+
+@bp.route("/contracts/<int:contract_id>/pdf")
+@role_required(*EMPLOYER_ROLES)
+def pdf(contract_id: int):
+    return queries.pdf_response(queries.org_contract(current_user.organization_id, contract_id))

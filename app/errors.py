@@ -1,0 +1,101 @@
+"""Application errors and the one handler that turns them into HTTP answers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An error a user can act on; ``code`` is stable for API clients."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        """The JSON body of the error answer."""
+        body: dict = {"error": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+class ValidationFailed(AppError):
+    status, code = 422, "validation_failed"
+
+
+class Unauthorized(AppError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(AppError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class Gone(AppError):
+    status, code = 410, "gone"
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "too_many_requests"
+
+
+def wants_json() -> bool:
+    """True when the client should get JSON rather than an HTML page."""
+    if request.path.startswith(("/api/", "/tsa", "/ca/")):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def _answer(status: int, body: dict):
+    if wants_json():
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, error=body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map AppError, HTTP errors and unexpected exceptions to clear answers."""
+
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):
+        db.session.rollback()
+        return _answer(exc.status, exc.to_dict())
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return _answer(exc.code or 500, {"error": code, "message": exc.description})
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _answer(500, {"error": "internal_error", "message": "服务器内部错误，请稍后再试"})
+
+
+class ServiceUnavailable(AppError):
+    status, code = 503, "service_unavailable"

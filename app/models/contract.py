@@ -1,0 +1,76 @@
+"""Workers, contracts and their document versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.org import Organization
+
+CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "expired")
+
+
+class Worker(db.Model):
+    """A person who signs contracts; ID number and phone are encrypted at rest."""
+
+    __tablename__ = "workers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_enc: Mapped[str] = mapped_column(String(255))
+    id_masked: Mapped[str] = mapped_column(String(18))
+    phone_enc: Mapped[str] = mapped_column(String(255))
+    phone_masked: Mapped[str] = mapped_column(String(11))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Contract(db.Model):
+    """A labor contract between an organization and a worker."""
+
+    __tablename__ = "contracts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_no: Mapped[str] = mapped_column(String(40), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    template: Mapped[str] = mapped_column(String(40), default="fixed_term")
+    template_version: Mapped[int] = mapped_column(default=1)
+    terms: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+    organization: Mapped[Organization] = relationship()
+    worker: Mapped[Worker] = relationship()
+    documents: Mapped[list[ContractDocument]] = relationship(
+        back_populates="contract", order_by="ContractDocument.version"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current_document(self) -> ContractDocument | None:
+        """The newest document version, or None before rendering."""
+        return self.documents[-1] if self.documents else None
+
+
+class ContractDocument(db.Model):
+    """One version of a contract's PDF: rendered, employer-sealed, fully signed."""
+
+    __tablename__ = "contract_documents"
+    __table_args__ = (UniqueConstraint("contract_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    version: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    contract: Mapped[Contract] = relationship(back_populates="documents")

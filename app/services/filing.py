@@ -1,0 +1,105 @@
+"""Automatic filing (网签即用工备案): archive the signed contract and create the Filing.
+
+Runs as the ``file_contract`` job, queued in the same transaction as the last signature.
+Idempotent: a retry after a crash re-uses what already reached the archive.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Contract, Filing, SignatureEvent
+from app.models.base import utcnow
+from app.services import audit, jobs
+
+RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
+
+
+def store():
+    """The archive store of the current app (created once from the config)."""
+    from archive import open_store
+
+    obj = current_app.extensions.get("archive")
+    if obj is None:
+        obj = open_store(current_app.config)
+        current_app.extensions["archive"] = obj
+    return obj
+
+
+def retention_for(contract: Contract) -> datetime:
+    """Keep until at least two years after the contract's end (and two years from now)."""
+    end = date.fromisoformat(contract.terms["term_end"])
+    until = datetime.combine(end.replace(year=end.year + RETENTION_YEARS_AFTER_END), time(),
+                             tzinfo=UTC)
+    return max(until, utcnow() + timedelta(days=730))
+
+
+def _put_once(key: str, data: bytes, content_type: str, retain_until: datetime):
+    """Store ``data`` unless the same bytes are there already (retries of a filing)."""
+    from archive import ObjectNotFound
+
+    target = store()
+    try:
+        existing = target.stat(key)
+        if existing.sha256 == _sha256(data):
+            return existing
+    except ObjectNotFound:
+        pass
+    return target.put(key, data, content_type=content_type, retain_until=retain_until)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def signers_of(contract_id: int) -> list[dict]:
+    """Signer entries for the manifest (masked, no plain ID numbers)."""
+    events = db.session.scalars(select(SignatureEvent).where(
+        SignatureEvent.contract_id == contract_id).order_by(SignatureEvent.id))
+    return [{"party": e.party, "name": e.signer_name, "certificate_serial": e.certificate_serial,
+             "signed_at": e.signed_at.isoformat(), "identity_method": e.identity_method,
+             "sha256_before": e.sha256_before, "sha256_after": e.sha256_after} for e in events]
+
+
+@jobs.handler("file_contract")
+def file_contract(payload: dict) -> None:
+    """Archive the signed PDF, the manifest and the audit trail; record the Filing."""
+    from archive import build_manifest
+
+    contract = db.session.get(Contract, payload["contract_id"])
+    if db.session.scalar(select(Filing).where(Filing.contract_id == contract.id)):
+        return
+    number, doc = payload["filing_number"], contract.current_document
+    prefix = f"filings/{contract.organization.uscc}/{number}/"
+    keep = retention_for(contract)
+    pdf = _put_once(prefix + "contract.pdf", doc.data, "application/pdf", keep)
+    trail = json.dumps(audit.export(contract.id), ensure_ascii=False, indent=1).encode()
+    trail_obj = _put_once(prefix + "audit-trail.json", trail, "application/json", keep)
+    now = utcnow().replace(microsecond=0)
+    manifest = build_manifest(
+        filing_number=number,
+        contract_id=contract.id,
+        documents=[
+            {"key": o.key, "sha256": o.sha256, "size": o.size, "content_type": o.content_type}
+            for o in (pdf, trail_obj)
+        ],
+        signers=signers_of(contract.id),
+        extra={"contract_no": contract.contract_no, "employer": contract.organization.name,
+               "employer_uscc": contract.organization.uscc, "worker": contract.worker.name,
+               "worker_id": contract.worker.id_masked, "term_start": contract.terms["term_start"],
+               "term_end": contract.terms["term_end"], "retain_until": keep.isoformat()},
+        created_at=now,
+    )
+    man = _put_once(prefix + "manifest.json", manifest, "application/json", keep)
+    db.session.add(Filing(number=number, contract_id=contract.id, pdf_key=pdf.key,
+                          manifest_key=man.key, audit_key=trail_obj.key, sha256=pdf.sha256,
+                          manifest_sha256=man.sha256, retain_until=keep, archived_at=now))
+    contract.status = "filed"
+    audit.record(contract.id, "system", "contract.filed", filing_number=number, sha256=pdf.sha256)

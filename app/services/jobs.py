@@ -1,0 +1,142 @@
+"""Durable jobs: a transactional outbox with retries, backoff and safe concurrent workers.
+
+A job is added to the session of the use case that causes it, so it commits (or not)
+with the state change. Workers claim due jobs with ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL and a compare-and-set update everywhere; a crashed worker's job becomes
+claimable again when its lease runs out. Handlers must be idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from app.extensions import db
+from app.models import Job
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+HANDLERS: dict[str, Callable[[dict], None]] = {}
+LEASE = timedelta(minutes=5)
+
+
+def handler(kind: str) -> Callable[[Callable[[dict], None]], Callable[[dict], None]]:
+    """Register ``fn`` as the handler of jobs of ``kind``."""
+
+    def register(fn: Callable[[dict], None]) -> Callable[[dict], None]:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(kind: str, payload: dict, *, dedupe_key: str | None = None) -> Job:
+    """Add a job to the current transaction (the caller commits)."""
+    job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=utcnow())
+    db.session.add(job)
+    return job
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before retry number ``attempts``: 5 s doubling, capped at one hour."""
+    return timedelta(seconds=min(3600, 5 * 2 ** max(attempts - 1, 0)))
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(worker: str, now: datetime | None = None) -> Job | None:
+    """Claim one due job for ``worker`` and commit the claim; None when nothing is due."""
+    now = now or utcnow()
+    due = or_(
+        and_(Job.status == "queued", Job.run_after <= now),
+        and_(Job.status == "running", Job.locked_until < now),
+    )
+    query = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(1)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    job_id = db.session.scalar(query)
+    if job_id is None:
+        db.session.commit()
+        return None
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, due)
+        .values(
+            status="running",
+            locked_by=worker,
+            locked_until=now + LEASE,
+            attempts=Job.attempts + 1,
+        )
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return None
+    return db.session.get(Job, job_id)
+
+
+def execute(job: Job) -> bool:
+    """Run a claimed job's handler in one transaction; on failure schedule a retry."""
+    job_id, kind = job.id, job.kind
+    try:
+        fn = HANDLERS[kind]
+        fn(dict(job.payload))
+        job.status, job.finished_at, job.locked_by = "done", utcnow(), None
+        job.last_error = None
+        db.session.commit()
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure is retried later
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        give_up = job.attempts >= current_app.config["JOBS_MAX_ATTEMPTS"]
+        job.status = "failed" if give_up else "queued"
+        job.run_after = utcnow() + backoff(job.attempts)
+        job.locked_by = job.locked_until = None
+        job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        log.warning("job %s (%s) attempt %s failed: %s", job_id, kind, job.attempts, exc)
+        return False
+
+
+def run_pending(limit: int = 20, worker: str | None = None) -> int:
+    """Run up to ``limit`` due jobs; returns how many were attempted."""
+    worker = worker or _worker_name()
+    done = 0
+    while done < limit:
+        job = claim(worker)
+        if job is None:
+            break
+        execute(job)
+        done += 1
+    return done
+
+
+def run_inline() -> None:
+    """In the embedded default, run due jobs right after the request that queued them."""
+    if current_app.config.get("JOBS_INLINE"):
+        try:
+            run_pending()
+        except Exception:  # noqa: BLE001 - the jobs stay queued for a worker
+            db.session.rollback()
+            log.exception("inline job run failed")
+
+
+def work_forever(poll_seconds: float = 1.0, max_jobs: int | None = None) -> int:
+    """The ``flask jobs work`` loop; returns after ``max_jobs`` jobs when given."""
+    worker, total = _worker_name(), 0
+    while max_jobs is None or total < max_jobs:
+        ran = run_pending(limit=1 if max_jobs else 20, worker=worker)
+        total += ran
+        if not ran:
+            if max_jobs is not None:
+                break
+            time.sleep(poll_seconds)
+    return total

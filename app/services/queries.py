@@ -1,0 +1,88 @@
+"""Read-side helpers shared by the employer, auditor and API views."""
+
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import select
+
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Contract, Filing, SignatureEvent
+
+
+def org_contract(org_id: int, contract_id: int) -> Contract:
+    """The contract if it belongs to ``org_id``; NotFound otherwise (no existence leak)."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.organization_id != org_id:
+        raise NotFound("合同不存在", code="contract_not_found")
+    return contract
+
+
+def contract(contract_id: int) -> Contract:
+    """Any contract by id (callers check access)."""
+    found = db.session.get(Contract, contract_id)
+    if found is None:
+        raise NotFound("合同不存在", code="contract_not_found")
+    return found
+
+
+def org_contracts(org_id: int, limit: int = 200) -> list[Contract]:
+    """The organization's newest contracts."""
+    return list(db.session.scalars(select(Contract).where(Contract.organization_id == org_id)
+                                   .order_by(Contract.id.desc()).limit(limit)))
+
+
+def filing_of(contract_id: int) -> Filing | None:
+    """The filing of a contract, if filed."""
+    return db.session.scalar(select(Filing).where(Filing.contract_id == contract_id))
+
+
+def filing_numbers(contract_ids: list[int]) -> dict[int, str]:
+    """Filing numbers of the given contracts, by contract id."""
+    if not contract_ids:
+        return {}
+    rows = db.session.execute(select(Filing.contract_id, Filing.number)
+                              .where(Filing.contract_id.in_(contract_ids)))
+    return dict(rows.tuples())
+
+
+def signature_events(contract_id: int) -> list[SignatureEvent]:
+    """Signature events of a contract, oldest first."""
+    return list(db.session.scalars(select(SignatureEvent).where(
+        SignatureEvent.contract_id == contract_id).order_by(SignatureEvent.id)))
+
+
+def pdf_response(contract: Contract) -> Response:
+    """The contract's current PDF as a download."""
+    doc = contract.current_document
+    resp = Response(doc.data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'inline; filename="{contract.contract_no}.pdf"'
+    resp.headers["X-Content-SHA256"] = doc.sha256
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def contract_summary(contract: Contract) -> dict:
+    """The JSON view of a contract (personal data masked)."""
+    filing = filing_of(contract.id)
+    doc = contract.current_document
+    return {
+        "id": contract.id,
+        "contract_no": contract.contract_no,
+        "status": contract.status,
+        "template": contract.template,
+        "employer": {"name": contract.organization.name, "uscc": contract.organization.uscc},
+        "worker": {"name": contract.worker.name, "id_number": contract.worker.id_masked,
+                   "phone": contract.worker.phone_masked},
+        "terms": {k: v for k, v in contract.terms.items() if k != "worker_name"},
+        "document": {"version": doc.version, "kind": doc.kind, "sha256": doc.sha256} if doc
+        else None,
+        "signatures": [{"party": e.party, "signer": e.signer_name, "signed_at":
+                        e.signed_at.isoformat(), "certificate_serial": e.certificate_serial}
+                       for e in signature_events(contract.id)],
+        "created_at": contract.created_at.isoformat(),
+        "sent_at": contract.sent_at.isoformat() if contract.sent_at else None,
+        "signed_at": contract.signed_at.isoformat() if contract.signed_at else None,
+        "filing": {"number": filing.number, "sha256": filing.sha256,
+                   "archived_at": filing.archived_at.isoformat()} if filing else None,
+    }

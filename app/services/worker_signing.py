@@ -1,0 +1,201 @@
+"""The worker's use cases: open the link, prove identity by SMS code, draw and sign."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from PIL import Image, ImageChops, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import pii
+from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from app.extensions import db
+from app.models import ContractDocument, OtpChallenge, SignatureEvent, SigningLink
+from app.models.base import utcnow
+from app.services import audit, counters, jobs, pki, sms
+
+MAX_SIGNATURE_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class SignedOutcome:
+    """What the worker sees after signing."""
+
+    contract_id: int
+    status: str
+    filing_number: str
+
+
+def open_link(token: str, *, for_signing: bool = True) -> SigningLink:
+    """Find the live link for ``token``.
+
+    :raises NotFound: unknown token. :raises Gone: expired or withdrawn link.
+    :raises Conflict: the contract was already signed through it (when ``for_signing``).
+    """
+    link = db.session.scalar(
+        select(SigningLink).where(SigningLink.token_hash == pii.token_hash(token or ""))
+    )
+    if link is None:
+        raise NotFound("签署链接无效，请核对短信中的链接", code="link_not_found")
+    if link.revoked_at is not None or link.contract.status in ("voided", "declined"):
+        raise Gone("该签署链接已被撤回", code="link_revoked")
+    if for_signing and (link.used_at is not None or link.contract.status != "sent"):
+        raise Conflict("该合同已签署，无需重复签署", code="already_signed")
+    if for_signing and link.expires_at <= utcnow():
+        raise Gone("签署链接已过期，请联系用人单位重新发送", code="link_expired")
+    return link
+
+
+def request_otp(token: str, name: str, id_number: str) -> dict:
+    """Check name + ID number against the contract and text a one-time code to the worker."""
+    link = open_link(token)
+    worker = link.contract.worker
+    fields = {}
+    if not (name or "").strip():
+        fields["name"] = "请填写姓名"
+    if not (id_number or "").strip():
+        fields["id_number"] = "请填写身份证号码"
+    if fields:
+        raise ValidationFailed("请填写姓名和身份证号码", fields=fields)
+    same_id = hmac.compare_digest(pii.keyed_hash(id_number.strip().upper()), worker.id_hash)
+    if name.strip() != worker.name or not same_id:
+        raise ValidationFailed("姓名或身份证号码与合同不符", code="identity_mismatch",
+                               fields={"id_number": "姓名或身份证号码与合同登记的不一致"})
+    cfg, now = current_app.config, utcnow()
+    last = db.session.scalar(select(OtpChallenge).where(OtpChallenge.link_id == link.id)
+                             .order_by(OtpChallenge.id.desc()).limit(1))
+    if last and (now - last.sent_at).total_seconds() < cfg["OTP_RESEND_SECONDS"]:
+        raise TooManyRequests("验证码已发送，请稍后再试", code="otp_cooldown")
+    code = f"{secrets.randbelow(10**6):06d}"
+    challenge = OtpChallenge(link_id=link.id, code_hash=pii.keyed_hash(code, "otp"), sent_at=now,
+                             expires_at=now + timedelta(seconds=cfg["OTP_TTL_SECONDS"]))
+    db.session.add(challenge)
+    audit.record(link.contract_id, f"worker:{worker.id}", "otp.sent", to=worker.phone_masked)
+    db.session.commit()
+    minutes = cfg["OTP_TTL_SECONDS"] // 60
+    sms.gateway().send(pii.decrypt(worker.phone_enc),
+                       f"【智慧星用工】您的合同签署验证码为{code}，{minutes}分钟内有效，请勿告知他人。")
+    return {"sent_to": worker.phone_masked, "expires_at": challenge.expires_at.isoformat()}
+
+
+def verify_otp(token: str, code: str) -> dict:
+    """Check the one-time code; on success open a short signing session."""
+    link = open_link(token)
+    cfg, now = current_app.config, utcnow()
+    challenge = db.session.scalar(select(OtpChallenge).where(OtpChallenge.link_id == link.id)
+                                  .order_by(OtpChallenge.id.desc()).limit(1))
+    if challenge is None:
+        raise ValidationFailed("请先获取验证码", code="otp_missing", fields={"code": "请先获取验证码"})
+    if challenge.verified_at is not None or challenge.expires_at <= now:
+        raise Gone("验证码已失效，请重新获取", code="otp_expired")
+    if challenge.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
+        raise TooManyRequests("验证码错误次数过多，请重新获取", code="otp_locked")
+    if not hmac.compare_digest(pii.keyed_hash((code or "").strip(), "otp"), challenge.code_hash):
+        challenge.attempts += 1
+        db.session.commit()
+        left = cfg["OTP_MAX_ATTEMPTS"] - challenge.attempts
+        raise ValidationFailed(f"验证码不正确，还可尝试{left}次", code="otp_wrong",
+                               fields={"code": "验证码不正确"})
+    session_token = secrets.token_urlsafe(24)
+    challenge.verified_at = now
+    challenge.session_hash = pii.token_hash(session_token)
+    challenge.session_expires_at = now + timedelta(seconds=cfg["SIGN_SESSION_SECONDS"])
+    audit.record(link.contract_id, f"worker:{link.contract.worker_id}", "otp.verified")
+    db.session.commit()
+    return {"session": session_token, "expires_at": challenge.session_expires_at.isoformat()}
+
+
+def _verified(token: str, session: str, *, for_signing: bool = True
+              ) -> tuple[SigningLink, OtpChallenge]:
+    link = open_link(token, for_signing=for_signing)
+    challenge = db.session.scalar(select(OtpChallenge).where(
+        OtpChallenge.link_id == link.id, OtpChallenge.session_hash == pii.token_hash(session or "")))
+    if challenge is None or challenge.session_expires_at <= utcnow():
+        raise Unauthorized("请先完成身份验证（姓名、身份证号码和短信验证码）", code="identity_required")
+    return link, challenge
+
+
+def verified_link(token: str, session: str) -> SigningLink:
+    """The link, when ``session`` is a live identity-verified session for it.
+
+    :raises Unauthorized: no or expired session.
+    """
+    return _verified(token, session, for_signing=False)[0]
+
+
+def decode_signature(data_url: str) -> bytes:
+    """Decode and check a drawn signature sent as ``data:image/png;base64,...``."""
+    prefix = "data:image/png;base64,"
+    bad = ValidationFailed("签名图片无效，请重新签名", fields={"signature": "请在签名框内手写签名"})
+    if not isinstance(data_url, str) or not data_url.startswith(prefix):
+        raise bad
+    try:
+        png = base64.b64decode(data_url[len(prefix):], validate=True)
+    except (binascii.Error, ValueError):
+        raise bad from None
+    if len(png) > MAX_SIGNATURE_BYTES:
+        raise ValidationFailed("签名图片过大", fields={"signature": "签名图片不能超过512KB"})
+    try:
+        image = Image.open(io.BytesIO(png))
+        image.load()
+    except (UnidentifiedImageError, OSError):
+        raise bad from None
+    if image.format != "PNG" or not (50 <= image.width <= 4000 and 20 <= image.height <= 4000):
+        raise bad
+    rgba = image.convert("RGBA")
+    opaque = rgba.getchannel("A").point(lambda v: 255 if v > 10 else 0)
+    dark = rgba.convert("L").point(lambda v: 255 if v < 200 else 0)
+    if ImageChops.multiply(opaque, dark).getbbox() is None:
+        raise ValidationFailed("签名为空，请在签名框内手写签名", fields={"signature": "签名为空"})
+    return png
+
+
+def sign(token: str, *, session: str, signature: str, consent: bool,
+         ip: str | None, user_agent: str | None) -> SignedOutcome:
+    """Sign the contract as the worker; queue the filing job in the same transaction.
+
+    :raises Unauthorized: no verified identity. :raises Conflict: signed already or racing.
+    """
+    link, challenge = _verified(token, session)
+    now = utcnow()
+    if consent is not True:
+        raise ValidationFailed("请阅读合同并勾选同意后再签署",
+                               fields={"consent": "请确认已阅读并同意合同全部条款"})
+    png = decode_signature(signature)
+    contract, worker = link.contract, link.contract.worker
+    doc = contract.current_document
+    result = pki.signer().sign_worker(doc.data, name=worker.name, id_hash=worker.id_hash,
+                                      signature_png=png)
+    number = f"{contract.organization.region_code}-{now:%Y}-{counters.next_value('filing'):06d}"
+    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="signed",
+                                    sha256=result.sha256_after, data=result.pdf))
+    db.session.add(SignatureEvent(
+        contract_id=contract.id, party="worker", signer_name=worker.name,
+        identity_method="id_number+sms_otp",
+        identity_evidence={"phone": worker.phone_masked, "otp_sent_at": challenge.sent_at
+                           .isoformat(), "otp_verified_at": challenge.verified_at.isoformat(),
+                           "id_number": worker.id_masked, "consent": True},
+        certificate_serial=result.certificate_serial, certificate_pem=result.certificate_pem,
+        ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
+        sha256_after=result.sha256_after, signed_at=result.signed_at))
+    contract.status, contract.signed_at = "signed", now
+    link.used_at = now
+    jobs.enqueue("file_contract", {"contract_id": contract.id, "filing_number": number},
+                 dedupe_key=f"file:{contract.id}")
+    audit.record(contract.id, f"worker:{worker.id}", "contract.signed",
+                 certificate=result.certificate_serial, sha256=result.sha256_after)
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict("该合同已签署，无需重复签署", code="already_signed") from None
+    return SignedOutcome(contract.id, contract.status, number)

@@ -1,0 +1,105 @@
+// The worker's signing page: identity (name + ID + SMS code), read, draw, sign.
+(function () {
+  "use strict";
+  var app = document.getElementById("app");
+  if (!app || !document.getElementById("step-identity")) return;
+  var token = app.dataset.token, session = null, pdfBlobUrl = null;
+  var api = "/api/v1/sign/" + encodeURIComponent(token);
+  function $(id) { return document.getElementById(id); }
+  function show(id) {
+    ["step-identity", "step-read", "step-sign", "step-done"].forEach(function (s) { $(s).hidden = s !== id; });
+  }
+  function clearErrors() {
+    document.querySelectorAll(".field-error").forEach(function (e) { e.hidden = true; e.textContent = ""; });
+    $("message").hidden = true;
+  }
+  function showError(body) {
+    var fields = (body && body.fields) || {}, any = false;
+    Object.keys(fields).forEach(function (k) {
+      var el = $("err-" + k);
+      if (el) { el.textContent = fields[k]; el.hidden = false; any = true; }
+    });
+    if (!any || body.error !== "validation_failed") {
+      $("message").textContent = (body && body.message) || "网络错误，请稍后重试";
+      $("message").hidden = false;
+    }
+  }
+  function call(method, url, body, headers) {
+    var h = Object.assign({"Content-Type": "application/json", "Accept": "application/json"}, headers || {});
+    return fetch(url, {method: method, headers: h, body: body ? JSON.stringify(body) : undefined})
+      .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, body: j}; }); });
+  }
+  $("send-otp").addEventListener("click", function () {
+    clearErrors();
+    call("POST", api + "/otp", {name: $("name").value, id_number: $("id_number").value}).then(function (r) {
+      if (!r.ok) return showError(r.body);
+      $("otp-sent").textContent = "验证码已发送至 " + r.body.sent_to;
+      $("otp-sent").hidden = false;
+      $("code").focus();
+    });
+  });
+  $("verify").addEventListener("click", function () {
+    clearErrors();
+    call("POST", api + "/verify", {code: $("code").value}).then(function (r) {
+      if (!r.ok) return showError(r.body);
+      session = r.body.session;
+      return call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (c) {
+        if (!c.ok) return showError(c.body);
+        var t = c.body.terms, rows = [
+          ["用人单位", c.body.employer.name], ["合同期限", t.term_start + " 至 " + t.term_end],
+          ["试用期", t.probation_months + " 个月"], ["岗位", t.post], ["工作地点", t.work_location],
+          ["月工资", t.monthly_wage + " 元，每月 " + t.pay_day + " 日发放"],
+          ["社会保险", t.social_insurance], ["劳动保护", t.labor_protection]];
+        $("terms").innerHTML = "";
+        rows.forEach(function (row) {
+          var dt = document.createElement("dt"), dd = document.createElement("dd");
+          dt.textContent = row[0]; dd.textContent = row[1];
+          $("terms").appendChild(dt); $("terms").appendChild(dd);
+        });
+        $("s2").className = "on"; show("step-read");
+      });
+    });
+  });
+  function openPdf() {
+    if (pdfBlobUrl) { window.open(pdfBlobUrl); return; }
+    fetch(api + "/pdf", {headers: {"X-Signing-Session": session}}).then(function (r) { return r.blob(); })
+      .then(function (b) { pdfBlobUrl = URL.createObjectURL(b); window.open(pdfBlobUrl); });
+  }
+  $("open-pdf").addEventListener("click", openPdf);
+  $("download").addEventListener("click", function () { pdfBlobUrl = null; openPdf(); });
+  $("to-sign").addEventListener("click", function () { $("s3").className = "on"; show("step-sign"); });
+
+  var pad = $("pad"), ctx = pad.getContext("2d"), drawing = false, inked = false;
+  ctx.lineWidth = 6; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#111";
+  function point(e) {
+    var r = pad.getBoundingClientRect(), p = e.touches ? e.touches[0] : e;
+    return {x: (p.clientX - r.left) * pad.width / r.width, y: (p.clientY - r.top) * pad.height / r.height};
+  }
+  function start(e) { e.preventDefault(); drawing = true; var p = point(e); ctx.beginPath(); ctx.moveTo(p.x, p.y); }
+  function move(e) {
+    if (!drawing) return; e.preventDefault();
+    var p = point(e); ctx.lineTo(p.x, p.y); ctx.stroke(); inked = true;
+  }
+  function end() { drawing = false; }
+  pad.addEventListener("mousedown", start); pad.addEventListener("mousemove", move);
+  window.addEventListener("mouseup", end);
+  pad.addEventListener("touchstart", start, {passive: false});
+  pad.addEventListener("touchmove", move, {passive: false});
+  pad.addEventListener("touchend", end);
+  $("clear").addEventListener("click", function () { ctx.clearRect(0, 0, pad.width, pad.height); inked = false; });
+  $("sign").addEventListener("click", function () {
+    clearErrors();
+    if (!inked) return showError({error: "validation_failed", fields: {signature: "请在签名框内手写签名"}});
+    $("sign").disabled = true;
+    call("POST", api, {session: session, signature: pad.toDataURL("image/png"), consent: $("consent").checked})
+      .then(function (r) {
+        $("sign").disabled = false;
+        if (!r.ok) return showError(r.body);
+        $("done-text").textContent = r.body.filing
+          ? "已自动完成用工备案，备案号 " + r.body.filing.number
+          : "合同已签署，正在自动备案（备案号 " + r.body.filing_number + "）";
+        $("download").hidden = false;
+        show("step-done");
+      });
+  });
+})();

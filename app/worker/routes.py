@@ -1,0 +1,19 @@
+"""The signing page; all actions go through the JSON API (/api/v1/sign/<token>/...)."""
+
+from flask import render_template
+
+from app.errors import AppError
+from app.services import queries, worker_signing
+from app.worker import bp
+
+
+@bp.route("/s/<token>")
+def sign_page(token: str):
+    try:
+        link = worker_signing.open_link(token, for_signing=False)
+    except AppError as exc:
+        return render_template("worker/unavailable.html", message=exc.message), exc.status
+    contract = link.contract
+    filing = queries.filing_of(contract.id)
+    return render_template("worker/sign.html", token=token, contract=contract, filing=filing,
+                           expired=link.expires_at < worker_signing.utcnow())

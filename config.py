@@ -1,0 +1,96 @@
+"""Configuration from the environment, with the embedded default when nothing is set.
+
+Embedded default: SQLite under ``instance/``, the local-filesystem archive under
+``instance/archive``, the built-in CA and TSA, the "file" SMS backend, jobs run in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_PATH = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'laborsign.db'}")
+    # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+class Config:
+    """Settings read once from the environment when the module is imported."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    INSTANCE_DIR = str(INSTANCE_PATH)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Personal data: key for encrypting ID numbers / phones at rest and for keyed hashes.
+    PII_KEY = os.environ.get("PII_KEY", "")
+
+    # Archive: "local" (embedded) or "s3" (MinIO in production).
+    ARCHIVE_BACKEND = os.environ.get("ARCHIVE_BACKEND", "local")
+    ARCHIVE_ROOT = os.environ.get("ARCHIVE_ROOT", str(INSTANCE_PATH / "archive"))
+    S3_ENDPOINT = os.environ.get("S3_ENDPOINT", "")
+    S3_ACCESS_KEY = os.environ.get("S3_ACCESS_KEY", "")
+    S3_SECRET_KEY = os.environ.get("S3_SECRET_KEY", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "laborsign-archive")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_OBJECT_LOCK = _bool("S3_OBJECT_LOCK", True)
+
+    # PKI: built-in CA under instance/pki, keys encrypted with CA_KEY_PASSPHRASE.
+    PKI_DIR = os.environ.get("PKI_DIR", str(INSTANCE_PATH / "pki"))
+    CA_KEY_PASSPHRASE = os.environ.get("CA_KEY_PASSPHRASE", "")
+    CJK_FONT = os.environ.get("CJK_FONT", "")
+    TSA_URL = os.environ.get("TSA_URL", "")  # empty: the built-in TSA
+    TSA_POLICY_OID = os.environ.get("TSA_POLICY_OID", "1.3.6.1.4.1.55555.1.1")
+    SIGNATURE_LEVEL = os.environ.get("SIGNATURE_LEVEL", "B-LTA")
+
+    # SMS: "file" appends JSON lines to SMS_OUTBOX; "log" only logs (masked).
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+    SMS_OUTBOX = os.environ.get("SMS_OUTBOX", str(INSTANCE_PATH / "sms-outbox.jsonl"))
+
+    # Jobs: inline = run due jobs in-process right after the request that queued them.
+    JOBS_INLINE = _bool("JOBS_INLINE", True)
+    JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "25"))
+
+    # Worker signing links and one-time codes.
+    SIGN_LINK_DAYS = int(os.environ.get("SIGN_LINK_DAYS", "7"))
+    OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "600"))
+    OTP_MAX_ATTEMPTS = int(os.environ.get("OTP_MAX_ATTEMPTS", "5"))
+    OTP_RESEND_SECONDS = int(os.environ.get("OTP_RESEND_SECONDS", "60"))
+    SIGN_SESSION_SECONDS = int(os.environ.get("SIGN_SESSION_SECONDS", "1800"))
+
+    # Filing numbers: 备案号 prefix is the county's administrative code.
+    FILING_REGION_CODE = os.environ.get("FILING_REGION_CODE", "430121")
+
+    BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+    LANGUAGES = ["zh_CN", "en"]
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+
+class TestConfig(Config):
+    """Used by the test suite; the fixtures override the paths per test."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    PII_KEY = "test-pii-key-0123456789abcdef"
+    CA_KEY_PASSPHRASE = "test-ca-passphrase"
+    BASE_URL = "http://localhost"
+    SMS_BACKEND = "file"
+    JOBS_INLINE = True
+    OTP_RESEND_SECONDS = 0

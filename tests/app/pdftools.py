@@ -1,0 +1,28 @@
+"""Independent verifiers: poppler's pdfsig (NSS trust store) and qpdf."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def pdfsig_report(pdf: bytes, root_pem: bytes, tmp: Path) -> str:
+    """pdfsig's output for ``pdf`` with ``root_pem`` as the only trusted root."""
+    nss, pdf_path, root_path = tmp / "nss", tmp / "signed.pdf", tmp / "root.pem"
+    nss.mkdir(exist_ok=True)
+    pdf_path.write_bytes(pdf)
+    root_path.write_bytes(root_pem)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True,
+                   capture_output=True)
+    subprocess.run(["certutil", "-A", "-n", "platform-root", "-t", "CT,C,C", "-i", str(root_path),
+                    "-d", f"sql:{nss}"], check=True, capture_output=True)
+    done = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdf_path)],
+                          capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
+def qpdf_check(pdf: bytes, tmp: Path) -> subprocess.CompletedProcess:
+    """``qpdf --check`` on ``pdf``."""
+    path = tmp / "check.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)

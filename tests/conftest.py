@@ -1,0 +1,199 @@
+"""Root pytest configuration: shared plugins (session PKI, S3 server) and the app fixtures.
+
+The app tests run on SQLite and on PostgreSQL (127.0.0.1:5432, database ``test``, or
+``TEST_POSTGRES_URL``). The schema is built by the Alembic migrations, never create_all.
+With ``CI=true`` a missing PostgreSQL is a failure, otherwise a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+pytest_plugins = ["tests.plugins.pki", "tests.plugins.s3"]
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _require(ok: bool, reason: str) -> None:
+    if not ok:
+        (pytest.fail if IN_CI else pytest.skip)(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = f"laborsign_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        _require(False, f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def app(request, tmp_path_factory):
+    """One app per database backend, schema built by ``flask db upgrade``."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from config import TestConfig
+
+    base = tmp_path_factory.mktemp(f"instance-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{base / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    application = create_app({
+        **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+        "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(base),
+        "PKI_DIR": str(tmp_path_factory.getbasetemp() / "app-pki"),
+        "ARCHIVE_ROOT": str(base / "archive"), "SMS_OUTBOX": str(base / "sms.jsonl"),
+    })
+    with application.app_context():
+        upgrade()
+    application.db_backend = request.param
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+def _wipe(application) -> None:
+    from app.extensions import db
+
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def ctx(app, tmp_path):
+    """An app context with empty tables, a fresh local archive and SMS outbox."""
+    from archive import LocalObjectStore
+    from app.services.sms import FileSmsGateway
+
+    app.extensions["archive"] = LocalObjectStore(tmp_path / "archive")
+    app.extensions["sms"] = FileSmsGateway(tmp_path / "sms.jsonl")
+    app.extensions.pop("pki_crl", None)
+    with app.app_context():
+        _wipe(app)
+        yield app
+        from app.extensions import db
+
+        db.session.remove()
+
+
+@pytest.fixture
+def client(ctx):
+    """A test client (cookies kept) on the clean app."""
+    return ctx.test_client()
+
+
+class Outbox:
+    """The SMS "file" backend's messages, as the worker's phone would show them."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def messages(self, to: str | None = None) -> list[dict]:
+        if not self.path.exists():
+            return []
+        rows = [json.loads(line) for line in self.path.read_text("utf-8").splitlines()]
+        return [r for r in rows if to is None or r["to"] == to]
+
+    def last_code(self, to: str) -> str:
+        for row in reversed(self.messages(to)):
+            if m := re.search(r"验证码为(\d{6})", row["text"]):
+                return m.group(1)
+        raise AssertionError("no one-time code was sent")
+
+    def last_link_token(self, to: str) -> str:
+        for row in reversed(self.messages(to)):
+            if m := re.search(r"/s/([A-Za-z0-9_-]+)", row["text"]):
+                return m.group(1)
+        raise AssertionError("no signing link was sent")
+
+
+@pytest.fixture
+def outbox(ctx):
+    return Outbox(Path(ctx.extensions["sms"].path))
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def login(client, username: str, password: str = "pw-123456"):
+    """Log in through the real form (CSRF included)."""
+    page = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def world(ctx):
+    """An employer with an HR user and API key, an auditor, and a second employer."""
+    from app.domain.ids import uscc_with_check
+    from app.extensions import db
+    from app.services import accounts, apikeys
+
+    org = accounts.add_organization(name="湖南星城建设工程有限公司",
+                                    uscc=uscc_with_check("91430121MA4L8X2Q7"),
+                                    address="湖南省长沙县星沙街道1号", legal_rep="李建国")
+    other = accounts.add_organization(name="长沙另一家劳务有限公司", uscc="91110000600037341L",
+                                      address="长沙市", legal_rep="钱某", region_code="430102")
+    accounts.add_user(username="hr", password="pw-123456", role="employer_hr",
+                      display_name="王人事", organization=org)
+    accounts.add_user(username="hr2", password="pw-123456", role="employer_hr",
+                      display_name="他人", organization=other)
+    accounts.add_user(username="auditor", password="pw-123456", role="auditor",
+                      display_name="赵监察", jurisdiction="430121")
+    accounts.add_user(username="auditor2", password="pw-123456", role="auditor",
+                      display_name="外区监察", jurisdiction="430102")
+    key = apikeys.create_key(org, "tests")
+    key2 = apikeys.create_key(other, "tests")
+    db.session.commit()
+    return {"org": org, "other": other, "api_key": key, "api_key_other": key2}
+
+
+WORKER = {"name": "张三", "id_number": "360426199101010071", "phone": "13800138000"}
+
+
+def contract_payload(**overrides) -> dict:
+    """A valid fixed-term contract as an employer would type it."""
+    data = {
+        "worker_name": WORKER["name"], "worker_id_number": WORKER["id_number"],
+        "worker_phone": WORKER["phone"], "worker_address": "江西省德安县",
+        "term_start": "2026-12-01", "term_end": "2028-11-30", "probation_months": "2",
+        "probation_wage": "4800", "post": "钢筋工", "work_location": "长沙县星沙产业园三期工地",
+        "hours_system": "standard", "monthly_wage": "6000", "pay_day": "15",
+        "social_insurance": "依法参加五项社会保险", "labor_protection": "提供安全帽、安全带、防护鞋",
+    }
+    data.update(overrides)
+    return data
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
