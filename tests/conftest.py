@@ -88,8 +88,8 @@ def _wipe(application) -> None:
 @pytest.fixture
 def ctx(app, tmp_path):
     """An app context with empty tables, a fresh local archive and SMS outbox."""
-    from archive import LocalObjectStore
     from app.services.sms import FileSmsGateway
+    from archive import LocalObjectStore
 
     app.extensions["archive"] = LocalObjectStore(tmp_path / "archive")
     app.extensions["sms"] = FileSmsGateway(tmp_path / "sms.jsonl")

@@ -75,8 +75,8 @@ def test_contract_from_form_to_filed_archive_and_auditor(client, world, outbox, 
                         headers=bearer(world["api_key"])).get_json()
     assert status["status"] == "filed"
     assert status["filing"]["number"] == filing_number
-    from app.models import Filing
     from app.extensions import db
+    from app.models import Filing
     from archive import parse_manifest
 
     filing = db.session.query(Filing).one()

@@ -1,0 +1,128 @@
+"""Automatic filing as a durable job: retried when the archive is down, exactly once."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Contract, Filing, Job
+from app.models.base import utcnow
+from app.services import audit, jobs
+from tests.app.flows import sent_contract, worker_session, worker_sign
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _make_due() -> None:
+    for job in db.session.scalars(select(Job).where(Job.status == "queued")):
+        job.run_after = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+def test_unreachable_archive_keeps_the_contract_signed_and_files_later(client, world, outbox,
+                                                                       ctx):
+    from archive import S3ObjectStore
+
+    local = ctx.extensions["archive"]
+    contract_id, token = sent_contract(client, world, outbox)
+    ctx.extensions["archive"] = S3ObjectStore(f"127.0.0.1:{_closed_port()}", "k", "s", "bucket")
+    session = worker_session(client, outbox, token)
+    resp = worker_sign(client, token, session)
+    assert resp.status_code == 200
+    assert resp.get_json()["status"] == "signed" and resp.get_json()["filing"] is None
+    number = resp.get_json()["filing_number"]
+    job = db.session.scalar(select(Job).where(Job.kind == "file_contract"))
+    assert job.status == "queued" and job.attempts == 1
+    assert "ArchiveUnavailable" in job.last_error
+    assert job.run_after > utcnow()
+    assert db.session.get(Contract, contract_id).status == "signed"
+    assert db.session.scalar(select(func.count(Filing.id))) == 0
+    # Not due yet: nothing happens.
+    assert jobs.run_pending() == 0
+
+    ctx.extensions["archive"] = local
+    _make_due()
+    assert jobs.run_pending() == 1
+    db.session.expire_all()
+    filing = db.session.scalar(select(Filing))
+    assert filing.number == number and local.exists(filing.pdf_key)
+    assert db.session.get(Contract, contract_id).status == "filed"
+    assert db.session.get(Job, job.id).status == "done"
+    # Exactly once: running again changes nothing.
+    _make_due()
+    assert jobs.run_pending() == 0
+    assert db.session.scalar(select(func.count(Filing.id))) == 1
+
+
+def test_a_crash_after_archiving_is_retried_without_duplicates(client, world, outbox, ctx,
+                                                               monkeypatch):
+    contract_id, token = sent_contract(client, world, outbox)
+    real_record, calls = audit.record, {"n": 0}
+
+    def crash_once(contract_id_, actor, action, **details):
+        if action == "contract.filed" and calls["n"] == 0:
+            calls["n"] += 1
+            raise RuntimeError("process died before commit")
+        return real_record(contract_id_, actor, action, **details)
+
+    monkeypatch.setattr(audit, "record", crash_once)
+    session = worker_session(client, outbox, token)
+    assert worker_sign(client, token, session).get_json()["status"] == "signed"
+    assert calls["n"] == 1
+    store = ctx.extensions["archive"]
+    assert len(list(store.list("filings/"))) == 3  # the objects reached the archive
+    _make_due()
+    assert jobs.run_pending() == 1
+    db.session.expire_all()
+    assert db.session.get(Contract, contract_id).status == "filed"
+    assert db.session.scalar(select(func.count(Filing.id))) == 1
+    assert len(list(store.list("filings/"))) == 3
+
+
+def test_a_crashed_worker_lease_expires_and_another_worker_takes_over(client, world, outbox, ctx):
+    contract_id, token = sent_contract(client, world, outbox)
+    session = worker_session(client, outbox, token)
+    ctx.config["JOBS_INLINE"] = False
+    try:
+        assert worker_sign(client, token, session).status_code == 200
+    finally:
+        ctx.config["JOBS_INLINE"] = True
+    claimed = jobs.claim("worker-a")
+    assert claimed is not None and claimed.kind == "file_contract"
+    assert jobs.claim("worker-b") is None  # leased to worker-a
+    # worker-a dies; its lease runs out.
+    job = db.session.get(Job, claimed.id)
+    job.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    _make_due()
+    assert jobs.run_pending(worker="worker-b") >= 1
+    db.session.expire_all()
+    assert db.session.get(Contract, contract_id).status == "filed"
+    assert db.session.get(Job, claimed.id).attempts == 2
+
+
+def test_jobs_back_off_exponentially():
+    assert jobs.backoff(1) == timedelta(seconds=5)
+    assert jobs.backoff(3) == timedelta(seconds=20)
+    assert jobs.backoff(30) == timedelta(hours=1)
+
+
+def test_jobs_work_command_files_queued_contracts(client, world, outbox, ctx):
+    contract_id, token = sent_contract(client, world, outbox)
+    session = worker_session(client, outbox, token)
+    ctx.config["JOBS_INLINE"] = False
+    try:
+        assert worker_sign(client, token, session).get_json()["status"] == "signed"
+    finally:
+        ctx.config["JOBS_INLINE"] = True
+    result = ctx.test_cli_runner().invoke(args=["jobs", "work", "--once"])
+    assert result.exit_code == 0 and "ran 1 job(s)" in result.output
+    db.session.expire_all()
+    assert db.session.get(Contract, contract_id).status == "filed"
