@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 pytest_plugins = ["tests.plugins.pki", "tests.plugins.s3"]
 
@@ -44,6 +45,15 @@ def postgres_url():
     admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (own ``g``, own DB session), as in production,
+    even while the test itself holds an app context for direct database checks."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
     """One app per database backend, schema built by ``flask db upgrade``."""
@@ -66,6 +76,7 @@ def app(request, tmp_path_factory):
     with application.app_context():
         upgrade()
     application.db_backend = request.param
+    application.test_client_class = IsolatedClient
     yield application
     with application.app_context():
         from app.extensions import db

@@ -9,12 +9,12 @@ from app.auth.forms import LoginForm
 from app.extensions import db
 from app.models import User
 
-HOME_BY_ROLE = {"auditor": "audit.search", "platform_admin": "audit.search"}
+HOME_BY_ROLE = {"auditor": "audit.search_page", "platform_admin": "audit.search_page"}
 
 
 def home_for(user: User) -> str:
     """Where a user lands after logging in."""
-    return url_for(HOME_BY_ROLE.get(user.role, "employer.contracts"))
+    return url_for(HOME_BY_ROLE.get(user.role, "employer.contracts_list"))
 
 
 @bp.route("/")

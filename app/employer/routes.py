@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 
 from app.auth.access import role_required
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
@@ -27,8 +27,8 @@ def contracts_list():
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @role_required(*EMPLOYER_ROLES)
 def new_contract():
-    form, errors, message = FlaskForm(), {}, None
-    if form.validate_on_submit():
+    errors, message = {}, None
+    if request.method == "POST":
         try:
             contract = contracts.create_contract(current_user.organization, request.form.to_dict(),
                                                  actor=_actor(), user_id=current_user.id)
@@ -36,19 +36,29 @@ def new_contract():
             return redirect(url_for("employer.contract_detail", contract_id=contract.id))
         except ValidationFailed as exc:
             errors, message = exc.fields, exc.message
-    elif request.method == "POST":
-        message = "页面已过期，请重新提交"
-    status = 422 if request.method == "POST" else 200
-    return render_template("employer/new_contract.html", form=form, errors=errors,
-                           message=message, values=request.form, labels=FIELD_LABELS,
-                           hours=HOURS_SYSTEMS), status
+    return _contract_form(errors, message, 422 if request.method == "POST" else 200)
+
+
+def _contract_form(errors: dict, message: str | None, status: int):
+    return render_template("employer/new_contract.html", errors=errors, message=message,
+                           values=request.form, labels=FIELD_LABELS, hours=HOURS_SYSTEMS), status
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(exc: CSRFError):
+    """An expired form: show it again with everything typed, nothing saved."""
+    message = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"
+    if request.endpoint == "employer.new_contract":
+        return _contract_form({}, message, 400)
+    flash(message, "error")
+    return redirect(request.referrer or url_for("employer.contracts_list"))
 
 
 @bp.route("/contracts/<int:contract_id>")
 @role_required(*EMPLOYER_ROLES)
 def contract_detail(contract_id: int):
     contract = queries.org_contract(current_user.organization_id, contract_id)
-    return render_template("employer/contract.html", contract=contract, form=FlaskForm(),
+    return render_template("employer/contract.html", contract=contract,
                            filing=queries.filing_of(contract.id),
                            events=queries.signature_events(contract.id))
 
@@ -57,9 +67,6 @@ def contract_detail(contract_id: int):
 @role_required(*EMPLOYER_ROLES)
 def send(contract_id: int):
     contract = queries.org_contract(current_user.organization_id, contract_id)
-    if not FlaskForm().validate_on_submit():
-        flash("页面已过期，请重新提交", "error")
-        return redirect(url_for("employer.contract_detail", contract_id=contract_id))
     contracts.send_contract(contract, actor=_actor(), user_id=current_user.id, via="platform_login",
                             ip=request.remote_addr, user_agent=request.user_agent.string)
     jobs.run_inline()

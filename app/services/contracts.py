@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
 from app.domain.ids import mask_id, mask_phone
@@ -126,6 +128,20 @@ def send_contract(contract: Contract, *, actor: str, user_id: int | None, via: s
     result = pki.signer().seal_employer(
         doc.data, org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
     )
+    try:
+        token = _record_seal(contract, doc, result, actor=actor, user_id=user_id, via=via, ip=ip,
+                             user_agent=user_agent)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict("合同已被他人发送，请刷新页面", code="not_draft") from None
+    return token
+
+
+def _record_seal(contract: Contract, doc: ContractDocument, result, *, actor: str,
+                 user_id: int | None, via: str, ip: str | None, user_agent: str | None) -> str:
+    """Write the sealed version, the evidence, the link and the SMS job; returns the token."""
+    org = contract.organization
     db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="sealed",
                                     sha256=result.sha256_after, data=result.pdf))
     db.session.add(SignatureEvent(
@@ -146,7 +162,6 @@ def send_contract(contract: Contract, *, actor: str, user_id: int | None, via: s
     audit.record(contract.id, actor, "contract.sealed", certificate=result.certificate_serial,
                  sha256=result.sha256_after)
     audit.record(contract.id, actor, "contract.sent", to=contract.worker.phone_masked)
-    db.session.commit()
     return token
 
 

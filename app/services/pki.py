@@ -67,9 +67,13 @@ def seal_image(org_name: str) -> bytes:
     return seals[org_name]
 
 
-def next_serial_autonomous(name: str) -> int:
-    """Increment counter ``name`` in its own short transaction (TSA serials)."""
-    with db.engine.begin() as conn:
+def next_serial_autonomous(name: str, engine=None) -> int:
+    """Increment counter ``name`` in its own short transaction (TSA serials).
+
+    :param engine: the database engine (default: the current app's); pass it when calling
+        from a thread without an app context.
+    """
+    with (engine or db.engine).begin() as conn:
         if conn.execute(update(Counter).where(Counter.name == name)
                         .values(value=Counter.value + 1)).rowcount == 0:
             conn.execute(Counter.__table__.insert().values(name=name, value=1))
@@ -77,23 +81,12 @@ def next_serial_autonomous(name: str) -> int:
 
 
 def _build_tsa():
-    from signing import EncryptedPemKeyProvider, TimeStampAuthority
+    from signing import load_or_create_tsa
 
-    folder = Path(current_app.config["PKI_DIR"])
-    key_path, cert_path = folder / "tsa.key.pem", folder / "tsa.pem"
-    if key_path.exists() and cert_path.exists():
-        key = EncryptedPemKeyProvider(key_path, _passphrase())
-        from cryptography import x509
-
-        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-    else:
-        key = EncryptedPemKeyProvider.create(key_path, _passphrase())
-        cert = ca().issue_tsa_certificate(key)
-        from cryptography.hazmat.primitives.serialization import Encoding
-
-        cert_path.write_bytes(cert.public_bytes(Encoding.PEM))
-    return TimeStampAuthority(cert, key, policy_oid=current_app.config["TSA_POLICY_OID"],
-                              next_serial=lambda: next_serial_autonomous("tsa_serial"))
+    engine = db.engine
+    return load_or_create_tsa(ca(), Path(current_app.config["PKI_DIR"]), _passphrase(),
+                              next_serial=lambda: next_serial_autonomous("tsa_serial", engine),
+                              policy_oid=current_app.config["TSA_POLICY_OID"])
 
 
 def tsa():

@@ -43,7 +43,7 @@ def filing_numbers(contract_ids: list[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(Filing.contract_id, Filing.number)
                               .where(Filing.contract_id.in_(contract_ids)))
-    return dict(rows.tuples())
+    return {contract_id: number for contract_id, number in rows}
 
 
 def signature_events(contract_id: int) -> list[SignatureEvent]:

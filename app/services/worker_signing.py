@@ -175,6 +175,18 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
     doc = contract.current_document
     result = pki.signer().sign_worker(doc.data, name=worker.name, id_hash=worker.id_hash,
                                       signature_png=png)
+    try:
+        number = _record_signature(contract, doc, result, challenge, link, ip, user_agent, now)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict("该合同已签署，无需重复签署", code="already_signed") from None
+    return SignedOutcome(contract.id, contract.status, number)
+
+
+def _record_signature(contract, doc, result, challenge, link, ip, user_agent, now) -> str:
+    """Write the signed version, the evidence, the status change and the filing job."""
+    worker = contract.worker
     number = f"{contract.organization.region_code}-{now:%Y}-{counters.next_value('filing'):06d}"
     db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="signed",
                                     sha256=result.sha256_after, data=result.pdf))
@@ -193,9 +205,4 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
                  dedupe_key=f"file:{contract.id}")
     audit.record(contract.id, f"worker:{worker.id}", "contract.signed",
                  certificate=result.certificate_serial, sha256=result.sha256_after)
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise Conflict("该合同已签署，无需重复签署", code="already_signed") from None
-    return SignedOutcome(contract.id, contract.status, number)
+    return number

@@ -35,7 +35,7 @@ def test_malformed_json_is_422(client, world):
 
 def test_wage_below_minimum_and_child_labor_are_refused(client, world):
     resp = client.post("/api/v1/contracts", headers=bearer(world["api_key"]), json=contract_payload(
-        monthly_wage="1000", probation_months="0", worker_id_number="110105201205010019"))
+        monthly_wage="1000", probation_months="0", worker_id_number="110105201205010012"))
     fields = resp.get_json()["fields"]
     assert "最低工资" in fields["monthly_wage"] and "16周岁" in fields["worker_id_number"]
 

@@ -88,7 +88,7 @@ def test_valid_terms_are_cleaned():
     ({"monthly_wage": "1500", "probation_months": "0"}, "monthly_wage", "最低工资"),
     ({"term_end": "2026-11-30"}, "term_end", "晚于"),
     ({"term_start": "2026/12/01"}, "term_start", "YYYY-MM-DD"),
-    ({"worker_id_number": "110105201205010019"}, "worker_id_number", "未满16周岁"),
+    ({"worker_id_number": "110105201205010012"}, "worker_id_number", "未满16周岁"),
     ({"hours_system": "996"}, "hours_system", "工时制度"),
     ({"pay_day": "40"}, "pay_day", "1到31"),
     ({"post": ""}, "post", "请填写工作岗位"),
