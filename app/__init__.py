@@ -85,14 +85,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; the JSON API is exempt from cookie CSRF (bearer tokens)."""
+    from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.ca import bp as ca_bp
     from app.employer import bp as employer_bp
+    from app.verify import bp as verify_bp
     from app.worker import bp as worker_bp
 
-    for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp):
+    for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
     csrf.exempt(ca_bp)

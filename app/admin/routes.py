@@ -1,0 +1,3 @@
+"""Platform admin views."""
+
+from app.admin import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Public ``/verify`` page."""
+
+from app.verify import bp  # noqa: F401
