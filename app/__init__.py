@@ -26,7 +26,23 @@ def create_app(config: object | dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
+    register_template_filters(app)
     return app
+
+
+def register_template_filters(app: Flask) -> None:
+    """``|beijing``: a UTC datetime (or ISO string) shown in Beijing time, seconds precision."""
+    from datetime import datetime, timedelta, timezone
+
+    beijing_tz = timezone(timedelta(hours=8))
+
+    @app.template_filter("beijing")
+    def beijing(value) -> str:
+        if not value:
+            return "—"
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.astimezone(beijing_tz).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间"
 
 
 def register_config(app: Flask, config: object | dict | None) -> None:

@@ -123,11 +123,22 @@ def signature_check(es: EmbeddedPdfSignature, status: PdfSignatureStatus,
     check.modification_level = level.name if level is not None else None
     check.modifications_permitted = status.docmdp_ok
     docmdp = es.docmdp_level
-    check.certification, check.docmdp = docmdp is not None, docmdp.name if docmdp else None
+    check.certification, check.docmdp = _is_certification(es), docmdp.name if docmdp else None
     _revocation(check, status, cert, chain[1] if len(chain) > 1 else None, job)
     _problems(check, status, indic)
     check.ok = not check.problems
     return check
+
+
+def _is_certification(es: Any) -> bool:
+    """True for the document's certification signature (the one in /Perms /DocMDP); approval
+    signatures that lock the document through a field lock carry a DocMDP level too."""
+    try:
+        certifying = es.reader.root["/Perms"].raw_get("/DocMDP")
+        mine = es.sig_field.raw_get("/V")
+    except (KeyError, AttributeError):
+        return False
+    return getattr(certifying, "idnum", None) == getattr(mine, "idnum", object())
 
 
 def _revocation(check: SignatureCheck, status: PdfSignatureStatus,

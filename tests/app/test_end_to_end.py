@@ -88,6 +88,13 @@ def test_contract_from_form_to_filed_archive_and_auditor(client, world, outbox, 
     assert WORKER["id_number"] not in archive_backend.get(filing.manifest_key).decode()
     api_pdf = client.get(f"/api/v1/contracts/{contract_id}/pdf", headers=bearer(world["api_key"]))
     assert api_pdf.data == archived
+    report = client.get(f"/api/v1/contracts/{contract_id}/verification",
+                        headers=bearer(world["api_key"])).get_json()
+    assert report["ok"] is True and len(report["timestamps"]) == 1
+    employer_sig, worker_sig = report["signatures"]
+    assert employer_sig["certification"] and employer_sig["docmdp"] == "FILL_FORMS"
+    assert not worker_sig["certification"] and worker_sig["signer_cn"] == "张三"
+    assert all(s["trusted"] and s["intact"] and not s["revoked"] for s in report["signatures"])
 
     # 7. The auditor finds it four ways, downloads it and sees pyHanko's verdict.
     auditor = client.application.test_client()
