@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
+from flask_babel import get_locale, lazy_gettext
 
 from app.extensions import babel, csrf, db, login_manager, migrate
 
@@ -75,10 +76,18 @@ def _instance_secret(instance: Path, name: str) -> str:
 
 
 def _locale() -> str:
+    """Chinese first: ``?lang=``, then the ``lang`` cookie, then Accept-Language."""
     lang = request.args.get("lang") or request.cookies.get("lang")
     if lang in ("zh_CN", "en"):
         return lang
-    return request.accept_languages.best_match(["zh_CN", "zh", "en"]) == "en" and "en" or "zh_CN"
+    return "en" if request.accept_languages.best_match(["zh_CN", "zh", "en"]) == "en" else "zh_CN"
+
+
+def _remember_language(response):
+    lang = request.args.get("lang")
+    if lang in ("zh_CN", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+    return response
 
 
 def register_extensions(app: Flask) -> None:
@@ -89,10 +98,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录"
+    login_manager.login_message = lazy_gettext("请先登录")
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale,
                    default_translation_directories=str(BASE_DIR / "app" / "translations"))
+
+    app.after_request(_remember_language)
+    app.jinja_env.globals["get_locale"] = get_locale
 
     @login_manager.user_loader
     def _load_user(user_id: str):

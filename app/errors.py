@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, has_request_context, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -18,19 +19,33 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str = ""):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str = "",
+                 **params: object):
+        """:param message: Chinese text, a gettext msgid; ``%(name)s`` placeholders are filled
+        from ``params`` after translation into the reader's language."""
+        super().__init__(message % params if params else message)
+        self.template, self.params = message, params
         self.fields = fields or {}
         if code:
             self.code = code
+
+    @property
+    def message(self) -> str:
+        """The message in the current request's language (Chinese by default)."""
+        return _translate(self.template, self.params)
 
     def to_dict(self) -> dict:
         """The JSON body of the error answer."""
         body: dict = {"error": self.code, "message": self.message}
         if self.fields:
-            body["fields"] = self.fields
+            body["fields"] = {k: _translate(v, {}) for k, v in self.fields.items()}
         return body
+
+
+def _translate(text: str, params: dict) -> str:
+    if has_request_context():
+        return gettext(text, **params)
+    return text % params if params else text
 
 
 class ValidationFailed(AppError):
@@ -94,7 +109,7 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception):
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return _answer(500, {"error": "internal_error", "message": "服务器内部错误，请稍后再试"})
+        return _answer(500, {"error": "internal_error", "message": gettext("服务器内部错误，请稍后再试")})
 
 
 class ServiceUnavailable(AppError):

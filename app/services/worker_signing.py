@@ -103,8 +103,8 @@ def verify_otp(token: str, code: str) -> dict:
         challenge.attempts += 1
         db.session.commit()
         left = cfg["OTP_MAX_ATTEMPTS"] - challenge.attempts
-        raise ValidationFailed(f"验证码不正确，还可尝试{left}次", code="otp_wrong",
-                               fields={"code": "验证码不正确"})
+        raise ValidationFailed("验证码不正确，还可尝试%(left)s次", code="otp_wrong",
+                               fields={"code": "验证码不正确"}, left=left)
     session_token = secrets.token_urlsafe(24)
     challenge.verified_at = now
     challenge.session_hash = pii.token_hash(session_token)

@@ -4,6 +4,11 @@
   var app = document.getElementById("app");
   if (!app || !document.getElementById("step-identity")) return;
   var token = app.dataset.token, session = null, pdfBlobUrl = null;
+  var T = JSON.parse(document.getElementById("i18n").textContent);
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
+  }
+  var lang = document.documentElement.lang === "en" ? "en" : "zh_CN";
   var api = "/api/v1/sign/" + encodeURIComponent(token);
   function $(id) { return document.getElementById(id); }
   function show(id) {
@@ -20,12 +25,13 @@
       if (el) { el.textContent = fields[k]; el.hidden = false; any = true; }
     });
     if (!any || body.error !== "validation_failed") {
-      $("message").textContent = (body && body.message) || "网络错误，请稍后重试";
+      $("message").textContent = (body && body.message) || T.network;
       $("message").hidden = false;
     }
   }
   function call(method, url, body, headers) {
-    var h = Object.assign({"Content-Type": "application/json", "Accept": "application/json"}, headers || {});
+    var h = Object.assign({"Content-Type": "application/json", "Accept": "application/json",
+                           "Accept-Language": lang === "en" ? "en" : "zh-CN"}, headers || {});
     return fetch(url, {method: method, headers: h, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, body: j}; }); });
   }
@@ -33,7 +39,7 @@
     clearErrors();
     call("POST", api + "/otp", {name: $("name").value, id_number: $("id_number").value}).then(function (r) {
       if (!r.ok) return showError(r.body);
-      $("otp-sent").textContent = "验证码已发送至 " + r.body.sent_to;
+      $("otp-sent").textContent = T.sent_to + r.body.sent_to;
       $("otp-sent").hidden = false;
       $("code").focus();
     });
@@ -46,10 +52,10 @@
       return call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (c) {
         if (!c.ok) return showError(c.body);
         var t = c.body.terms, rows = [
-          ["用人单位", c.body.employer.name], ["合同期限", t.term_start + " 至 " + t.term_end],
-          ["试用期", t.probation_months + " 个月"], ["岗位", t.post], ["工作地点", t.work_location],
-          ["月工资", t.monthly_wage + " 元，每月 " + t.pay_day + " 日发放"],
-          ["社会保险", t.social_insurance], ["劳动保护", t.labor_protection]];
+          [T.employer, c.body.employer.name], [T.term, t.term_start + T.to + t.term_end],
+          [T.probation, t.probation_months + T.months], [T.post, t.post], [T.location, t.work_location],
+          [T.wage, fmt(T.wage_fmt, {wage: t.monthly_wage, day: t.pay_day})],
+          [T.insurance, t.social_insurance], [T.protection, t.labor_protection]];
         $("terms").innerHTML = "";
         rows.forEach(function (row) {
           var dt = document.createElement("dt"), dd = document.createElement("dd");
@@ -89,15 +95,15 @@
   $("clear").addEventListener("click", function () { ctx.clearRect(0, 0, pad.width, pad.height); inked = false; });
   $("sign").addEventListener("click", function () {
     clearErrors();
-    if (!inked) return showError({error: "validation_failed", fields: {signature: "请在签名框内手写签名"}});
+    if (!inked) return showError({error: "validation_failed", fields: {signature: T.draw}});
     $("sign").disabled = true;
     call("POST", api, {session: session, signature: pad.toDataURL("image/png"), consent: $("consent").checked})
       .then(function (r) {
         $("sign").disabled = false;
         if (!r.ok) return showError(r.body);
         $("done-text").textContent = r.body.filing
-          ? "已自动完成用工备案，备案号 " + r.body.filing.number
-          : "合同已签署，正在自动备案（备案号 " + r.body.filing_number + "）";
+          ? T.filed + r.body.filing.number
+          : fmt(T.filing, {number: r.body.filing_number});
         $("download").hidden = false;
         show("step-done");
       });

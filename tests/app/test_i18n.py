@@ -1,0 +1,65 @@
+"""Chinese first, English available: the worker's path and its errors in both languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from tests.app.flows import sent_contract
+from tests.conftest import WORKER
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CATALOG = Path(__file__).resolve().parents[2] / "app" / "translations" / "en" / "LC_MESSAGES"
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_signing_page_is_chinese_by_default_and_english_on_request(client, world, outbox):
+    _, token = sent_contract(client, world, outbox)
+    zh = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "签署劳动合同" in zh and 'lang="zh-CN"' in zh
+    en = client.get(f"/s/{token}?lang=en")
+    html = en.get_data(as_text=True)
+    assert "Sign your labor contract" in html and 'lang="en"' in html
+    # Only data (the employer's name) and the language switch stay Chinese.
+    leftover = _visible_text(html).replace(world["org"].name, "").replace("中文", "")
+    assert not CJK.search(leftover), CJK.findall(leftover)
+    assert "lang=en" in en.headers["Set-Cookie"]
+    # The choice sticks through the cookie.
+    assert "Sign your labor contract" in client.get(f"/s/{token}").get_data(as_text=True)
+
+
+def test_api_errors_follow_accept_language(client, world, outbox):
+    _, token = sent_contract(client, world, outbox)
+    body = {"name": WORKER["name"], "id_number": "11010519491231002X"}
+    zh = client.post(f"/api/v1/sign/{token}/otp", json=body).get_json()
+    assert zh["message"] == "姓名或身份证号码与合同不符"
+    en = client.post(f"/api/v1/sign/{token}/otp", json=body,
+                     headers={"Accept-Language": "en"}).get_json()
+    assert en["message"] == "Name or ID number does not match the contract"
+    assert en["fields"]["id_number"] == "Name or ID number differs from those in the contract"
+    assert en["error"] == zh["error"] == "identity_mismatch"
+    client.post(f"/api/v1/sign/{token}/otp", json={"name": WORKER["name"],
+                                                   "id_number": WORKER["id_number"]})
+    wrong = client.post(f"/api/v1/sign/{token}/verify", json={"code": "abc"},
+                        headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
+    assert wrong["message"] == "Wrong code, 4 tries left"
+
+
+def test_login_page_in_english(client):
+    html = client.get("/login?lang=en").get_data(as_text=True)
+    assert "Log in" in html and "Username" in html and "Password" in html
+
+
+def test_compiled_catalog_matches_its_source():
+    with (CATALOG / "messages.po").open("rb") as fh:
+        source = {m.id: m.string for m in read_po(fh) if m.id}
+    with (CATALOG / "messages.mo").open("rb") as fh:
+        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert source == compiled and all(source.values())
