@@ -40,17 +40,22 @@ def retention_for(contract: Contract) -> datetime:
 
 
 def _put_once(key: str, data: bytes, content_type: str, retain_until: datetime):
-    """Store ``data`` unless the same bytes are there already (retries of a filing)."""
+    """Store ``data`` unless the same bytes are there already (retries of a filing).
+
+    When a retained object of another content holds the key (a retry after the audit trail
+    grew), the bytes go to a sibling key carrying their hash; nothing is overwritten.
+    """
     from archive import ObjectNotFound
 
-    target = store()
+    target, digest = store(), _sha256(data)
     try:
         existing = target.stat(key)
-        if existing.sha256 == _sha256(data):
-            return existing
     except ObjectNotFound:
-        pass
-    return target.put(key, data, content_type=content_type, retain_until=retain_until)
+        return target.put(key, data, content_type=content_type, retain_until=retain_until)
+    if existing.sha256 == digest:
+        return existing
+    stem, dot, ext = key.rpartition(".")
+    return _put_once(f"{stem}-{digest[:12]}{dot}{ext}", data, content_type, retain_until)
 
 
 def _sha256(data: bytes) -> str:
@@ -83,6 +88,7 @@ def file_contract(payload: dict) -> None:
     trail = json.dumps(audit.export(contract.id), ensure_ascii=False, indent=1).encode()
     trail_obj = _put_once(prefix + "audit-trail.json", trail, "application/json", keep)
     now = utcnow().replace(microsecond=0)
+    signed_at = contract.signed_at.replace(microsecond=0)  # deterministic across retries
     manifest = build_manifest(
         filing_number=number,
         contract_id=contract.id,
@@ -95,7 +101,7 @@ def file_contract(payload: dict) -> None:
                "employer_uscc": contract.organization.uscc, "worker": contract.worker.name,
                "worker_id": contract.worker.id_masked, "term_start": contract.terms["term_start"],
                "term_end": contract.terms["term_end"], "retain_until": keep.isoformat()},
-        created_at=now,
+        created_at=signed_at,
     )
     man = _put_once(prefix + "manifest.json", manifest, "application/json", keep)
     db.session.add(Filing(number=number, contract_id=contract.id, pdf_key=pdf.key,

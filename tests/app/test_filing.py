@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import timedelta
 
@@ -126,3 +127,27 @@ def test_jobs_work_command_files_queued_contracts(client, world, outbox, ctx):
     assert result.exit_code == 0 and "ran 1 job(s)" in result.output
     db.session.expire_all()
     assert db.session.get(Contract, contract_id).status == "filed"
+
+
+def test_a_retry_after_the_trail_grew_keeps_both_versions(client, world, outbox, ctx, monkeypatch):
+    contract_id, token = sent_contract(client, world, outbox)
+    real_record, calls = audit.record, {"n": 0}
+
+    def crash_once(contract_id_, actor, action, **details):
+        if action == "contract.filed" and calls["n"] == 0:
+            calls["n"] += 1
+            raise RuntimeError("process died before commit")
+        return real_record(contract_id_, actor, action, **details)
+
+    monkeypatch.setattr(audit, "record", crash_once)
+    assert worker_sign(client, token, worker_session(client, outbox, token)).status_code == 200
+    real_record(contract_id, "user:auditor", "contract.viewed")  # the trail grows meanwhile
+    db.session.commit()
+    _make_due()
+    assert jobs.run_pending() == 1
+    db.session.expire_all()
+    filing = db.session.scalar(select(Filing))
+    store = ctx.extensions["archive"]
+    first = store.get(filing.audit_key.rsplit("-", 1)[0] + ".json")
+    assert re.search(r"/audit-trail-[0-9a-f]{12}\.json$", filing.audit_key), filing.audit_key
+    assert b"contract.viewed" in store.get(filing.audit_key) and b"contract.viewed" not in first
