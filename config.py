@@ -50,12 +50,23 @@ class Config:
     S3_REGION = os.environ.get("S3_REGION", "us-east-1")
     S3_OBJECT_LOCK = _bool("S3_OBJECT_LOCK", True)
 
-    # PKI: built-in CA under instance/pki, keys encrypted with CA_KEY_PASSPHRASE.
+    # PKI: built-in CA under instance/pki (certificates; PEM keys encrypted with CA_KEY_PASSPHRASE).
     PKI_DIR = os.environ.get("PKI_DIR", str(INSTANCE_PATH / "pki"))
     CA_KEY_PASSPHRASE = os.environ.get("CA_KEY_PASSPHRASE", "")
+    # Where the issuing CA and TSA keys live: "pem" (encrypted files in PKI_DIR) or "pkcs11"
+    # (an HSM / SoftHSM2 / a licensed CA's token; keys generated there by `flask ca init`).
+    CA_KEY_PROVIDER = os.environ.get("CA_KEY_PROVIDER", "pem")
+    PKCS11_LIB = os.environ.get("PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so")
+    PKCS11_TOKEN_LABEL = os.environ.get("PKCS11_TOKEN_LABEL", "laborsign")
+    PKCS11_USER_PIN = os.environ.get("PKCS11_USER_PIN", "")
+    PKCS11_ISSUING_KEY_LABEL = os.environ.get("PKCS11_ISSUING_KEY_LABEL", "laborsign-issuing-ca")
+    PKCS11_TSA_KEY_LABEL = os.environ.get("PKCS11_TSA_KEY_LABEL", "laborsign-tsa")
+    # empty: the root key stays an encrypted PEM file in PKI_DIR (only needed for root CRLs)
+    PKCS11_ROOT_KEY_LABEL = os.environ.get("PKCS11_ROOT_KEY_LABEL", "")
     CJK_FONT = os.environ.get("CJK_FONT", "")
     TSA_URL = os.environ.get("TSA_URL", "")  # empty: the built-in TSA
-    TSA_POLICY_OID = os.environ.get("TSA_POLICY_OID", "1.3.6.1.4.1.55555.1.1")
+    # UUID-derived OID (arc 2.25, unique without registration) = signing.DEFAULT_POLICY_OID
+    TSA_POLICY_OID = os.environ.get("TSA_POLICY_OID", "2.25.276313729586418511474774837371687207696")
     SIGNATURE_LEVEL = os.environ.get("SIGNATURE_LEVEL", "B-LTA")
 
     # SMS: "file" appends JSON lines to SMS_OUTBOX; "log" only logs (masked).

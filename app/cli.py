@@ -6,16 +6,14 @@ from datetime import date, timedelta
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
+from flask.cli import AppGroup
 
 from app.domain.ids import uscc_with_check
+from app.errors import AppError
 from app.extensions import db
-from app.models import RevokedCertificate, SignatureEvent
-from app.services import accounts, apikeys, contracts, jobs, pki
+from app.services import accounts, apikeys, contracts, jobs, pki, revocation
 
 DEMO_PASSWORD = "demo12345"
-REVOCATION_REASONS = ("unspecified", "key_compromise", "affiliation_changed", "superseded",
-                      "cessation_of_operation")
 
 
 def seed_demo() -> dict:
@@ -77,31 +75,30 @@ def register(app: Flask) -> None:
         else:
             jobs.work_forever(poll_seconds=poll)
 
-    ca_group = click.Group("ca", help="The platform certificate authority.")
+    ca_group = AppGroup("ca", help="The platform certificate authority.")
     app.cli.add_command(ca_group)
 
     @ca_group.command("init")
     def ca_init() -> None:
-        """Create the root and issuing CA and the TSA key (no-op when present)."""
+        """Create the root and issuing CA and the TSA key (no-op when present).
+
+        With CA_KEY_PROVIDER=pkcs11 the issuing CA and TSA keys are generated on the token.
+        """
         authority = pki.ca()
         pki.tsa()
         click.echo(f"root CA: {authority.root_cert.subject.rfc4514_string()}")
         click.echo(f"issuing CA: {authority.issuing_cert.subject.rfc4514_string()}")
+        click.echo(f"issuing CA key: {authority.issuing_key!r}")
 
     @ca_group.command("revoke")
     @click.argument("serial")
-    @click.option("--reason", type=click.Choice(REVOCATION_REASONS), default="unspecified")
+    @click.option("--reason", type=click.Choice(tuple(revocation.REASONS)), default="unspecified",
+                  show_default=True)
     def ca_revoke(serial: str, reason: str) -> None:
         """Revoke the certificate with hex SERIAL; the CRL is re-signed."""
-        serial = serial.lower().removeprefix("0x")
-        int(serial, 16)
-        known = db.session.scalar(select(SignatureEvent).where(
-            SignatureEvent.certificate_serial == serial))
-        if known is None:
-            raise click.ClickException(f"no certificate with serial {serial} was issued here")
-        if db.session.scalar(select(RevokedCertificate).where(
-                RevokedCertificate.serial == serial)) is None:
-            db.session.add(RevokedCertificate(serial=serial, reason=reason))
-            db.session.commit()
-        pki.issuing_crl()
-        click.echo(f"revoked {serial} ({reason})")
+        try:
+            done = revocation.revoke(serial, reason, actor="cli")
+        except AppError as exc:
+            raise click.ClickException(exc.message) from None
+        state = "revoked" if done.created else "already revoked"
+        click.echo(f"{state} {done.serial} ({done.reason}, {done.revoked_at:%Y-%m-%d %H:%M:%S} UTC)")

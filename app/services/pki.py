@@ -34,13 +34,74 @@ def _passphrase() -> bytes:
     return current_app.config["CA_KEY_PASSPHRASE"].encode()
 
 
-def ca():
-    """The platform CA (root + issuing), created at first use in the embedded default."""
-    from signing import PlatformCA
+ORG = "智慧星用工 LaborSign Platform"
 
-    return _ext("pki_ca", lambda: PlatformCA.load_or_create(
-        Path(current_app.config["PKI_DIR"]), _passphrase(),
-        org="智慧星用工 LaborSign Platform", crl_base_url=current_app.config["BASE_URL"]))
+
+def key_provider_kind() -> str:
+    """``"pem"`` (encrypted key files in PKI_DIR) or ``"pkcs11"`` (keys on a token).
+
+    :raises signing.KeyProviderError: CA_KEY_PROVIDER has another value.
+    """
+    from signing import KeyProviderError
+
+    kind = (current_app.config.get("CA_KEY_PROVIDER") or "pem").strip().lower()
+    if kind not in ("pem", "pkcs11"):
+        raise KeyProviderError(f"CA_KEY_PROVIDER must be 'pem' or 'pkcs11', not {kind!r}")
+    return kind
+
+
+def token_key(label_setting: str, *, create: bool):
+    """The PKCS#11 key whose label is config ``label_setting`` (None when the label is empty).
+
+    :param create: generate the key pair on the token when it is absent (new CA or TSA only:
+        a new key never matches certificates that already exist).
+    :raises signing.KeyProviderError: no PIN, token or key not found, wrong PIN.
+    """
+    from signing import KeyProviderError, Pkcs11KeyProvider
+
+    cfg = current_app.config
+    label = cfg.get(label_setting)
+    if not label:
+        return None
+    if not cfg.get("PKCS11_USER_PIN"):
+        raise KeyProviderError("PKCS11_USER_PIN is not set (CA_KEY_PROVIDER=pkcs11)")
+    args = (cfg["PKCS11_LIB"], cfg["PKCS11_TOKEN_LABEL"], label, cfg["PKCS11_USER_PIN"])
+    try:
+        return Pkcs11KeyProvider(*args)
+    except KeyProviderError as missing:
+        if not create:
+            raise
+        try:
+            return Pkcs11KeyProvider.generate(*args)
+        except KeyProviderError:
+            raise missing from None
+
+
+def _build_ca():
+    from signing import KeyProviderError, PlatformCA
+
+    cfg, directory = current_app.config, Path(current_app.config["PKI_DIR"])
+    if key_provider_kind() == "pem":
+        return PlatformCA.load_or_create(directory, _passphrase(), org=ORG,
+                                         crl_base_url=cfg["BASE_URL"])
+    exists = (directory / "root.pem").exists()
+    keys = {"root_key": token_key("PKCS11_ROOT_KEY_LABEL", create=not exists),
+            "issuing_key": token_key("PKCS11_ISSUING_KEY_LABEL", create=not exists)}
+    if keys["issuing_key"] is None:
+        raise KeyProviderError("PKCS11_ISSUING_KEY_LABEL is not set (CA_KEY_PROVIDER=pkcs11)")
+    if exists:
+        return PlatformCA.load(directory, _passphrase(), cfg["BASE_URL"], **keys)
+    return PlatformCA.create(directory, _passphrase(), org=ORG, crl_base_url=cfg["BASE_URL"],
+                             **keys)
+
+
+def ca():
+    """The platform CA (root + issuing), created at first use (or by ``flask ca init``).
+
+    With ``CA_KEY_PROVIDER=pkcs11`` the issuing CA key (and the root key when
+    ``PKCS11_ROOT_KEY_LABEL`` is set) stay on the token; only certificates go to PKI_DIR.
+    """
+    return _ext("pki_ca", _build_ca)
 
 
 def font() -> str:
@@ -81,16 +142,30 @@ def next_serial_autonomous(name: str, engine=None) -> int:
 
 
 def _build_tsa():
-    from signing import load_or_create_tsa
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
 
-    engine = db.engine
-    return load_or_create_tsa(ca(), Path(current_app.config["PKI_DIR"]), _passphrase(),
-                              next_serial=lambda: next_serial_autonomous("tsa_serial", engine),
-                              policy_oid=current_app.config["TSA_POLICY_OID"])
+    from signing import KeyProviderError, TimeStampAuthority, load_or_create_tsa
+
+    cfg, engine, directory = current_app.config, db.engine, Path(current_app.config["PKI_DIR"])
+    options = {"next_serial": lambda: next_serial_autonomous("tsa_serial", engine),
+               "policy_oid": cfg["TSA_POLICY_OID"]}
+    if key_provider_kind() == "pem":
+        return load_or_create_tsa(ca(), directory, _passphrase(), **options)
+    cert_path = directory / "tsa.pem"
+    key = token_key("PKCS11_TSA_KEY_LABEL", create=not cert_path.exists())
+    if key is None:
+        raise KeyProviderError("PKCS11_TSA_KEY_LABEL is not set (CA_KEY_PROVIDER=pkcs11)")
+    if cert_path.exists():
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    else:
+        cert = ca().issue_tsa_certificate(key)
+        cert_path.write_bytes(cert.public_bytes(Encoding.PEM))
+    return TimeStampAuthority(cert, key, extra_certs=[ca().issuing_cert], **options)
 
 
 def tsa():
-    """The built-in RFC 3161 time-stamp authority."""
+    """The built-in RFC 3161 time-stamp authority (its key on the token in pkcs11 mode)."""
     return _ext("pki_tsa", _build_tsa)
 
 
