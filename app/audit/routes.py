@@ -7,7 +7,7 @@ from app.audit import bp
 from app.auth.access import role_required
 from app.errors import ValidationFailed
 from app.services import audit as audit_log
-from app.services import queries, search, verification
+from app.services import pki, queries, search, verification
 
 AUDIT_ROLES = ("auditor", "platform_admin")
 
@@ -50,4 +50,19 @@ def pdf(contract_id: int):
     resp = Response(data, mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'attachment; filename="{filing.number}.pdf"'
     resp.headers["X-Content-SHA256"] = filing.sha256
+    return resp
+
+
+@bp.route("/contracts/<int:contract_id>/verification.pdf")
+@role_required(*AUDIT_ROLES)
+def verification_pdf(contract_id: int):
+    """The verification report of the filed (or current) document as a PDF."""
+    from signing import render_report_pdf
+
+    found = search.auditable_contract(current_user, contract_id)
+    report = verification.for_contract(found)
+    resp = Response(render_report_pdf(report, pki.font()), mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = (
+        f'attachment; filename="{found.contract_no}-verification.pdf"')
+    resp.headers["Cache-Control"] = "private, no-store"
     return resp

@@ -3,6 +3,7 @@
 from app.models.contract import CONTRACT_STATUSES, Contract, ContractDocument, Worker
 from app.models.ops import AuditEvent, Counter, Filing, Job
 from app.models.org import ROLES, ApiKey, Organization, User
+from app.models.ratelimit import RateLimitCounter
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Job",
     "Organization",
     "OtpChallenge",
+    "RateLimitCounter",
     "RevokedCertificate",
     "SignatureEvent",
     "SigningLink",
