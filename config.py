@@ -87,6 +87,12 @@ class Config:
     # Filing numbers: 备案号 prefix is the county's administrative code.
     FILING_REGION_CODE = os.environ.get("FILING_REGION_CODE", "430121")
 
+    # Public /verify page: largest upload, and requests per client IP (e.g. "20/minute", "off").
+    VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "20/minute")
+    # Behind nginx: trust this many X-Forwarded-* hops (client IPs for rate limits, https URLs).
+    TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     LANGUAGES = ["zh_CN", "en"]
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))

@@ -28,6 +28,11 @@ def create_app(config: object | dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_template_filters(app)
+    hops = app.config.get("TRUST_PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

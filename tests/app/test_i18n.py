@@ -63,3 +63,23 @@ def test_compiled_catalog_matches_its_source():
     with (CATALOG / "messages.mo").open("rb") as fh:
         compiled = {m.id: m.string for m in read_mo(fh) if m.id}
     assert source == compiled and all(source.values())
+
+
+def test_every_marked_string_has_an_english_translation():
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = CATALOG.parents[3]
+    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
+    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+             for folder, method in (("app", "python"), ("templates", "jinja2"))
+             for msg in extract_from_dir(root / folder, [("**.py", method), ("**.html", method)],
+                                         keywords=keywords)}
+    with (CATALOG / "messages.po").open("rb") as fh:
+        translated = {m.id for m in read_po(fh) if m.id and m.string}
+    assert found and not (found - translated), sorted(found - translated)
+
+
+def test_public_verify_page_in_english(client):
+    html = client.get("/verify?lang=en").get_data(as_text=True)
+    assert "Verify an e-signed contract" in html
+    assert not CJK.search(_visible_text(html).replace("中文", ""))
