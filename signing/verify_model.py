@@ -23,8 +23,24 @@ class ChainEntry:
     serial: str  # lower-case hex
 
 
+class _ProblemLog:
+    """Problems found by a check, in Chinese and English (``problems`` / ``problems_en``)."""
+
+    problems: list[str]
+    problems_en: list[str]
+
+    def add_problem(self, zh: str, en: str) -> None:
+        """Record one problem in Chinese and English.
+
+        :param zh: the problem in plain Chinese.
+        :param en: the same in English.
+        """
+        self.problems.append(zh)
+        self.problems_en.append(en)
+
+
 @dataclass
-class SignatureCheck:
+class SignatureCheck(_ProblemLog):
     """What was found out about one approval or certification signature.
 
     ``intact``: the signed bytes hash to the signed digest; ``valid``: the signature value is
@@ -63,18 +79,9 @@ class SignatureCheck:
     problems: list[str] = field(default_factory=list)
     problems_en: list[str] = field(default_factory=list)
 
-    def add_problem(self, zh: str, en: str) -> None:
-        """Record one problem in Chinese and English.
-
-        :param zh: the problem in plain Chinese.
-        :param en: the same in English.
-        """
-        self.problems.append(zh)
-        self.problems_en.append(en)
-
 
 @dataclass
-class TimestampCheck:
+class TimestampCheck(_ProblemLog):
     """What was found out about one document time-stamp (PAdES B-LTA archive stamp)."""
 
     field: str
@@ -88,15 +95,6 @@ class TimestampCheck:
     ok: bool = False
     problems: list[str] = field(default_factory=list)
     problems_en: list[str] = field(default_factory=list)
-
-    def add_problem(self, zh: str, en: str) -> None:
-        """Record one problem in Chinese and English.
-
-        :param zh: the problem in plain Chinese.
-        :param en: the same in English.
-        """
-        self.problems.append(zh)
-        self.problems_en.append(en)
 
 
 @dataclass

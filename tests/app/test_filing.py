@@ -62,9 +62,8 @@ def test_unreachable_archive_keeps_the_contract_signed_and_files_later(client, w
     assert db.session.scalar(select(func.count(Filing.id))) == 1
 
 
-def test_a_crash_after_archiving_is_retried_without_duplicates(client, world, outbox, ctx,
-                                                               monkeypatch):
-    contract_id, token = sent_contract(client, world, outbox)
+def crash_filing_once(monkeypatch) -> dict:
+    """Make the first filing attempt die after archiving, before its commit."""
     real_record, calls = audit.record, {"n": 0}
 
     def crash_once(contract_id_, actor, action, **details):
@@ -74,6 +73,14 @@ def test_a_crash_after_archiving_is_retried_without_duplicates(client, world, ou
         return real_record(contract_id_, actor, action, **details)
 
     monkeypatch.setattr(audit, "record", crash_once)
+    calls["real_record"] = real_record
+    return calls
+
+
+def test_a_crash_after_archiving_is_retried_without_duplicates(client, world, outbox, ctx,
+                                                               monkeypatch):
+    contract_id, token = sent_contract(client, world, outbox)
+    calls = crash_filing_once(monkeypatch)
     session = worker_session(client, outbox, token)
     assert worker_sign(client, token, session).get_json()["status"] == "signed"
     assert calls["n"] == 1
@@ -131,17 +138,9 @@ def test_jobs_work_command_files_queued_contracts(client, world, outbox, ctx):
 
 def test_a_retry_after_the_trail_grew_keeps_both_versions(client, world, outbox, ctx, monkeypatch):
     contract_id, token = sent_contract(client, world, outbox)
-    real_record, calls = audit.record, {"n": 0}
-
-    def crash_once(contract_id_, actor, action, **details):
-        if action == "contract.filed" and calls["n"] == 0:
-            calls["n"] += 1
-            raise RuntimeError("process died before commit")
-        return real_record(contract_id_, actor, action, **details)
-
-    monkeypatch.setattr(audit, "record", crash_once)
+    calls = crash_filing_once(monkeypatch)
     assert worker_sign(client, token, worker_session(client, outbox, token)).status_code == 200
-    real_record(contract_id, "user:auditor", "contract.viewed")  # the trail grows meanwhile
+    calls["real_record"](contract_id, "user:auditor", "contract.viewed")  # the trail grows meanwhile
     db.session.commit()
     _make_due()
     assert jobs.run_pending() == 1
