@@ -83,6 +83,9 @@ class Config:
     OTP_MAX_ATTEMPTS = int(os.environ.get("OTP_MAX_ATTEMPTS", "5"))
     OTP_RESEND_SECONDS = int(os.environ.get("OTP_RESEND_SECONDS", "60"))
     SIGN_SESSION_SECONDS = int(os.environ.get("SIGN_SESSION_SECONDS", "1800"))
+    # Identity attempts (name + ID number) per signing link, and login attempts per username.
+    SIGN_IDENTITY_LIMIT = os.environ.get("SIGN_IDENTITY_LIMIT", "10/15minute")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/15minute")
 
     # Filing numbers: 备案号 prefix is the county's administrative code.
     FILING_REGION_CODE = os.environ.get("FILING_REGION_CODE", "430121")

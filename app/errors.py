@@ -98,7 +98,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
         db.session.rollback()
-        return _answer(exc.status, exc.to_dict())
+        body, status = _answer(exc.status, exc.to_dict())
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else {}
+        return body, status, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,6 +1,6 @@
 """Login and logout views."""
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from app.auth import bp
 from app.auth.forms import LoginForm
 from app.extensions import db
 from app.models import User
+from app.services import ratelimit
 
 HOME_BY_ROLE = {"auditor": "audit.search_page", "platform_admin": "audit.search_page"}
 
@@ -29,6 +30,9 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        ratelimit.enforce("login", form.username.data.strip().lower(),
+                          current_app.config["LOGIN_RATE_LIMIT"],
+                          "登录尝试次数过多（%(limit)s），请 %(seconds)s 秒后再试")
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user and user.active and user.check_password(form.password.data):
             login_user(user)

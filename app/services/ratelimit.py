@@ -47,7 +47,11 @@ class Limit:
     def describe_zh(self) -> str:
         """The limit in Chinese, e.g. ``每分钟 20 次``."""
         unit = _UNITS_ZH.get(self.seconds)
-        return f"每{unit} {self.count} 次" if unit else f"每 {self.seconds} 秒 {self.count} 次"
+        if unit:
+            return f"每{unit} {self.count} 次"
+        if self.seconds % 60 == 0:
+            return f"每 {self.seconds // 60} 分钟 {self.count} 次"
+        return f"每 {self.seconds} 秒 {self.count} 次"
 
 
 def parse_limit(value: str | int | None) -> Limit | None:
@@ -106,8 +110,15 @@ def _increment(conn, key: str, start: datetime, end: datetime) -> int:
     return conn.execute(select(table.c.count).where(where)).scalar_one()
 
 
-def enforce(scope: str, address: str | None, setting: str | int | None) -> None:
+ADDRESS_MESSAGE = "请求过于频繁：每个网络地址%(limit)s，请 %(seconds)s 秒后再试"
+
+
+def enforce(scope: str, address: str | None, setting: str | int | None,
+            message: str = ADDRESS_MESSAGE) -> None:
     """Count a request of ``address`` for ``scope`` against ``setting`` (e.g. ``"20/minute"``).
+
+    ``address`` is whatever is being limited (a client IP, a signing link, a username);
+    ``message`` may use ``%(limit)s`` and ``%(seconds)s``.
 
     :raises RateLimited: the client has used up this window's requests (HTTP 429).
     :raises ValueError: ``setting`` is not a limit (see :func:`parse_limit`).
@@ -117,5 +128,4 @@ def enforce(scope: str, address: str | None, setting: str | int | None) -> None:
         return
     count, retry_after = hit(client_key(scope, address), limit)
     if count > limit.count:
-        raise RateLimited("请求过于频繁：每个网络地址%(limit)s，请 %(seconds)s 秒后再试",
-                          retry_after, limit=limit.describe_zh(), seconds=retry_after)
+        raise RateLimited(message, retry_after, limit=limit.describe_zh(), seconds=retry_after)

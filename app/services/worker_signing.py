@@ -21,7 +21,7 @@ from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, 
 from app.extensions import db
 from app.models import ContractDocument, OtpChallenge, SignatureEvent, SigningLink
 from app.models.base import utcnow
-from app.services import audit, counters, jobs, pki, sms
+from app.services import audit, counters, jobs, pki, ratelimit, sms
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 
@@ -58,6 +58,8 @@ def open_link(token: str, *, for_signing: bool = True) -> SigningLink:
 def request_otp(token: str, name: str, id_number: str) -> dict:
     """Check name + ID number against the contract and text a one-time code to the worker."""
     link = open_link(token)
+    ratelimit.enforce("sign-identity", str(link.id), current_app.config["SIGN_IDENTITY_LIMIT"],
+                      "身份核验尝试次数过多（%(limit)s），请 %(seconds)s 秒后再试")
     worker = link.contract.worker
     fields = {}
     if not (name or "").strip():

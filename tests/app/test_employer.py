@@ -93,3 +93,15 @@ def test_lists_mask_personal_data(client, world):
     worker = db.session.scalar(select(Worker))
     assert "360426199101010071" not in worker.id_number_enc
     assert "13800138000" not in worker.phone_enc
+
+
+def test_password_guessing_is_throttled(client, world, ctx):
+    ctx.config["LOGIN_RATE_LIMIT"] = "3/15minute"
+    try:
+        for _ in range(3):
+            assert login(client, "hr", "wrong-password").status_code == 422
+        resp = login(client, "hr")
+        assert resp.status_code == 429 and "登录尝试次数过多" in resp.get_data(as_text=True)
+        assert resp.headers["Retry-After"]
+    finally:
+        ctx.config["LOGIN_RATE_LIMIT"] = "10/15minute"

@@ -145,3 +145,18 @@ def test_personal_data_stays_out_of_pages_and_errors(client, world, outbox):
     resp = _otp(client, token, id_number="11010519491231002X")
     assert "11010519491231002X" not in resp.get_data(as_text=True)
     assert WORKER["phone"] not in _otp(client, token).get_data(as_text=True)
+
+
+def test_identity_guessing_is_throttled_per_link(client, world, outbox, ctx):
+    _, token = sent_contract(client, world, outbox)
+    ctx.config["SIGN_IDENTITY_LIMIT"] = "3/15minute"
+    try:
+        for _ in range(3):
+            assert _otp(client, token, id_number="11010519491231002X").status_code == 422
+        locked = _otp(client, token)  # even the right identity waits now
+        assert locked.status_code == 429 and locked.get_json()["error"] == "rate_limited"
+        assert 0 < int(locked.headers["Retry-After"]) <= 900
+        assert "身份核验尝试次数过多" in locked.get_json()["message"]
+        assert "验证码" not in outbox.messages(WORKER["phone"])[-1]["text"]
+    finally:
+        ctx.config["SIGN_IDENTITY_LIMIT"] = "10/15minute"
