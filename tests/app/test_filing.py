@@ -150,3 +150,37 @@ def test_a_retry_after_the_trail_grew_keeps_both_versions(client, world, outbox,
     first = store.get(filing.audit_key.rsplit("-", 1)[0] + ".json")
     assert re.search(r"/audit-trail-[0-9a-f]{12}\.json$", filing.audit_key), filing.audit_key
     assert b"contract.viewed" in store.get(filing.audit_key) and b"contract.viewed" not in first
+
+
+def test_many_workers_run_each_job_exactly_once(ctx):
+    import threading
+
+    ran: list[int] = []
+    lock = threading.Lock()
+
+    def record(payload: dict) -> None:
+        with lock:
+            ran.append(payload["n"])
+
+    jobs.HANDLERS["test_record"] = record
+    try:
+        for n in range(40):
+            jobs.enqueue("test_record", {"n": n})
+        db.session.commit()
+
+        def work(name: str) -> None:
+            with ctx.app_context():
+                jobs.run_pending(limit=100, worker=name)
+                db.session.remove()
+
+        threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        jobs.HANDLERS.pop("test_record")
+    assert sorted(ran) == list(range(40))
+    db.session.expire_all()
+    assert {j.status for j in db.session.scalars(select(Job))} == {"done"}
+    assert {j.attempts for j in db.session.scalars(select(Job))} == {1}
