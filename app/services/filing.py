@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app import pii
 from app.extensions import db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
@@ -109,3 +110,6 @@ def file_contract(payload: dict) -> None:
                           manifest_sha256=man.sha256, retain_until=keep, archived_at=now))
     contract.status = "filed"
     audit.record(contract.id, "system", "contract.filed", filing_number=number, sha256=pdf.sha256)
+    text = (f"【智慧星用工】您与{contract.organization.name}的劳动合同已签署并完成用工备案，"
+            f"备案号{number}。您可随时打开原签署链接、核验身份后免费查看和下载合同。")
+    jobs.enqueue("sms", {"worker_id": contract.worker_id, "text_enc": pii.encrypt(text)})

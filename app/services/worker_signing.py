@@ -55,9 +55,18 @@ def open_link(token: str, *, for_signing: bool = True) -> SigningLink:
     return link
 
 
+def open_for_identity(token: str) -> SigningLink:
+    """The link for an identity check: to sign it, or — once signed — to fetch one's own copy
+    (the worker may view and download the signed contract at any time, free of charge)."""
+    link = open_link(token, for_signing=False)
+    if link.contract.status in ("signed", "filed"):
+        return link
+    return open_link(token)
+
+
 def request_otp(token: str, name: str, id_number: str) -> dict:
     """Check name + ID number against the contract and text a one-time code to the worker."""
-    link = open_link(token)
+    link = open_for_identity(token)
     ratelimit.enforce("sign-identity", str(link.id), current_app.config["SIGN_IDENTITY_LIMIT"],
                       "身份核验尝试次数过多（%(limit)s），请 %(seconds)s 秒后再试")
     worker = link.contract.worker
@@ -91,7 +100,7 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
 
 def verify_otp(token: str, code: str) -> dict:
     """Check the one-time code; on success open a short signing session."""
-    link = open_link(token)
+    link = open_for_identity(token)
     cfg, now = current_app.config, utcnow()
     challenge = db.session.scalar(select(OtpChallenge).where(OtpChallenge.link_id == link.id)
                                   .order_by(OtpChallenge.id.desc()).limit(1))
@@ -113,7 +122,8 @@ def verify_otp(token: str, code: str) -> dict:
     challenge.session_expires_at = now + timedelta(seconds=cfg["SIGN_SESSION_SECONDS"])
     audit.record(link.contract_id, f"worker:{link.contract.worker_id}", "otp.verified")
     db.session.commit()
-    return {"session": session_token, "expires_at": challenge.session_expires_at.isoformat()}
+    return {"session": session_token, "expires_at": challenge.session_expires_at.isoformat(),
+            "contract_status": link.contract.status}
 
 
 def _verified(token: str, session: str, *, for_signing: bool = True

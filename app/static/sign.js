@@ -49,6 +49,12 @@
     call("POST", api + "/verify", {code: $("code").value}).then(function (r) {
       if (!r.ok) return showError(r.body);
       session = r.body.session;
+      if (app.dataset.signed) {
+        $("done-text").textContent = T.own_copy;
+        $("download").hidden = false;
+        show("step-done");
+        return;
+      }
       return call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (c) {
         if (!c.ok) return showError(c.body);
         var t = c.body.terms, rows = [

@@ -50,7 +50,7 @@ def test_unreachable_archive_keeps_the_contract_signed_and_files_later(client, w
 
     ctx.extensions["archive"] = local
     _make_due()
-    assert jobs.run_pending() == 1
+    assert jobs.run_pending() == 2  # the filing, then the SMS telling the worker
     db.session.expire_all()
     filing = db.session.scalar(select(Filing))
     assert filing.number == number and local.exists(filing.pdf_key)
@@ -87,7 +87,7 @@ def test_a_crash_after_archiving_is_retried_without_duplicates(client, world, ou
     store = ctx.extensions["archive"]
     assert len(list(store.list("filings/"))) == 3  # the objects reached the archive
     _make_due()
-    assert jobs.run_pending() == 1
+    assert jobs.run_pending() == 2  # the filing, then the SMS telling the worker
     db.session.expire_all()
     assert db.session.get(Contract, contract_id).status == "filed"
     assert db.session.scalar(select(func.count(Filing.id))) == 1
@@ -131,7 +131,7 @@ def test_jobs_work_command_files_queued_contracts(client, world, outbox, ctx):
     finally:
         ctx.config["JOBS_INLINE"] = True
     result = ctx.test_cli_runner().invoke(args=["jobs", "work", "--once"])
-    assert result.exit_code == 0 and "ran 1 job(s)" in result.output
+    assert result.exit_code == 0 and "ran 2 job(s)" in result.output  # filing, then its SMS
     db.session.expire_all()
     assert db.session.get(Contract, contract_id).status == "filed"
 
@@ -143,7 +143,7 @@ def test_a_retry_after_the_trail_grew_keeps_both_versions(client, world, outbox,
     calls["real_record"](contract_id, "user:auditor", "contract.viewed")  # the trail grows meanwhile
     db.session.commit()
     _make_due()
-    assert jobs.run_pending() == 1
+    assert jobs.run_pending() == 2  # the filing, then the SMS telling the worker
     db.session.expire_all()
     filing = db.session.scalar(select(Filing))
     store = ctx.extensions["archive"]

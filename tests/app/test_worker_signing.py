@@ -104,13 +104,31 @@ def test_a_second_signature_and_a_reused_link_are_refused(client, world, outbox)
     assert worker_sign(client, token, session).status_code == 200
     again = worker_sign(client, token, session)
     assert again.status_code == 409 and again.get_json()["error"] == "already_signed"
-    assert _otp(client, token).status_code == 409
     page = client.get(f"/s/{token}").get_data(as_text=True)
     filing = db.session.scalar(select(Filing))
     assert "合同已签署" in page and filing.number in page
     # The worker keeps their copy: the verified session still downloads the signed PDF.
     pdf = client.get(f"/api/v1/sign/{token}/pdf", headers={"X-Signing-Session": session})
     assert pdf.status_code == 200 and pdf.headers["X-Content-SHA256"] == filing.sha256
+    # And was told by SMS, with the filing number.
+    assert filing.number in outbox.messages(WORKER["phone"])[-1]["text"]
+
+
+def test_the_worker_fetches_the_signed_copy_later_after_a_new_identity_check(client, world,
+                                                                              outbox):
+    contract_id, token = sent_contract(client, world, outbox)
+    assert worker_sign(client, token, worker_session(client, outbox, token)).status_code == 200
+    link = db.session.scalar(select(SigningLink))
+    link.expires_at = utcnow() - timedelta(days=30)  # months later
+    db.session.commit()
+    assert client.get(f"/api/v1/sign/{token}/pdf").status_code == 401
+    assert _otp(client, token, id_number="11010519491231002X").status_code == 422
+    later = worker_session(client, outbox, token)
+    pdf = client.get(f"/api/v1/sign/{token}/pdf", headers={"X-Signing-Session": later})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert pdf.headers["X-Content-SHA256"] == db.session.scalar(select(Filing)).sha256
+    again = worker_sign(client, token, later)
+    assert again.status_code == 409 and again.get_json()["error"] == "already_signed"
 
 
 def test_two_racing_signatures_sign_once(client, world, outbox, ctx):
