@@ -17,15 +17,11 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from tests.needs import IN_CI, need  # noqa: E402,F401 - IN_CI is re-exported for the tests
+
 pytest_plugins = ["tests.plugins.pki", "tests.plugins.s3"]
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _require(ok: bool, reason: str) -> None:
-    if not ok:
-        (pytest.fail if IN_CI else pytest.skip)(reason)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +33,7 @@ def postgres_url():
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
-        _require(False, f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+        need(False, f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     yield url
     with admin.connect() as conn:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +21,7 @@ def run(*cmd: str | Path, check: bool = True, **kwargs) -> subprocess.CompletedP
                           timeout=60, **kwargs)
 
 
-def need_tool(name: str) -> str:
-    """Path of a command-line tool, or skip (fail when CI=true)."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is required in CI")
-        pytest.skip(f"{name} not installed")
-    return path
+from tests.needs import need, need_tool  # noqa: E402
 
 
 def reader(pdf: bytes) -> PdfFileReader:
@@ -109,10 +101,7 @@ class SoftHsm:
 def softhsm(tmp_path_factory) -> SoftHsm:
     """A fresh SoftHSM2 token (skipped without softhsm2 unless CI=true)."""
     need_tool("softhsm2-util")
-    if not Path(SOFTHSM_LIB).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SOFTHSM_LIB} is required in CI")
-        pytest.skip("libsofthsm2 not installed")
+    need(Path(SOFTHSM_LIB).exists(), f"{SOFTHSM_LIB} not installed")
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()
     conf = folder / "softhsm2.conf"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from fontTools.ttLib import TTCollection
 from signing.errors import InvalidDocument
 from signing.report_pdf import render_report_pdf
 from signing.verify import Report, verify
+from tests.needs import need, need_tool
 from tests.signing import verify_fixtures as fx
 
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -38,8 +38,7 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def font_path(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if not WQY.is_file():
-        pytest.skip("fonts-wqy-microhei is not installed")
+    need(WQY.is_file(), "fonts-wqy-microhei is not installed")
     target = tmp_path_factory.mktemp("font") / "wqy-microhei-0.ttf"
     collection = TTCollection(str(WQY))
     try:
@@ -195,8 +194,6 @@ def test_to_dict_is_json_serialisable():
     assert data["timestamps"][0]["trusted"] is True
 
 
-@pytest.mark.skipif(not (shutil.which("pdffonts") and shutil.which("pdftotext")),
-                    reason="poppler-utils is not installed")
 @pytest.mark.parametrize("case", ["good", "revoked"])
 def test_report_pdf_embeds_its_font_and_states_the_bottom_line(case, font_path, tmp_path):
     crls = [fx.crl_revoking(fx.pki().worker.cert.serial_number)] if case == "revoked" else []
@@ -206,6 +203,8 @@ def test_report_pdf_embeds_its_font_and_states_the_bottom_line(case, font_path, 
     out.write_bytes(render_report_pdf(report, font_path))
 
     assert out.read_bytes().startswith(b"%PDF-")
+    need_tool("pdffonts")
+    need_tool("pdftotext")
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     assert fonts, "no fonts listed"
