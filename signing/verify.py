@@ -51,7 +51,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from ._async import run_sync
 from .errors import InvalidDocument
-from .verify_certs import CrlIndex, crl_ders, root_ders, trust_setup
+from .verify_certs import CrlIndex, crl_ders, fetch_crls, root_ders, trust_setup
 from .verify_checks import (
     failed_signature,
     failed_timestamp,
@@ -86,12 +86,12 @@ def verify(pdf: bytes, *, trust_roots: Sequence[x509.Certificate | bytes],
     :param trust_roots: the only trust anchors: cryptography certificates or PEM/DER bytes.
     :param crls: current CRLs (DER or PEM) in addition to those in the document's DSS, so a
         certificate revoked after signing shows as revoked.
-    :param online: allow fetching CRLs/OCSP/certificates over the network. Has no effect when
-        ``now`` is given (pyHanko does not fetch for validation at a chosen time).
+    :param online: also download the current CRLs from the certificates' distribution points
+        (so a revocation after signing shows even without ``crls``), and let pyHanko fetch
+        what is missing. Has no effect when ``now`` is given.
     :param now: validate as of this time (default: the current time; naive means UTC).
     :raises InvalidDocument: the input is not a PDF, is truncated, encrypted or unreadable.
     :raises signing.errors.CertificateError: a trust root or CRL argument cannot be parsed.
-    :raises RuntimeError: called from inside a running asyncio event loop (it runs its own).
     """
     sha256 = hashlib.sha256(pdf).hexdigest()
     given_now = now is not None
@@ -107,6 +107,9 @@ def verify(pdf: bytes, *, trust_roots: Sequence[x509.Certificate | bytes],
     if not embedded and not broken:
         ok, zh, en = summarise([], [])
         return Report(ok, [], [], zh, en, sha256, moment)
+    if online and not given_now:
+        signer_certs = [es.signer_cert for es in embedded]
+        extra_crls = extra_crls + fetch_crls([*signer_certs, *dss_certs])
     all_crls = dss_crls + extra_crls
     job = _Job(roots=roots, trust_manager=trust_manager, crls=all_crls, extra_crls=extra_crls,
                dss_certs=dss_certs, online=online and not given_now, moment=moment,

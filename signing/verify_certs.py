@@ -7,6 +7,8 @@ per verification (:class:`CrlIndex`).
 from __future__ import annotations
 
 import functools
+import logging
+import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +20,8 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from .errors import CertificateError
 from .verify_model import ChainEntry
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "REASONS_ZH",
@@ -195,3 +199,28 @@ class CrlIndex:
                 reason_name = "unspecified"
             return Revocation(entry.revocation_date_utc.astimezone(UTC), reason_name)
         return None
+
+
+def fetch_crls(certs: Iterable[asn1_x509.Certificate], *, timeout: float = 5.0) -> list[bytes]:
+    """Download the current CRLs named in the certificates' CRL distribution points.
+
+    Each distinct HTTP(S) URL is fetched once; unreachable or malformed answers are skipped
+    (the embedded revocation data still applies).
+
+    :param certs: certificates whose distribution points to follow.
+    :param timeout: seconds per download.
+    """
+    urls: list[str] = []
+    for cert in certs:
+        for point in cert.crl_distribution_points or ():
+            url = point.url
+            if url and url.startswith(("http://", "https://")) and url not in urls:
+                urls.append(url)
+    found: list[bytes] = []
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310
+                found.extend(crl_ders([answer.read(4 * 1024 * 1024)]))
+        except (OSError, ValueError, CertificateError):
+            logger.warning("could not fetch the CRL at %s", url)
+    return found
