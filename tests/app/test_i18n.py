@@ -83,3 +83,18 @@ def test_public_verify_page_in_english(client):
     html = client.get("/verify?lang=en").get_data(as_text=True)
     assert "Verify an e-signed contract" in html
     assert not CJK.search(_visible_text(html).replace("中文", ""))
+
+
+def test_employer_pages_in_english(client, world):
+    from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
+    from tests.conftest import login
+
+    with (CATALOG / "messages.po").open("rb") as fh:
+        translated = {m.id for m in read_po(fh) if m.id and m.string}
+    assert set(FIELD_LABELS.values()) | set(HOURS_SYSTEMS.values()) <= translated
+    login(client, "hr")
+    html = client.get("/employer/contracts/new?lang=en").get_data(as_text=True)
+    assert "New labor contract (fixed term)" in html and "Working-hours system" in html
+    leftover = _visible_text(html).replace(world["org"].name, "").replace("中文", "")
+    leftover = leftover.replace("王人事", "")  # the HR user's display name
+    assert not CJK.search(leftover), CJK.findall(leftover)
