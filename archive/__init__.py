@@ -1,5 +1,5 @@
-"""Archive library: object stores for signed contracts and wage documents, and filing
-manifests. Plain library — no Flask.
+"""Archive library: object stores for signed contracts and wage documents, filing
+manifests and offline-checkable evidence packages. Plain library — no Flask.
 
 Use :func:`open_store` with the app settings to get an :class:`ObjectStore`
 (:class:`LocalObjectStore` for the embedded default, :class:`S3ObjectStore` for MinIO).
@@ -12,6 +12,7 @@ from archive.errors import (
     ObjectLocked,
     ObjectNotFound,
 )
+from archive.evidence import build_evidence_package, verify_evidence_package
 from archive.factory import open_store, parse_endpoint
 from archive.local import LocalObjectStore, sign_presigned, verify_presigned
 from archive.manifest import MANIFEST_SCHEMA, build_manifest, parse_manifest
@@ -29,11 +30,13 @@ __all__ = [
     "ObjectStore",
     "S3ObjectStore",
     "StoredObject",
+    "build_evidence_package",
     "build_manifest",
     "open_store",
     "parse_endpoint",
     "parse_manifest",
     "sign_presigned",
     "validate_key",
+    "verify_evidence_package",
     "verify_presigned",
 ]

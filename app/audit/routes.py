@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from app.audit import bp
 from app.auth.access import role_required
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.services import audit as audit_log
-from app.services import pki, queries, search, verification
+from app.services import evidence, pki, queries, search, verification
 
 AUDIT_ROLES = ("auditor", "platform_admin")
 
@@ -64,5 +64,20 @@ def verification_pdf(contract_id: int):
     resp = Response(render_report_pdf(report, pki.font()), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = (
         f'attachment; filename="{found.contract_no}-verification.pdf"')
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/contracts/<int:contract_id>/evidence.zip")
+@role_required(*AUDIT_ROLES)
+def evidence_zip(contract_id: int):
+    """The evidence package of a filed contract: ZIP checkable offline with standard tools."""
+    found = search.auditable_contract(current_user, contract_id)
+    filing = queries.filing_of(found.id)
+    if filing is None:
+        raise NotFound("合同尚未备案，暂无证据包", code="not_filed")
+    name, data = evidence.evidence_package(found, filing, actor=f"user:{current_user.id}")
+    resp = Response(data, mimetype="application/zip")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
