@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
 from app.extensions import babel, csrf, db, login_manager, migrate
 
@@ -48,7 +48,7 @@ def register_template_filters(app: Flask) -> None:
             return "—"
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value.astimezone(beijing_tz).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间"
+        return value.astimezone(beijing_tz).strftime("%Y-%m-%d %H:%M:%S") + " " + gettext("北京时间")
 
 
 def register_config(app: Flask, config: object | dict | None) -> None:

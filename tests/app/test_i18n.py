@@ -98,3 +98,15 @@ def test_employer_pages_in_english(client, world):
     leftover = _visible_text(html).replace(world["org"].name, "").replace("中文", "")
     leftover = leftover.replace("王人事", "")  # the HR user's display name
     assert not CJK.search(leftover), CJK.findall(leftover)
+
+
+def test_auditor_contract_page_in_english(client, world, outbox):
+    from tests.app.flows import worker_session, worker_sign
+    from tests.conftest import login
+
+    contract_id, token = sent_contract(client, world, outbox)
+    worker_sign(client, token, worker_session(client, outbox, token))
+    login(client, "auditor")
+    html = client.get(f"/audit/contracts/{contract_id}?lang=en").get_data(as_text=True)
+    assert "Verification result" in html and "Audit trail" in html and "filed automatically" in html
+    assert "Beijing time" in html and "北京时间" not in html
