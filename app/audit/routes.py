@@ -12,12 +12,14 @@ from app.services import evidence, pki, queries, search, verification
 AUDIT_ROLES = ("auditor", "platform_admin")
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @role_required(*AUDIT_ROLES)
 def search_page():
-    params = {k: request.args.get(k, "") for k in search.SEARCH_FIELDS}
+    # Searches are POSTed: an ID number must never end up in a URL (logs, history, referrers).
+    form = request.form if request.method == "POST" else {}
+    params = {k: form.get(k, "") for k in search.SEARCH_FIELDS}
     results, errors, message, status = None, {}, None, 200
-    if any(params.values()):
+    if request.method == "POST":
         try:
             results = search.search_contracts(current_user, params)
         except ValidationFailed as exc:

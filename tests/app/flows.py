@@ -7,7 +7,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from tests.conftest import WORKER, bearer, contract_payload
+from tests.conftest import WORKER, bearer, contract_payload, csrf_token
 
 
 def signature_data_url(blank: bool = False) -> str:
@@ -58,3 +58,9 @@ def sent_contract(client, world, outbox) -> tuple[int, str]:
     token = api_send(client, world["api_key"], created["id"])
     assert outbox.last_link_token(WORKER["phone"]) == token
     return created["id"], token
+
+
+def search(client, **fields):
+    """Search the archive as the auditor's form does (POST: ID numbers never go into URLs)."""
+    token = csrf_token(client.get("/audit/").get_data(as_text=True))
+    return client.post("/audit/", data={**fields, "csrf_token": token})

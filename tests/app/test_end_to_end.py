@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.app.flows import signature_data_url
+from tests.app.flows import search, signature_data_url
 from tests.app.pdftools import pdfsig_report, qpdf_check
 from tests.conftest import WORKER, bearer, contract_payload, csrf_token, login
 
@@ -101,7 +101,7 @@ def test_contract_from_form_to_filed_archive_and_auditor(client, world, outbox, 
     login(auditor, "auditor")
     for query in ({"worker_name": "张三"}, {"id_number": "360426199101010071"},
                   {"employer": "星城建设"}, {"filing_number": filing_number}):
-        found = auditor.get("/audit/", query_string=query).get_data(as_text=True)
+        found = search(auditor, **query).get_data(as_text=True)
         assert filing_number in found and "找到 1 份合同" in found, query
     page = auditor.get(f"/audit/contracts/{contract_id}").get_data(as_text=True)
     assert "签名验证结果" in page and "有效" in page and "哈希链完整" in page
