@@ -28,6 +28,8 @@ def store():
     obj = current_app.extensions.get("archive")
     if obj is None:
         obj = open_store(current_app.config)
+        if hasattr(obj, "ensure_bucket"):  # S3/MinIO: a new bucket gets object lock on
+            obj.ensure_bucket()  # ArchiveUnavailable here: the job retries later
         current_app.extensions["archive"] = obj
     return obj
 

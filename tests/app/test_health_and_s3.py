@@ -1,0 +1,50 @@
+"""Production shape: the S3 (MinIO) archive configured from settings, and /healthz."""
+
+from __future__ import annotations
+
+import socket
+from datetime import date
+
+from minio import Minio
+
+from tests.app.flows import sent_contract, worker_session, worker_sign
+
+
+def test_filing_into_a_new_s3_bucket_configured_by_settings(client, world, outbox, ctx,
+                                                             s3_server, s3_bucket):
+    saved = {k: ctx.config.get(k) for k in ("ARCHIVE_BACKEND", "S3_ENDPOINT", "S3_ACCESS_KEY",
+                                            "S3_SECRET_KEY", "S3_BUCKET")}
+    ctx.config.update(ARCHIVE_BACKEND="s3", S3_ENDPOINT=f"http://{s3_server.endpoint}",
+                      S3_ACCESS_KEY=s3_server.access_key, S3_SECRET_KEY=s3_server.secret_key,
+                      S3_BUCKET=s3_bucket)
+    ctx.extensions.pop("archive")
+    try:
+        contract_id, token = sent_contract(client, world, outbox)
+        signed = worker_sign(client, token, worker_session(client, outbox, token)).get_json()
+        assert signed["status"] == "filed"
+        raw = Minio(s3_server.endpoint, s3_server.access_key, s3_server.secret_key, secure=False)
+        assert raw.get_object_lock_config(s3_bucket) is not None  # created with object lock
+        pdf_key = next(n for n in raw.list_objects(s3_bucket, recursive=True)
+                       if n.object_name.endswith("/contract.pdf")).object_name
+        retained = ctx.extensions["archive"].retention(pdf_key)  # COMPLIANCE retention
+        assert retained is not None and retained.year >= date.today().year + 2
+        names = [o.object_name for o in raw.list_objects(s3_bucket, recursive=True)]
+        assert any(n.endswith("/contract.pdf") for n in names)
+        assert client.get("/healthz").get_json()["checks"]["archive"] == "ok"
+    finally:
+        ctx.config.update(saved)
+        ctx.extensions.pop("archive", None)
+
+
+def test_healthz_names_what_is_down(client, ctx):
+    from archive import S3ObjectStore
+
+    assert client.get("/healthz").get_json() == {
+        "status": "ok", "checks": {"database": "ok", "archive": "ok"}}
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctx.extensions["archive"] = S3ObjectStore(f"127.0.0.1:{port}", "k", "s", "archive")
+    resp = client.get("/healthz")
+    assert resp.status_code == 503
+    assert resp.get_json()["checks"] == {"database": "ok", "archive": "error: ArchiveUnavailable"}
