@@ -1,10 +1,10 @@
-"""Employer API: create, send, read a contract and fetch its PDF."""
+"""Employer API: create, send, resend, void, read a contract and fetch its PDF."""
 
 from flask import jsonify, request
 
 from app.api import bp
 from app.api.common import api_org, json_body
-from app.services import contracts, jobs, queries
+from app.services import contracts, jobs, lifecycle, queries
 
 
 @bp.post("/contracts")
@@ -24,6 +24,27 @@ def send_contract(contract_id: int):
     body = queries.contract_summary(contract)
     body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
     return jsonify(body)
+
+
+@bp.post("/contracts/<int:contract_id>/resend")
+def resend_contract(contract_id: int):
+    org = api_org()
+    contract = queries.org_contract(org.id, contract_id)
+    token = lifecycle.resend_link(contract, actor=f"api:{org.id}")
+    jobs.run_inline()
+    body = queries.contract_summary(contract)
+    body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
+    return jsonify(body)
+
+
+@bp.post("/contracts/<int:contract_id>/void")
+def void_contract(contract_id: int):
+    org = api_org()
+    contract = queries.org_contract(org.id, contract_id)
+    lifecycle.void_contract(contract, reason=json_body().get("reason"), actor=f"api:{org.id}",
+                            ip=request.remote_addr, user_agent=request.user_agent.string)
+    jobs.run_inline()
+    return jsonify(queries.contract_summary(contract))
 
 
 @bp.get("/contracts/<int:contract_id>")

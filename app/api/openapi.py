@@ -29,6 +29,9 @@ KEY = [{"apiKey": []}]
 ERRORS = {"401": _error("缺少或无效的 API 密钥"), "404": _error("不存在"),
           "422": _error("输入有误（fields 指明字段）")}
 
+REASON = {"type": "object", "required": ["reason"], "properties": {
+    "reason": {"type": "string", "minLength": 1, "maxLength": 200}}}
+
 CONTRACT_INPUT = {
     "type": "object", "required": list(REQUIRED),
     "properties": {name: {"type": "string", "description": label}
@@ -47,7 +50,10 @@ SCHEMAS = {
         "id": {"type": "integer"}, "contract_no": {"type": "string"},
         "status": {"type": "string", "enum": ["draft", "sent", "signed", "filed", "declined",
                                               "voided", "expired"]},
-        "signing_url": {"type": "string", "description": "仅在发送时返回一次"},
+        "signing_url": {"type": "string", "description": "仅在发送或重新发送时返回一次"},
+        "status_reason": {"type": ["string", "null"], "description": "作废或拒签的原因"},
+        "status_changed_at": {"type": ["string", "null"], "format": "date-time",
+                              "description": "作废或拒签的时间"},
         "filing": {"type": ["object", "null"], "properties": {
             "number": {"type": "string"}, "sha256": {"type": "string"},
             "archived_at": {"type": "string", "format": "date-time"}}}}},
@@ -66,6 +72,15 @@ PATHS = {
     "/contracts/{contract_id}/send": {"post": {
         "summary": "用人单位盖章并短信发送签署链接", "security": KEY, "parameters": [CID],
         "responses": {"200": _json("Contract"), "409": _error("合同不是草稿"), **ERRORS}}},
+    "/contracts/{contract_id}/resend": {"post": {
+        "summary": "撤回原签署链接并短信发送新链接（每分钟最多一次）", "security": KEY,
+        "parameters": [CID],
+        "responses": {"200": _json("Contract"), "409": _error("合同不是待签署状态"),
+                      "429": _error("重发过于频繁（Retry-After）"), **ERRORS}}},
+    "/contracts/{contract_id}/void": {"post": {
+        "summary": "作废草稿或待签署的合同（签署链接失效，已发送的短信通知劳动者）",
+        "security": KEY, "parameters": [CID], "requestBody": _body(REASON),
+        "responses": {"200": _json("Contract"), "409": _error("合同已签署或已作废"), **ERRORS}}},
     "/contracts/{contract_id}/pdf": {"get": {
         "summary": "合同 PDF（当前版本）", "security": KEY, "parameters": [CID],
         "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
@@ -103,6 +118,13 @@ PATHS = {
                                   "consent": {"type": "boolean", "const": True}}}),
         "responses": {"200": {"description": "已签署，自动备案"}, "401": _error("未验证身份"),
                       "409": _error("已签署"), "422": _error("签名或同意项缺失")}}},
+    "/sign/{token}/decline": {"post": {
+        "summary": "劳动者验证身份后拒绝签署（须填写原因）", "parameters": [TOKEN],
+        "requestBody": _body({"type": "object", "required": ["session", "reason"], "properties": {
+            "session": {"type": "string"}, **REASON["properties"]}}),
+        "responses": {"200": {"description": "已拒签"}, "401": _error("未验证身份"),
+                      "409": _error("已签署"), "410": _error("链接已撤回或过期"),
+                      "422": _error("原因缺失或过长")}}},
 }
 
 DOCUMENT = {

@@ -5,7 +5,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.common import json_body
 from app.errors import Unauthorized
-from app.services import jobs, queries, worker_signing
+from app.services import jobs, lifecycle, queries, worker_signing
 
 
 @bp.post("/sign/<token>/otp")
@@ -51,3 +51,12 @@ def sign(token: str):
     summary = queries.contract_summary(queries.contract(outcome.contract_id))
     return jsonify({"status": summary["status"], "contract_no": summary["contract_no"],
                     "filing_number": outcome.filing_number, "filing": summary["filing"]})
+
+
+@bp.post("/sign/<token>/decline")
+def decline(token: str):
+    body = json_body()
+    contract = lifecycle.decline_contract(
+        token, session=str(body.get("session") or request.headers.get("X-Signing-Session", "")),
+        reason=body.get("reason"), ip=request.remote_addr, user_agent=request.user_agent.string)
+    return jsonify({"status": contract.status, "contract_no": contract.contract_no})

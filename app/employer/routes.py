@@ -1,14 +1,15 @@
 """Employer views: thin wrappers around app.services.contracts."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.auth.access import role_required
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
-from app.errors import ValidationFailed
-from app.services import contracts, jobs, queries
+from app.errors import AppError, ValidationFailed
+from app.services import contracts, jobs, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -58,9 +59,47 @@ def csrf_failed(exc: CSRFError):
 @role_required(*EMPLOYER_ROLES)
 def contract_detail(contract_id: int):
     contract = queries.org_contract(current_user.organization_id, contract_id)
-    return render_template("employer/contract.html", contract=contract,
+    return _detail_page(contract)
+
+
+def _detail_page(contract, error: AppError | None = None):
+    """The contract page; after a refused action, with its message and HTTP status."""
+    headers = {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    html = render_template("employer/contract.html", contract=contract,
                            filing=queries.filing_of(contract.id),
-                           events=queries.signature_events(contract.id))
+                           events=queries.signature_events(contract.id),
+                           change=queries.status_change(contract), error=error,
+                           reason=request.form.get("reason", "") if error else "")
+    return html, error.status if error else 200, headers
+
+
+@bp.route("/contracts/<int:contract_id>/void", methods=["POST"])
+@role_required(*EMPLOYER_ROLES)
+def void(contract_id: int):
+    contract = queries.org_contract(current_user.organization_id, contract_id)
+    try:
+        lifecycle.void_contract(contract, reason=request.form.get("reason", ""), actor=_actor(),
+                                ip=request.remote_addr, user_agent=request.user_agent.string)
+    except AppError as exc:
+        return _detail_page(contract, exc)
+    jobs.run_inline()
+    flash(gettext("合同已作废，签署链接已失效"), "success")
+    return redirect(url_for("employer.contract_detail", contract_id=contract_id))
+
+
+@bp.route("/contracts/<int:contract_id>/resend", methods=["POST"])
+@role_required(*EMPLOYER_ROLES)
+def resend(contract_id: int):
+    contract = queries.org_contract(current_user.organization_id, contract_id)
+    try:
+        lifecycle.resend_link(contract, actor=_actor())
+    except AppError as exc:
+        return _detail_page(contract, exc)
+    jobs.run_inline()
+    flash(gettext("已通过短信重新发送签署链接，原链接已失效"), "success")
+    return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 
 
 @bp.route("/contracts/<int:contract_id>/send", methods=["POST"])

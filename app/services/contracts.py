@@ -151,18 +151,33 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, *, actor: st
         ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
         sha256_after=result.sha256_after, signed_at=result.signed_at,
     ))
-    token = secrets.token_urlsafe(24)
-    days = current_app.config["SIGN_LINK_DAYS"]
-    db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
-                               expires_at=utcnow() + timedelta(days=days)))
+    token = issue_link(contract)
     contract.status, contract.sent_at = "sent", utcnow()
-    url = f"{current_app.config['BASE_URL']}/s/{token}"
-    text = f"【智慧星用工】{org.name}邀请您签署劳动合同，请在{days}天内打开 {url} 查看并签署。"
-    jobs.enqueue("sms", {"worker_id": contract.worker_id, "text_enc": pii.encrypt(text)})
     audit.record(contract.id, actor, "contract.sealed", certificate=result.certificate_serial,
                  sha256=result.sha256_after)
     audit.record(contract.id, actor, "contract.sent", to=contract.worker.phone_masked)
     return token
+
+
+def issue_link(contract: Contract) -> str:
+    """Add a new signing link (valid SIGN_LINK_DAYS) and queue the SMS inviting the worker.
+
+    Part of the caller's transaction; returns the token (only its hash is stored).
+    """
+    token = secrets.token_urlsafe(24)
+    days = current_app.config["SIGN_LINK_DAYS"]
+    db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
+                               expires_at=utcnow() + timedelta(days=days)))
+    url = f"{current_app.config['BASE_URL']}/s/{token}"
+    text = (f"【智慧星用工】{contract.organization.name}邀请您签署劳动合同，"
+            f"请在{days}天内打开 {url} 查看并签署。")
+    queue_sms(contract, text)
+    return token
+
+
+def queue_sms(contract: Contract, text: str) -> None:
+    """Queue a text message to the contract's worker (stored encrypted in the job)."""
+    jobs.enqueue("sms", {"worker_id": contract.worker_id, "text_enc": pii.encrypt(text)})
 
 
 @jobs.handler("sms")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Contract, Filing, SignatureEvent
+from app.models import AuditEvent, Contract, Filing, SignatureEvent
 
 
 def org_contract(org_id: int, contract_id: int) -> Contract:
@@ -52,6 +52,15 @@ def signature_events(contract_id: int) -> list[SignatureEvent]:
         SignatureEvent.contract_id == contract_id).order_by(SignatureEvent.id)))
 
 
+def status_change(contract: Contract) -> AuditEvent | None:
+    """The audit event that voided or declined the contract (its details hold the reason)."""
+    if contract.status not in ("voided", "declined"):
+        return None
+    return db.session.scalar(select(AuditEvent).where(
+        AuditEvent.contract_id == contract.id, AuditEvent.action == f"contract.{contract.status}")
+        .order_by(AuditEvent.id.desc()).limit(1))
+
+
 def pdf_response(contract: Contract) -> Response:
     """The contract's current PDF as a download."""
     doc = contract.current_document
@@ -66,6 +75,7 @@ def contract_summary(contract: Contract) -> dict:
     """The JSON view of a contract (personal data masked)."""
     filing = filing_of(contract.id)
     doc = contract.current_document
+    change = status_change(contract)
     return {
         "id": contract.id,
         "contract_no": contract.contract_no,
@@ -83,6 +93,8 @@ def contract_summary(contract: Contract) -> dict:
         "created_at": contract.created_at.isoformat(),
         "sent_at": contract.sent_at.isoformat() if contract.sent_at else None,
         "signed_at": contract.signed_at.isoformat() if contract.signed_at else None,
+        "status_reason": change.details.get("reason") if change else None,
+        "status_changed_at": change.at.isoformat() if change else None,
         "filing": {"number": filing.number, "sha256": filing.sha256,
                    "archived_at": filing.archived_at.isoformat()} if filing else None,
     }

@@ -46,7 +46,9 @@ def open_link(token: str, *, for_signing: bool = True) -> SigningLink:
     )
     if link is None:
         raise NotFound("签署链接无效，请核对短信中的链接", code="link_not_found")
-    if link.revoked_at is not None or link.contract.status in ("voided", "declined"):
+    if link.contract.status == "declined":
+        raise Gone("您已拒绝签署此合同", code="contract_declined")
+    if link.revoked_at is not None or link.contract.status == "voided":
         raise Gone("该签署链接已被撤回", code="link_revoked")
     if for_signing and (link.used_at is not None or link.contract.status != "sent"):
         raise Conflict("该合同已签署，无需重复签署", code="already_signed")
@@ -136,12 +138,13 @@ def _verified(token: str, session: str, *, for_signing: bool = True
     return link, challenge
 
 
-def verified_link(token: str, session: str) -> SigningLink:
+def verified_link(token: str, session: str, *, for_signing: bool = False) -> SigningLink:
     """The link, when ``session`` is a live identity-verified session for it.
 
+    :param for_signing: also require the contract to be still waiting for the worker.
     :raises Unauthorized: no or expired session.
     """
-    return _verified(token, session, for_signing=False)[0]
+    return _verified(token, session, for_signing=for_signing)[0]
 
 
 def decode_signature(data_url: str) -> bytes:
@@ -192,6 +195,7 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
+        open_link(token)  # voided or declined meanwhile: 410 rather than "signed already"
         raise Conflict("该合同已签署，无需重复签署", code="already_signed") from None
     return SignedOutcome(contract.id, contract.status, number)
 

@@ -12,7 +12,7 @@
   var api = "/api/v1/sign/" + encodeURIComponent(token);
   function $(id) { return document.getElementById(id); }
   function show(id) {
-    ["step-identity", "step-read", "step-sign", "step-done"].forEach(function (s) { $(s).hidden = s !== id; });
+    ["step-identity", "step-read", "step-sign", "step-done", "step-declined"].forEach(function (s) { $(s).hidden = s !== id; });
   }
   function clearErrors() {
     document.querySelectorAll(".field-error").forEach(function (e) { e.hidden = true; e.textContent = ""; });
@@ -80,6 +80,21 @@
   $("open-pdf").addEventListener("click", openPdf);
   $("download").addEventListener("click", function () { pdfBlobUrl = null; openPdf(); });
   $("to-sign").addEventListener("click", function () { $("s3").className = "on"; show("step-sign"); });
+  $("to-decline").addEventListener("click", function () {
+    $("to-decline").hidden = true; $("decline-box").hidden = false; $("reason").focus();
+  });
+  $("decline").addEventListener("click", function () {
+    clearErrors();
+    var reason = $("reason").value.trim();
+    if (!reason) return showError({error: "validation_failed", fields: {reason: T.reason}});
+    $("decline").disabled = true;
+    call("POST", api + "/decline", {session: session, reason: reason}).then(function (r) {
+      $("decline").disabled = false;
+      if (!r.ok) return showError(r.body);
+      document.querySelector(".steps").hidden = true;
+      show("step-declined");
+    });
+  });
 
   var pad = $("pad"), ctx = pad.getContext("2d"), drawing = false, inked = false;
   ctx.lineWidth = 6; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#111";
