@@ -20,10 +20,7 @@ def send_contract(contract_id: int):
     contract = queries.org_contract(org.id, contract_id)
     token = contracts.send_contract(contract, actor=f"api:{org.id}", user_id=None, via="api_key",
                                     ip=request.remote_addr, user_agent=request.user_agent.string)
-    jobs.run_inline()
-    body = queries.contract_summary(contract)
-    body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
-    return jsonify(body)
+    return _with_link(contract, token)
 
 
 @bp.post("/contracts/<int:contract_id>/resend")
@@ -31,10 +28,7 @@ def resend_contract(contract_id: int):
     org = api_org()
     contract = queries.org_contract(org.id, contract_id)
     token = lifecycle.resend_link(contract, actor=f"api:{org.id}")
-    jobs.run_inline()
-    body = queries.contract_summary(contract)
-    body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
-    return jsonify(body)
+    return _with_link(contract, token)
 
 
 @bp.post("/contracts/<int:contract_id>/void")
@@ -66,3 +60,11 @@ def get_verification(contract_id: int):
     org = api_org()
     report = verification.for_contract(queries.org_contract(org.id, contract_id))
     return jsonify(report.to_dict())
+
+
+def _with_link(contract, token: str):
+    """Run the queued SMS job, then answer with the summary and the new link (shown once)."""
+    jobs.run_inline()
+    body = queries.contract_summary(contract)
+    body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
+    return jsonify(body)
