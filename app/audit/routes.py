@@ -34,7 +34,7 @@ def search_page():
 def contract(contract_id: int):
     found = search.auditable_contract(current_user, contract_id)
     filing = queries.filing_of(found.id)
-    report = verification.for_filing(found, filing) if filing else None
+    report = verification.for_filing(filing) if filing else None
     trail = audit_log.trail(found.id)
     return render_template("audit/contract.html", contract=found, filing=filing, report=report,
                            events=queries.signature_events(found.id), trail=trail,

@@ -6,6 +6,7 @@ Idempotent: a retry after a crash re-uses what already reached the archive.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,14 +18,13 @@ from app.extensions import db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
 from app.services import audit, jobs
+from archive import ObjectNotFound, build_manifest, open_store
 
 RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
 
 
 def store():
     """The archive store of the current app (created once from the config)."""
-    from archive import open_store
-
     obj = current_app.extensions.get("archive")
     if obj is None:
         obj = open_store(current_app.config)
@@ -37,8 +37,11 @@ def store():
 def retention_for(contract: Contract) -> datetime:
     """Keep until at least two years after the contract's end (and two years from now)."""
     end = date.fromisoformat(contract.terms["term_end"])
-    until = datetime.combine(end.replace(year=end.year + RETENTION_YEARS_AFTER_END), time(),
-                             tzinfo=UTC)
+    years_later = end.year + RETENTION_YEARS_AFTER_END
+    # A contract ending on 29 February is kept until 1 March (never a day short).
+    kept = date(years_later, 3, 1) if (end.month, end.day) == (2, 29) else end.replace(
+        year=years_later)
+    until = datetime.combine(kept, time(), tzinfo=UTC)
     return max(until, utcnow() + timedelta(days=730))
 
 
@@ -48,8 +51,6 @@ def _put_once(key: str, data: bytes, content_type: str, retain_until: datetime):
     When a retained object of another content holds the key (a retry after the audit trail
     grew), the bytes go to a sibling key carrying their hash; nothing is overwritten.
     """
-    from archive import ObjectNotFound
-
     target, digest = store(), _sha256(data)
     try:
         existing = target.stat(key)
@@ -62,8 +63,6 @@ def _put_once(key: str, data: bytes, content_type: str, retain_until: datetime):
 
 
 def _sha256(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 
@@ -79,8 +78,6 @@ def signers_of(contract_id: int) -> list[dict]:
 @jobs.handler("file_contract")
 def file_contract(payload: dict) -> None:
     """Archive the signed PDF, the manifest and the audit trail; record the Filing."""
-    from archive import build_manifest
-
     contract = db.session.get(Contract, payload["contract_id"])
     if db.session.scalar(select(Filing).where(Filing.contract_id == contract.id)):
         return

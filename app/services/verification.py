@@ -40,7 +40,7 @@ def verify_pdf(pdf: bytes):
     return verify(pdf, trust_roots=[pki.ca().root_cert], crls=pki.crls())
 
 
-def for_filing(contract: Contract, filing: Filing):
+def for_filing(filing: Filing):
     """Verification report of a filed contract's archived PDF."""
     return verify_pdf(archived_pdf(filing))
 
@@ -51,5 +51,5 @@ def for_contract(contract: Contract):
 
     filing = filing_of(contract.id)
     if filing is not None:
-        return for_filing(contract, filing)
+        return for_filing(filing)
     return verify_pdf(contract.current_document.data)

@@ -184,3 +184,16 @@ def test_many_workers_run_each_job_exactly_once(ctx):
     db.session.expire_all()
     assert {j.status for j in db.session.scalars(select(Job))} == {"done"}
     assert {j.attempts for j in db.session.scalars(select(Job))} == {1}
+
+
+def test_a_contract_ending_on_29_february_is_filed_and_kept_two_full_years(client, world, outbox):
+    from datetime import date
+
+    from tests.app.flows import api_create, api_send
+
+    created = api_create(client, world["api_key"], term_end="2028-02-29")
+    token = api_send(client, world["api_key"], created["id"])
+    signed = worker_sign(client, token, worker_session(client, outbox, token)).get_json()
+    assert signed["status"] == "filed"
+    filing = db.session.scalar(select(Filing))
+    assert filing.retain_until.date() == date(2030, 3, 1)
