@@ -6,7 +6,8 @@ from flask import g, request
 
 from app.errors import Unauthorized, ValidationFailed
 from app.models import Organization
-from app.services import apikeys
+from app.services import apikeys, principal
+from app.services.principal import Principal
 
 
 def json_body() -> dict:
@@ -18,6 +19,12 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     return data
+
+
+def api_principal() -> Principal:
+    """The principal of the request's API key."""
+    api_org()
+    return principal.of_api_key(g.api_key)
 
 
 def api_org() -> Organization:

@@ -3,62 +3,53 @@
 from flask import jsonify, request
 
 from app.api import bp
-from app.api.common import api_org, json_body
+from app.api.common import api_principal, json_body
 from app.services import contracts, jobs, lifecycle, queries
 
 
 @bp.post("/contracts")
 def create_contract():
-    org = api_org()
-    contract = contracts.create_contract(org, json_body(), actor=f"api:{org.id}")
+    contract = contracts.create_contract(api_principal(), json_body())
     return jsonify(queries.contract_summary(contract)), 201
 
 
 @bp.post("/contracts/<int:contract_id>/send")
 def send_contract(contract_id: int):
-    org = api_org()
-    contract = queries.org_contract(org.id, contract_id)
-    token = contracts.send_contract(contract, actor=f"api:{org.id}", user_id=None, via="api_key",
-                                    ip=request.remote_addr, user_agent=request.user_agent.string)
+    contract, token = contracts.send_contract(api_principal(), contract_id, ip=request.remote_addr,
+                                              user_agent=request.user_agent.string)
     return _with_link(contract, token)
 
 
 @bp.post("/contracts/<int:contract_id>/resend")
 def resend_contract(contract_id: int):
-    org = api_org()
-    contract = queries.org_contract(org.id, contract_id)
-    token = lifecycle.resend_link(contract, actor=f"api:{org.id}")
+    contract, token = lifecycle.resend_link(api_principal(), contract_id)
     return _with_link(contract, token)
 
 
 @bp.post("/contracts/<int:contract_id>/void")
 def void_contract(contract_id: int):
-    org = api_org()
-    contract = queries.org_contract(org.id, contract_id)
-    lifecycle.void_contract(contract, reason=json_body().get("reason"), actor=f"api:{org.id}",
-                            ip=request.remote_addr, user_agent=request.user_agent.string)
+    contract = lifecycle.void_contract(api_principal(), contract_id,
+                                       reason=json_body().get("reason"), ip=request.remote_addr,
+                                       user_agent=request.user_agent.string)
     jobs.run_inline()
     return jsonify(queries.contract_summary(contract))
 
 
 @bp.get("/contracts/<int:contract_id>")
 def get_contract(contract_id: int):
-    org = api_org()
-    return jsonify(queries.contract_summary(queries.org_contract(org.id, contract_id)))
+    return jsonify(queries.contract_summary(queries.contract(api_principal(), contract_id)))
 
 
 @bp.get("/contracts/<int:contract_id>/pdf")
 def get_pdf(contract_id: int):
-    org = api_org()
-    return queries.pdf_response(queries.org_contract(org.id, contract_id))
+    return queries.pdf_response(queries.contract(api_principal(), contract_id))
 
 
 @bp.get("/contracts/<int:contract_id>/verification")
 def get_verification(contract_id: int):
     from app.services import verification
 
-    org = api_org()
-    report = verification.for_contract(queries.org_contract(org.id, contract_id))
+    report = verification.for_contract(queries.contract(api_principal(), contract_id))
     return jsonify(report.to_dict())
 
 

@@ -6,19 +6,19 @@ from app.api import bp
 from app.api.common import json_body
 from app.errors import Unauthorized
 from app.services import jobs, lifecycle, queries, worker_signing
+from app.services.principal import of_signing
 
 
 @bp.post("/sign/<token>/otp")
 def request_otp(token: str):
     body = json_body()
-    return jsonify(worker_signing.request_otp(token, str(body.get("name") or ""),
-                                              str(body.get("id_number") or "")))
+    return jsonify(worker_signing.request_otp(token, body.get("name"), body.get("id_number")))
 
 
 @bp.post("/sign/<token>/verify")
 def verify(token: str):
     body = json_body()
-    return jsonify(worker_signing.verify_otp(token, str(body.get("code") or "")))
+    return jsonify(worker_signing.verify_otp(token, body.get("code")))
 
 
 def _session() -> str:
@@ -26,6 +26,11 @@ def _session() -> str:
     if not session:
         raise Unauthorized("请先完成身份验证", code="identity_required")
     return session
+
+
+def _body_session(body: dict) -> str:
+    value = body.get("session") or request.headers.get("X-Signing-Session", "")
+    return value if isinstance(value, str) else ""
 
 
 @bp.get("/sign/<token>/contract")
@@ -44,11 +49,12 @@ def pdf(token: str):
 def sign(token: str):
     body = json_body()
     outcome = worker_signing.sign(
-        token, session=str(body.get("session") or request.headers.get("X-Signing-Session", "")),
+        token, session=_body_session(body),
         signature=body.get("signature"), consent=body.get("consent") is True,
         ip=request.remote_addr, user_agent=request.user_agent.string)
     jobs.run_inline()
-    summary = queries.contract_summary(queries.contract(outcome.contract_id))
+    summary = queries.contract_summary(queries.contract(of_signing(outcome.contract_id),
+                                                        outcome.contract_id))
     return jsonify({"status": summary["status"], "contract_no": summary["contract_no"],
                     "filing_number": outcome.filing_number, "filing": summary["filing"]})
 
@@ -57,6 +63,6 @@ def sign(token: str):
 def decline(token: str):
     body = json_body()
     contract = lifecycle.decline_contract(
-        token, session=str(body.get("session") or request.headers.get("X-Signing-Session", "")),
+        token, session=_body_session(body),
         reason=body.get("reason"), ip=request.remote_addr, user_agent=request.user_agent.string)
     return jsonify({"status": contract.status, "contract_no": contract.contract_no})

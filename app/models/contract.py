@@ -15,16 +15,18 @@ CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "
 
 
 class Worker(db.Model):
-    """A person who signs contracts; ID number and phone are encrypted at rest."""
+    """A person (自然人) who signs labor contracts, known only by the ID number.
+
+    Shared across employers so that a worker can see all of their contracts, and therefore
+    holding nothing any employer types except the ID number itself (keyed hash, encrypted
+    copy, masked form): the name and phone are captured per contract.
+    """
 
     __tablename__ = "workers"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), index=True)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     id_number_enc: Mapped[str] = mapped_column(String(255))
     id_masked: Mapped[str] = mapped_column(String(18))
-    phone_enc: Mapped[str] = mapped_column(String(255))
-    phone_masked: Mapped[str] = mapped_column(String(11))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -36,6 +38,11 @@ class Contract(db.Model):
     contract_no: Mapped[str] = mapped_column(String(40), unique=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    # The worker as given on this contract (editable by its employer while it is a draft);
+    # the identity check, one-time codes and every SMS of the contract use these.
+    worker_name: Mapped[str] = mapped_column(String(50), index=True)
+    worker_phone_enc: Mapped[str] = mapped_column(String(255))
+    worker_phone_masked: Mapped[str] = mapped_column(String(11))
     template: Mapped[str] = mapped_column(String(40), default="fixed_term")
     template_version: Mapped[int] = mapped_column(default=1)
     terms: Mapped[dict] = mapped_column(JSON)
