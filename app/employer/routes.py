@@ -8,7 +8,8 @@ from flask_wtf.csrf import CSRFError
 from app.auth.access import role_required
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, ServiceUnavailable, ValidationFailed
+from app.extensions import db
 from app.services import contracts, jobs, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
@@ -28,16 +29,17 @@ def contracts_list():
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @role_required(*EMPLOYER_ROLES)
 def new_contract():
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
             contract = contracts.create_contract(current_user.organization, request.form.to_dict(),
                                                  actor=_actor(), user_id=current_user.id)
             flash("合同已创建，请核对后盖章发送", "success")
             return redirect(url_for("employer.contract_detail", contract_id=contract.id))
-        except ValidationFailed as exc:
-            errors, message = exc.fields, exc.message
-    return _contract_form(errors, message, 422 if request.method == "POST" else 200)
+        except (ValidationFailed, ServiceUnavailable) as exc:  # the form keeps what was typed
+            db.session.rollback()
+            errors, message, status = exc.fields, exc.message, exc.status
+    return _contract_form(errors, message, status)
 
 
 def _contract_form(errors: dict, message: str | None, status: int):

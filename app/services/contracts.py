@@ -19,7 +19,7 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Contract, ContractDocument, Organization, SignatureEvent, SigningLink, Worker
 from app.models.base import utcnow
-from app.services import audit, counters, jobs, pki
+from app.services import audit, counters, documents, jobs, pki
 
 TEMPLATE_TITLES = {"fixed_term": "劳动合同（固定期限）"}
 
@@ -106,9 +106,7 @@ def create_contract(org: Organization, raw: dict, *, actor: str, user_id: int | 
     )
     db.session.add(contract)
     pdf = pki.render(terms_for_pdf(contract, id_number))
-    db.session.add(
-        ContractDocument(contract=contract, version=1, kind="draft", sha256=_sha256(pdf), data=pdf)
-    )
+    documents.add_version(contract, "draft", pdf)
     db.session.flush()
     audit.record(contract.id, actor, "contract.created", contract_no=contract.contract_no)
     db.session.commit()
@@ -126,7 +124,7 @@ def send_contract(contract: Contract, *, actor: str, user_id: int | None, via: s
         raise Conflict(f"合同当前状态为「{contract.status}」，不能再次发送", code="not_draft")
     org, doc = contract.organization, contract.current_document
     result = pki.signer().seal_employer(
-        doc.data, org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
+        documents.read(doc), org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
     )
     try:
         token = _record_seal(contract, doc, result, actor=actor, user_id=user_id, via=via, ip=ip,
@@ -142,8 +140,7 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, *, actor: st
                  user_id: int | None, via: str, ip: str | None, user_agent: str | None) -> str:
     """Write the sealed version, the evidence, the link and the SMS job; returns the token."""
     org = contract.organization
-    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="sealed",
-                                    sha256=result.sha256_after, data=result.pdf))
+    documents.add_version(contract, "sealed", result.pdf)
     db.session.add(SignatureEvent(
         contract_id=contract.id, party="employer", signer_name=org.name, user_id=user_id,
         identity_method=via, identity_evidence={"actor": actor},
