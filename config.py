@@ -49,6 +49,9 @@ class Config:
     S3_BUCKET = os.environ.get("S3_BUCKET", "laborsign-archive")
     S3_REGION = os.environ.get("S3_REGION", "us-east-1")
     S3_OBJECT_LOCK = _bool("S3_OBJECT_LOCK", True)
+    # Server-side encryption of S3 uploads: "" (none), "AES256" (SSE-S3) or "aws:kms".
+    S3_SSE = os.environ.get("S3_SSE", "")
+    S3_SSE_KMS_KEY_ID = os.environ.get("S3_SSE_KMS_KEY_ID", "")
 
     # PKI: built-in CA under instance/pki (certificates; PEM keys encrypted with CA_KEY_PASSPHRASE).
     PKI_DIR = os.environ.get("PKI_DIR", str(INSTANCE_PATH / "pki"))

@@ -7,7 +7,8 @@ from flask_wtf.csrf import CSRFError
 from app.auth.access import current_principal, role_required
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
-from app.errors import AppError, ValidationFailed, translated_fields
+from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
+from app.extensions import db
 from app.services import contracts, jobs, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
@@ -23,15 +24,16 @@ def contracts_list():
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @role_required(*EMPLOYER_ROLES)
 def new_contract():
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
             contract = contracts.create_contract(current_principal(), request.form.to_dict())
             flash(gettext("合同已创建，请核对后盖章发送"), "success")
             return redirect(url_for("employer.contract_detail", contract_id=contract.id))
-        except ValidationFailed as exc:
-            errors, message = translated_fields(exc.fields), exc.message
-    return _contract_form(errors, message, 422 if request.method == "POST" else 200)
+        except (ValidationFailed, ServiceUnavailable) as exc:  # the form keeps what was typed
+            db.session.rollback()
+            errors, message, status = translated_fields(exc.fields), exc.message, exc.status
+    return _contract_form(errors, message, status)
 
 
 @bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])

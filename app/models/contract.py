@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -68,7 +68,11 @@ class Contract(db.Model):
 
 
 class ContractDocument(db.Model):
-    """One version of a contract's PDF: rendered, employer-sealed, fully signed."""
+    """One version of a contract's PDF: rendered, employer-sealed, fully signed.
+
+    The bytes live in the archive store under ``key`` (app/services/documents.py reads and
+    writes them); the row keeps what is needed to find and check them.
+    """
 
     __tablename__ = "contract_documents"
     __table_args__ = (UniqueConstraint("contract_id", "version"),)
@@ -77,7 +81,8 @@ class ContractDocument(db.Model):
     version: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(20))
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    key: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     contract: Mapped[Contract] = relationship(back_populates="documents")

@@ -5,7 +5,6 @@ through :mod:`app.services.scope`: an employer reaches only its own contracts.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,15 +21,11 @@ from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, ContractDocument, Organization, SignatureEvent, SigningLink, Worker
 from app.models.base import utcnow
-from app.services import audit, counters, jobs, pki, scope
+from app.services import audit, counters, documents, jobs, pki, scope
 from app.services.principal import Principal
 
 TEMPLATE_TITLES = {"fixed_term": "劳动合同（固定期限）"}
 INVALID = "合同信息有误，请检查标出的字段"
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _person(id_number: str) -> Worker:
@@ -126,9 +121,7 @@ def create_contract(p: Principal, raw: dict) -> Contract:
     id_number = _apply_worker(contract, clean)
     db.session.add(contract)
     pdf = pki.render(terms_for_pdf(contract, id_number))
-    db.session.add(
-        ContractDocument(contract=contract, version=1, kind="draft", sha256=_sha256(pdf), data=pdf)
-    )
+    documents.add_version(contract, "draft", pdf)
     db.session.flush()
     audit.record(contract.id, p.actor, "contract.created", contract_no=contract.contract_no)
     db.session.commit()
@@ -152,11 +145,8 @@ def update_draft(p: Principal, contract_id: int, raw: dict) -> Contract:
             raw[name] = pii.decrypt(enc)
     clean = _checked(org, raw)
     id_number = _apply_worker(contract, clean)
-    doc = contract.current_document
-    pdf = pki.render(terms_for_pdf(contract, id_number))
-    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="draft",
-                                    sha256=_sha256(pdf), data=pdf))
-    audit.record(contract.id, p.actor, "contract.edited", version=doc.version + 1)
+    doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
+    audit.record(contract.id, p.actor, "contract.edited", version=doc.version)
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):
@@ -190,7 +180,7 @@ def send_contract(p: Principal, contract_id: int, *, ip: str | None = None,
         raise Conflict("合同已发送或已结束，不能再次发送", code="not_draft")
     org, doc = contract.organization, contract.current_document
     result = pki.signer().seal_employer(
-        doc.data, org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
+        documents.read(doc), org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
     )
     try:
         token = _record_seal(contract, doc, result, p, ip=ip, user_agent=user_agent)
@@ -205,8 +195,7 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, p: Principal
                  ip: str | None, user_agent: str | None) -> str:
     """Write the sealed version, the evidence, the link and the SMS job; returns the token."""
     org = contract.organization
-    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="sealed",
-                                    sha256=result.sha256_after, data=result.pdf))
+    documents.add_version(contract, "sealed", result.pdf)
     db.session.add(SignatureEvent(
         contract_id=contract.id, party="employer", signer_name=org.name, user_id=p.user_id,
         identity_method=SEAL_VIA.get(p.kind, p.kind), identity_evidence={"actor": p.actor},

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, contracts, jobs
+from app.services import audit, contracts, documents, jobs
 from archive import ObjectNotFound, build_manifest, open_store
 
 RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
@@ -96,7 +96,7 @@ def file_contract(payload: dict) -> None:
     number, doc = payload["filing_number"], contract.current_document
     prefix = f"filings/{contract.organization.uscc}/{number}/"
     keep = retention_for(contract)
-    pdf = _put_once(prefix + "contract.pdf", doc.data, "application/pdf", keep)
+    pdf = _put_once(prefix + "contract.pdf", documents.read(doc), "application/pdf", keep)
     trail = json.dumps(audit.export(contract.id), ensure_ascii=False, indent=1).encode()
     trail_obj = _put_once(prefix + "audit-trail.json", trail, "application/json", keep)
     now = utcnow().replace(microsecond=0)

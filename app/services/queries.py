@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Contract, Filing, SignatureEvent
-from app.services import scope
+from app.services import documents, scope
 from app.services.principal import Principal
 
 
@@ -54,7 +54,7 @@ def status_change(contract: Contract) -> AuditEvent | None:
 def pdf_response(contract: Contract) -> Response:
     """The contract's current PDF as a download."""
     doc = contract.current_document
-    resp = Response(doc.data, mimetype="application/pdf")
+    resp = Response(documents.read(doc), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'inline; filename="{contract.contract_no}.pdf"'
     resp.headers["X-Content-SHA256"] = doc.sha256
     resp.headers["Cache-Control"] = "private, no-store"

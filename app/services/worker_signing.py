@@ -19,9 +19,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import pii
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from app.extensions import db
-from app.models import ContractDocument, OtpChallenge, SignatureEvent, SigningLink
+from app.models import OtpChallenge, SignatureEvent, SigningLink
 from app.models.base import utcnow
-from app.services import audit, counters, jobs, pki, ratelimit, sms
+from app.services import audit, counters, documents, jobs, pki, ratelimit, sms
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 OTP_LOCKED = "验证码错误次数过多，此签署链接已锁定，请联系用人单位重新发送"
@@ -204,7 +204,7 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
     png = decode_signature(signature)
     contract = link.contract
     doc = contract.current_document
-    result = pki.signer().sign_worker(doc.data, name=contract.worker_name,
+    result = pki.signer().sign_worker(documents.read(doc), name=contract.worker_name,
                                       id_hash=contract.worker.id_hash, signature_png=png)
     try:
         number = _record_signature(contract, doc, result, challenge, link, ip, user_agent, now)
@@ -219,8 +219,7 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
 def _record_signature(contract, doc, result, challenge, link, ip, user_agent, now) -> str:
     """Write the signed version, the evidence, the status change and the filing job."""
     number = f"{contract.organization.region_code}-{now:%Y}-{counters.next_value('filing'):06d}"
-    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="signed",
-                                    sha256=result.sha256_after, data=result.pdf))
+    documents.add_version(contract, "signed", result.pdf)
     db.session.add(SignatureEvent(
         contract_id=contract.id, party="worker", signer_name=contract.worker_name,
         identity_method="id_number+sms_otp",
