@@ -12,7 +12,7 @@ from app.models import ORG_STATUSES
 from app.services import jobs, registration
 from app.services.principal import of_user
 
-STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("未通过"),
+STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已驳回"),
                  "suspended": _l("已暂停")}
 DONE = {"approve": _l("已通过审核"), "reject": _l("已驳回申请"), "suspend": _l("已暂停该单位"),
         "reinstate": _l("已恢复该单位")}

@@ -20,8 +20,7 @@ def forgot_password():
     if request.method == "POST":
         passwords.request_reset(request.form.get("username", ""), request.remote_addr)
         jobs.run_inline()
-        return render_template("auth/forgot.html", sent=True,
-                               username=request.form.get("username", ""))
+        return render_template("auth/forgot.html", sent=True, username="")
     return render_template("auth/forgot.html", sent=False, username="")
 
 

@@ -23,6 +23,7 @@ from app.services.registration import require_platform
 JURISDICTION_RE = re.compile(r"^\d{2,6}$")
 SPLIT_RE = re.compile(r"[\s,，;；]+")
 NO_SCOPE = "请填写管辖区域或指定用人单位（至少一项）"
+UNKNOWN_EMPLOYER = "其中有未注册的统一社会信用代码，请核对"
 
 
 def auditors(p: Principal) -> list[User]:
@@ -55,7 +56,7 @@ def read_scope(fields: Fields) -> tuple[str | None, list[Organization]]:
         select(Organization).where(Organization.uscc.in_(codes)))} if codes else {}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        fields.fail("employers", "以下统一社会信用代码未注册：" + "、".join(unknown[:5])[:300])
+        fields.fail("employers", UNKNOWN_EMPLOYER)
     if not jurisdiction and not codes and "jurisdiction" not in fields.errors:
         fields.fail("jurisdiction", NO_SCOPE)
     return jurisdiction or None, list(dict.fromkeys(found[c] for c in codes if c in found))
