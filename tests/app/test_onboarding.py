@@ -145,3 +145,12 @@ def test_registration_is_throttled_per_address(ctx, world, monkeypatch):
 def test_registration_page_in_english(ctx):
     html = ctx.test_client().get("/register?lang=en").get_data(as_text=True)
     assert "Employer registration" in html and "Unified social credit code" in html
+
+
+def test_an_expired_registration_form_comes_back_with_what_was_typed(ctx, world):
+    client = ctx.test_client()
+    resp = client.post("/register", data={**FORM, "csrf_token": "stale"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "页面已过期" in html
+    assert 'value="湖南新申请劳务有限公司"' in html and STRONG not in html
+    assert db.session.scalar(select(Organization).where(Organization.uscc == USCC)) is None
