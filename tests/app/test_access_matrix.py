@@ -3,6 +3,7 @@ on SQLite and PostgreSQL. Zero IDOR: a denied request changes nothing and reveal
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sqlalchemy import select
@@ -24,13 +25,9 @@ PEOPLE = {
 def _users(world) -> None:
     from app.services import accounts
 
-    for username, role, org, jurisdiction in (
-            ("admin", "employer_admin", world["org"], None),
-            ("admin2", "employer_admin", world["other"], None),
-            ("unscoped", "auditor", None, None),
-            ("platform", "platform_admin", None, None)):
-        accounts.add_user(username=username, password="pw-123456", role=role,
-                          display_name=username, organization=org, jurisdiction=jurisdiction)
+    # world has hr, admin, auditor (A); hr2, admin2, auditor2 (B); platform
+    accounts.add_user(username="unscoped", password="pw-123456", role="auditor",
+                      display_name="无辖区", jurisdiction=None)
     db.session.commit()
 
 
@@ -71,6 +68,19 @@ def _tenant(client, outbox, key: str, person: dict) -> dict:
     return objects
 
 
+def _account_objects(world, tenants) -> None:
+    """Each tenant's API key, HR user and organization; the auditor overseeing it."""
+    from app.models import ApiKey, User
+
+    for owner, org, hr, auditor in (("A", world["org"], "hr", "auditor"),
+                                     ("B", world["other"], "hr2", "auditor2")):
+        tenants[owner]["apikey"] = db.session.scalar(
+            select(ApiKey.id).where(ApiKey.organization_id == org.id))
+        tenants[owner]["user"] = db.session.scalar(select(User.id).where(User.username == hr))
+        tenants[owner]["auditor"] = db.session.scalar(select(User.id).where(User.username == auditor))
+        tenants[owner]["org"] = org.id
+
+
 def _clients(app, world, tenants) -> dict:
     clients = {}
     for name, spec in m.PRINCIPALS.items():
@@ -96,22 +106,26 @@ def _path(app, endpoint: str, route: m.Route, objs: dict | None) -> str:
             args[arg] = objs["token"]
         elif arg == "serial":
             args[arg] = objs["cert"]
+        elif arg in ("key_id", "user_id", "org_id") and arg not in args:
+            args[arg] = objs[route.obj]
     path = rule.rule
     for arg, value in args.items():
-        path = re.sub(rf"<(?:[a-z]+:)?{arg}>", str(value), path)
+        path = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(value), path)
     return path
 
 
-def _call(client, headers, csrf, route: m.Route, path: str, session: str | None):
+def _call(client, headers, csrf, route: m.Route, method: str, path: str, session: str | None):
     kwargs: dict = {"headers": headers}
-    if route.body == "form":
+    if method == "GET":
+        pass
+    elif route.body == "form":
         kwargs["data"] = {"csrf_token": csrf, "reason": "矩阵测试"}
     elif route.body == "json":
         kwargs["json"] = {"session": session} if session else {}
     elif route.body == "raw":
         kwargs["data"] = b"\x30\x00"
         kwargs["content_type"] = "application/timestamp-query"
-    return client.open(path, method=route.method, **kwargs)
+    return client.open(path, method=method, **kwargs)
 
 
 def _state(org_id: int, outbox) -> list:
@@ -138,6 +152,7 @@ def test_access_matrix(client, world, outbox):
     _users(world)
     tenants = {"A": _tenant(client, outbox, world["api_key"], PEOPLE["A"]),
                "B": _tenant(client, outbox, world["api_key_other"], PEOPLE["B"])}
+    _account_objects(world, tenants)
     clients = _clients(app, world, tenants)
     failures, checked, before = [], 0, _state(world["org"].id, outbox)
     last = ("admin.revoke", "auth.logout")  # logout ends the principal's session: run it last
@@ -150,11 +165,11 @@ def test_access_matrix(client, world, outbox):
                 failures.append(("state changed by denied requests", before, after))
         for endpoint, route in routes:
             owners = ["A", "B"] if route.obj else [None]
-            for owner in owners:
+            for owner, method in itertools.product(owners, route.method.split(",")):
                 objs = tenants[owner] if owner else tenants["A"]
                 path = _path(app, endpoint, route, objs)
                 session = headers.get("X-Signing-Session")
-                resp = _call(c, headers, csrf, route, path, session)
+                resp = _call(c, headers, csrf, route, method, path, session)
                 body = resp.get_data().decode("utf-8", "replace")
                 resp.close()
                 want = m.expected(route.policy, name, owner)
