@@ -9,6 +9,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.logging_redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _answer(500, {"error": "internal_error", "message": gettext("服务器内部错误，请稍后再试")})
 
 

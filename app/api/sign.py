@@ -5,7 +5,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.common import json_body
 from app.errors import Unauthorized
-from app.services import jobs, lifecycle, queries, worker_signing
+from app.services import lifecycle, queries, worker_signing
 
 
 @bp.post("/sign/<token>/otp")
@@ -47,7 +47,6 @@ def sign(token: str):
         token, session=str(body.get("session") or request.headers.get("X-Signing-Session", "")),
         signature=body.get("signature"), consent=body.get("consent") is True,
         ip=request.remote_addr, user_agent=request.user_agent.string)
-    jobs.run_inline()
     summary = queries.contract_summary(queries.contract(outcome.contract_id))
     return jsonify({"status": summary["status"], "contract_no": summary["contract_no"],
                     "filing_number": outcome.filing_number, "filing": summary["filing"]})

@@ -9,7 +9,7 @@ from app.auth.access import role_required
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ValidationFailed
-from app.services import contracts, jobs, lifecycle, queries
+from app.services import contracts, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -84,7 +84,6 @@ def void(contract_id: int):
                                 ip=request.remote_addr, user_agent=request.user_agent.string)
     except AppError as exc:
         return _detail_page(contract, exc)
-    jobs.run_inline()
     flash(gettext("合同已作废，签署链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 
@@ -97,7 +96,6 @@ def resend(contract_id: int):
         lifecycle.resend_link(contract, actor=_actor())
     except AppError as exc:
         return _detail_page(contract, exc)
-    jobs.run_inline()
     flash(gettext("已通过短信重新发送签署链接，原链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 
@@ -108,7 +106,6 @@ def send(contract_id: int):
     contract = queries.org_contract(current_user.organization_id, contract_id)
     contracts.send_contract(contract, actor=_actor(), user_id=current_user.id, via="platform_login",
                             ip=request.remote_addr, user_agent=request.user_agent.string)
-    jobs.run_inline()
     flash("已盖章并通过短信向劳动者发送签署链接", "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 

@@ -180,8 +180,8 @@ def queue_sms(contract: Contract, text: str) -> None:
     jobs.enqueue("sms", {"worker_id": contract.worker_id, "text_enc": pii.encrypt(text)})
 
 
-@jobs.handler("sms")
-def _send_sms(payload: dict) -> None:
+def send_queued_sms(payload: dict) -> None:
+    """The ``sms`` job: text ``payload["text_enc"]`` to the worker (app.services.job_handlers)."""
     from app.services import sms
 
     worker = db.session.get(Worker, payload["worker_id"])
