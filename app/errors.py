@@ -106,7 +106,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _answer(exc.code or 500, {"error": code, "message": exc.description})
+        message = exc.description
+        if exc.code == 413:
+            limit = (request.max_content_length or 0) / (1024 * 1024)
+            message = gettext("请求内容过大（最大 %(mb)s MB）", mb=f"{limit:g}")
+        return _answer(exc.code or 500, {"error": code, "message": message})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

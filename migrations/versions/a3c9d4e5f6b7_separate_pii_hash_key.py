@@ -27,10 +27,10 @@ workers = sa.table("workers", sa.column("id", sa.Integer), sa.column("id_hash", 
                    sa.column("id_number_enc", sa.String))
 
 
-def _rehash(new_hash, old_hash) -> None:
+def rehash(conn, new_hash, old_hash) -> int:
+    """Replace each worker's ID hash made by ``old_hash`` with ``new_hash``; returns how many."""
     from app import pii
 
-    conn = op.get_bind()
     changed = 0
     for row in conn.execute(sa.select(workers.c.id, workers.c.id_hash, workers.c.id_number_enc)):
         plain = pii.decrypt(row.id_number_enc)
@@ -41,6 +41,7 @@ def _rehash(new_hash, old_hash) -> None:
         elif row.id_hash != target:
             log.warning("worker %s: stored ID hash matches neither key; left unchanged", row.id)
     log.info("recomputed %s worker ID hash(es)", changed)
+    return changed
 
 
 def upgrade():
@@ -48,7 +49,7 @@ def upgrade():
         return
     from app import pii
 
-    _rehash(pii.keyed_hash, pii.legacy_keyed_hash)
+    rehash(op.get_bind(), pii.keyed_hash, pii.legacy_keyed_hash)
 
 
 def downgrade():
@@ -56,4 +57,4 @@ def downgrade():
         return
     from app import pii
 
-    _rehash(pii.legacy_keyed_hash, pii.keyed_hash)
+    rehash(op.get_bind(), pii.legacy_keyed_hash, pii.keyed_hash)
