@@ -1,9 +1,10 @@
 """Field-encryption key rotation: re-encrypt every stored personal-data value.
 
-Convention: every column whose name ends in ``_enc`` holds an :func:`app.pii.encrypt` token,
-and so does every string under a key ending in ``_enc`` inside a JSON column (e.g. the SMS
-job's ``payload["text_enc"]``). Both are discovered from ``db.metadata``, so columns added
-later are rotated without changes here.
+Convention: every column whose name ends in ``_enc`` holds an :func:`app.pii.encrypt` token
+(discovered from ``db.metadata``, so columns added later are rotated without changes here),
+and so does every string under a key ending in ``_enc`` in a job's payload (e.g. the SMS
+job's ``payload["text_enc"]``). Other JSON columns are left alone: some are covered by hash
+chains (the audit trail) that re-encryption would break.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 SUFFIX = "_enc"
+JSON_DOCUMENTS = {("jobs", "payload")}  # JSON columns whose ``*_enc`` values are rotated
 
 
 @dataclass
@@ -35,10 +37,10 @@ class RotationReport:
 
 
 def encrypted_columns() -> Iterator[tuple[sa.Table, list[sa.Column], list[sa.Column]]]:
-    """Each table with its ``*_enc`` columns and its JSON columns (that may hold ``*_enc`` keys)."""
+    """Each table with its ``*_enc`` columns and its JSON columns holding ``*_enc`` keys."""
     for table in db.metadata.sorted_tables:
         enc = [c for c in table.columns if c.name.endswith(SUFFIX)]
-        docs = [c for c in table.columns if isinstance(c.type, sa.JSON)]
+        docs = [c for c in table.columns if (table.name, c.name) in JSON_DOCUMENTS]
         if (enc or docs) and len(table.primary_key.columns) == 1:
             yield table, enc, docs
 
