@@ -4,7 +4,7 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api.common import api_principal, json_body
-from app.services import contracts, jobs, lifecycle, queries
+from app.services import contracts, lifecycle, queries
 
 
 @bp.post("/contracts")
@@ -31,7 +31,6 @@ def void_contract(contract_id: int):
     contract = lifecycle.void_contract(api_principal(), contract_id,
                                        reason=json_body().get("reason"), ip=request.remote_addr,
                                        user_agent=request.user_agent.string)
-    jobs.run_inline()
     return jsonify(queries.contract_summary(contract))
 
 
@@ -54,8 +53,7 @@ def get_verification(contract_id: int):
 
 
 def _with_link(contract, token: str):
-    """Run the queued SMS job, then answer with the summary and the new link (shown once)."""
-    jobs.run_inline()
+    """The summary and the new link (shown once); the SMS job runs right after the answer."""
     body = queries.contract_summary(contract)
     body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
     return jsonify(body)

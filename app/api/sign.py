@@ -5,7 +5,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.common import json_body
 from app.errors import Unauthorized
-from app.services import jobs, lifecycle, queries, worker_signing
+from app.services import lifecycle, queries, worker_signing
 from app.services.principal import of_signing
 
 
@@ -52,7 +52,6 @@ def sign(token: str):
         token, session=_body_session(body),
         signature=body.get("signature"), consent=body.get("consent") is True,
         ip=request.remote_addr, user_agent=request.user_agent.string)
-    jobs.run_inline()
     summary = queries.contract_summary(queries.contract(of_signing(outcome.contract_id),
                                                         outcome.contract_id))
     return jsonify({"status": summary["status"], "contract_no": summary["contract_no"],
