@@ -92,6 +92,12 @@ def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None
     return db.session.get(Job, job_id)
 
 
+def spent_payload(payload: dict) -> dict:
+    """What a finished job keeps of its payload: nothing encrypted (``*_enc``: phones, texts
+    with one-time links) — personal data is not kept longer than its use."""
+    return {k: v for k, v in payload.items() if not k.endswith("_enc")}
+
+
 def execute(job: Job) -> bool:
     """Run a claimed job's handler in one transaction; on failure schedule a retry."""
     job_id, kind = job.id, job.kind
@@ -100,6 +106,7 @@ def execute(job: Job) -> bool:
         fn(dict(job.payload))
         job.status, job.finished_at, job.locked_by = "done", utcnow(), None
         job.last_error = None
+        job.payload = spent_payload(job.payload)
         db.session.commit()
         return True
     except Exception as exc:  # noqa: BLE001 - any failure is retried later

@@ -51,3 +51,13 @@ def test_every_job_kind_has_one_registered_handler(ctx):
     from app.services.job_handlers import all_handlers
 
     assert set(all_handlers()) == {"file_contract", "sms"} <= set(jobs.HANDLERS)
+
+
+def test_finished_jobs_keep_no_phone_or_text(client, world, outbox):
+    created = api_create(client, world["api_key"])
+    api_send(client, world["api_key"], created["id"])
+    db.session.expire_all()
+    sms = db.session.scalars(select(Job).where(Job.kind == "sms")).all()
+    assert sms and all(j.status == "done" for j in sms)
+    assert all(not any(k.endswith("_enc") for k in j.payload) for j in sms)
+    assert all(j.payload.get("contract_id") == created["id"] for j in sms)

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app import pii
 from app.extensions import db, pii_ext
-from app.models import Contract, Job, Worker
+from app.models import Contract, Job, User, Worker
 from tests.app.flows import sent_contract, worker_session
 from tests.conftest import WORKER
 
@@ -86,6 +86,7 @@ def _all_tokens() -> list[str]:
     db.session.expire_all()
     tokens = [w.id_number_enc for w in db.session.scalars(select(Worker))]
     tokens += [c.worker_phone_enc for c in db.session.scalars(select(Contract))]
+    tokens += [u.phone_enc for u in db.session.scalars(select(User)) if u.phone_enc]
     tokens += [j.payload[k] for j in db.session.scalars(select(Job)) for k in ("to_enc", "text_enc")
                if k in j.payload]
     return tokens
@@ -96,7 +97,10 @@ def test_rotation_reencrypts_every_enc_column_and_job_payload(client, world, out
     _, token = sent_contract(client, world, outbox)
     legacy_phone = _legacy_fernet(ctx).encrypt(WORKER["phone"].encode()).decode()
     db.session.execute(update(Contract).values(worker_phone_enc=legacy_phone))  # an old release
-    db.session.commit()
+    from app.services import jobs
+
+    jobs.enqueue("sms", {"to_enc": pii.encrypt(WORKER["phone"]), "text_enc": pii.encrypt("排队中")})
+    db.session.commit()  # a job still queued: its encrypted payload is rotated too
     before = _all_tokens()
     plain = [pii.decrypt(t) for t in before]
     assert len(before) >= 3 and WORKER["phone"] in plain
