@@ -13,15 +13,22 @@ APT_RUN  := fonts-wqy-microhei
 APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test venv deps-run deps-test lint bench clean-instance
+.PHONY: run test venv venv-test deps-run deps-test lint bench clean-instance
 
+# `make run` installs the runtime packages only; `make test` adds the test extras.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 venv: $(BIN)/.installed
+
+venv-test: $(BIN)/.installed-test
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,10 +49,10 @@ run: deps-run venv
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: deps-test venv
+test: deps-test venv-test
 	$(BIN)/pytest
 
-lint: venv
+lint: venv-test
 	$(BIN)/ruff check .
 
 bench: venv
