@@ -55,7 +55,7 @@ test: deps-test venv-test
 lint: venv-test
 	$(BIN)/ruff check .
 
-bench: venv
+bench: venv-test
 	$(BIN)/python bench/sign_pipeline.py
 
 clean-instance:
