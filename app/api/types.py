@@ -44,6 +44,7 @@ MESSAGES = {
     "extra_forbidden": "不支持的字段",
     "control_character": "不能包含控制字符",
     "surrogate": "含有无效的 Unicode 字符",
+    "string_unicode": "含有无效的 Unicode 字符",
     "date_format": "日期格式应为 YYYY-MM-DD",
     "date_invalid": "不是有效的日期",
     "amount_type": "金额应为字符串或数字",
