@@ -1,9 +1,10 @@
 """Strict field types of the API bodies: shape only, no coercion.
 
 A string field takes a JSON string and nothing else (no list, object, number or boolean), free
-of control characters (multi-line texts may hold ``\\n`` and ``\\t``) and lone surrogates, up to
-a length. Dates are exactly ``YYYY-MM-DD``; amounts are decimal strings or JSON numbers with at
-most two decimals below 10,000,000; small integers are JSON integers (or the same digits as a
+of control characters (multi-line texts may hold ``\\n`` and ``\\t``), invisible formatting
+characters (bidi overrides, zero-width spaces) and lone surrogates, up to a length. Dates are
+exactly ``YYYY-MM-DD``; amounts are decimal strings or JSON numbers with at most two decimals
+up to 9,999,999.99; small integers are JSON integers (or the same digits as a
 string, as an HTML form would send them) within their bounds. The labor-law checks (minimum
 wage, probation, ID check digits) stay in :mod:`app.domain.terms`.
 
@@ -25,11 +26,16 @@ AMOUNT_MAX = Decimal("9999999.99")
 _AMOUNT_RE = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,2})?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible formatting characters that reorder or hide text (bidi overrides, zero-width
+# characters, line separators, BOM): refused like the C0/C1 control characters.
+_INVISIBLE = r"\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+_LINE_CLASS = r"\u0000-\u001f\u007f-\u009f" + _INVISIBLE
+_TEXT_CLASS = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f" + _INVISIBLE
+_CONTROL_LINE = re.compile(f"[{_LINE_CLASS}]")
+_CONTROL_TEXT = re.compile(f"[{_TEXT_CLASS}]")
 # The same rules for the OpenAPI document (ECMA-262 regular expressions).
-_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
-_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+_LINE_PATTERN = f"^[^{_LINE_CLASS}]*$"
+_TEXT_PATTERN = f"^[^{_TEXT_CLASS}]*$"
 _AMOUNT_PATTERN = r"^[0-9]{1,7}(\.[0-9]{1,2})?$"
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 

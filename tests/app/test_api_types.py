@@ -44,7 +44,8 @@ def test_a_list_object_number_or_boolean_is_not_a_string(client, world):
 
 
 def test_control_characters_and_lone_surrogates_are_refused(client, world):
-    for value in ("张\x00三", "张\x1b[31m三", "张\x7f三", "张\u0085三", "张\n三", "张\t三"):
+    for value in ("张\x00三", "张\x1b[31m三", "张\x7f三", "张\u0085三", "张\n三", "张\t三",
+                  "\u202e三张", "张\u200b三", "\ufeff张三"):
         assert _refused(_create(client, world, worker_name=value), "worker_name") == "不能包含控制字符"
     for value in ("无\x00", "一\r二"):
         assert _refused(_create(client, world, other_terms=value), "other_terms")
