@@ -137,3 +137,19 @@ def test_root_certificate_is_served(client, ctx):
 def test_unknown_route_is_json_404_under_api(client):
     resp = client.get("/api/v1/nothing-here")
     assert resp.status_code == 404 and resp.get_json()["error"] == "not_found"
+
+
+def test_answers_are_the_same_without_runtime_response_checks(client, world, outbox, monkeypatch):
+    """Production does not re-validate answers (the tests do): same JSON, same PDF."""
+    created = api_create(client, world["api_key"])
+    url = f"/api/v1/contracts/{created['id']}"
+    answers = []
+    for validate in (True, False):
+        monkeypatch.setitem(client.application.config, "API_VALIDATE_RESPONSES", validate)
+        summary = client.get(url, headers=bearer(world["api_key"]))
+        pdf = client.get(f"{url}/pdf", headers=bearer(world["api_key"]))
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        assert pdf.headers.getlist("Content-Type") == ["application/pdf"]
+        assert pdf.headers["Cache-Control"] == "private, no-store"
+        answers.append((summary.get_json(), pdf.data, pdf.headers["X-Content-SHA256"]))
+    assert answers[0] == answers[1] and answers[0][1].startswith(b"%PDF")
