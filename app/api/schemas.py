@@ -5,11 +5,10 @@ OpenAPI document (``GET /api/v1/openapi.json``) from them; the tests validate ev
 against them. Request models forbid unknown fields; response models allow fields added later.
 """
 
-
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StringConstraints
 
 from app.api.types import Amount, BoundedInt, IsoDate, Text
 from app.domain.terms import FIELD_LABELS as LABELS
@@ -79,7 +78,9 @@ class SignIn(RequestModel):
     """The drawn signature and the worker's consent."""
 
     session: Text(128, description="签署会话（也可用 X-Signing-Session 头传递）") | None = None
-    signature: Text(720_000, description="手写签名 PNG：data:image/png;base64,…（最大 512 KB）")
+    signature: Annotated[str, Strict(), StringConstraints(
+        max_length=720_000, pattern=r"^data:image/png;base64,[A-Za-z0-9+/]*={0,2}$")] = Field(
+        description="手写签名 PNG：data:image/png;base64,…（最大 512 KB）")
     consent: StrictBool = Field(False, description="已阅读并同意合同全部条款（须为 true）")
 
 

@@ -35,6 +35,14 @@ MAX_FIELD_NAME = 100  # characters of an unknown field's name echoed back
 class _Plugin(FlaskPlugin):
     """spectree's Flask plugin; responses are validated only where configured (the tests)."""
 
+    def request_validation(self, request, *models):
+        """Parse the body first: JSON nested too deep for the parser is a 422, not a 500."""
+        try:
+            request.get_json(silent=True)
+        except RecursionError:
+            raise ValidationFailed("JSON 嵌套层数过多", code="malformed_json") from None
+        return super().request_validation(request, *models)
+
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
         check = current_app.config.get("API_VALIDATE_RESPONSES", current_app.testing)
         return super().validate_response(resp, resp_model, skip_validation or not check,

@@ -45,6 +45,7 @@ MESSAGES = {
     "string_type": "应为字符串",
     "string_too_long": "不能超过%(max_length)s个字符",
     "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式不正确",
     "bool_type": "应为 true 或 false",
     "literal_error": "取值只能是：%(expected)s",
     "extra_forbidden": "不支持的字段",

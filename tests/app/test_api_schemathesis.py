@@ -76,15 +76,26 @@ def _pick(value: object, choices: tuple, keep_one_in: int = 4):
     return choices[index % len(choices)] if index < len(choices) * (keep_one_in - 1) else value
 
 
+def _negative(case, location: str) -> bool:
+    """Whether schemathesis made this part of the case invalid on purpose (left as it is)."""
+    components = case.meta.components if case.meta else {}
+    return any(where.value == location and info.mode.is_negative
+               for where, info in components.items())
+
+
 def _aim(case, live: Live) -> dict:
-    """Point the case at the live contract and link; the headers to authenticate with."""
+    """Point the valid parts of the case at the live contract and link; the auth headers."""
     params = case.path_parameters or {}
-    if isinstance(params.get("contract_id"), int):
-        params["contract_id"] = _pick(params["contract_id"], live.contract_ids)
-    if isinstance(params.get("token"), str):
-        params["token"] = _pick(params["token"], (live.token,))
-    if isinstance(case.body, dict) and isinstance(case.body.get("session"), str):
-        case.body["session"] = _pick(case.body["session"], (live.session,))
+    if not _negative(case, "path"):
+        if isinstance(params.get("contract_id"), int):
+            params["contract_id"] = _pick(params["contract_id"], live.contract_ids)
+        if isinstance(params.get("token"), str):
+            params["token"] = _pick(params["token"], (live.token,))
+    body = case.body
+    if not _negative(case, "body") and isinstance(body, dict) and isinstance(body.get("session"), str):
+        body["session"] = _pick(body["session"], (live.session,))
+    if _negative(case, "header"):
+        return {}
     if case.path.startswith("/api/v1/sign/"):
         return {"X-Signing-Session": live.session}
     return {"Authorization": f"Bearer {live.key}"}

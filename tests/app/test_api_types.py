@@ -149,3 +149,12 @@ def test_huge_ids_in_paths_are_404(client, world, contract_id):
         resp = getattr(client, method)(f"/api/v1/contracts/{contract_id}{suffix}",
                                        headers=bearer(world["api_key"]), json={"reason": "x"})
         assert resp.status_code == 404 and resp.get_json()["error"] == "not_found", suffix
+
+
+def test_json_nested_too_deep_is_a_client_error(client, world, outbox):
+    _, token = sent_contract(client, world, outbox)
+    deep = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for url, headers in (("/api/v1/contracts", bearer(world["api_key"])),
+                         (f"/api/v1/sign/{token}/otp", {})):
+        resp = client.post(url, data=deep, content_type="application/json", headers=headers)
+        assert 400 <= resp.status_code < 500 and resp.get_json()["error"], url
