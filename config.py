@@ -31,6 +31,7 @@ def _database_url() -> str:
 class Config:
     """Settings read once from the environment when the module is imported."""
 
+    PRODUCTION = os.environ.get("LABORSIGN_ENV", "").strip().lower() == "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     INSTANCE_DIR = str(INSTANCE_PATH)
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -49,6 +50,9 @@ class Config:
     S3_BUCKET = os.environ.get("S3_BUCKET", "laborsign-archive")
     S3_REGION = os.environ.get("S3_REGION", "us-east-1")
     S3_OBJECT_LOCK = _bool("S3_OBJECT_LOCK", True)
+    # Server-side encryption of S3 uploads: "" (none), "AES256" (SSE-S3) or "aws:kms".
+    S3_SSE = os.environ.get("S3_SSE", "")
+    S3_SSE_KMS_KEY_ID = os.environ.get("S3_SSE_KMS_KEY_ID", "")
 
     # PKI: built-in CA under instance/pki (certificates; PEM keys encrypted with CA_KEY_PASSPHRASE).
     PKI_DIR = os.environ.get("PKI_DIR", str(INSTANCE_PATH / "pki"))
@@ -86,6 +90,18 @@ class Config:
     # Identity attempts (name + ID number) per signing link, and login attempts per username.
     SIGN_IDENTITY_LIMIT = os.environ.get("SIGN_IDENTITY_LIMIT", "10/15minute")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/15minute")
+
+    # Accounts: login attempts per (username, client address) above and per client address
+    # here; self-registrations and password-reset requests per client address; lifetimes of
+    # invitation and reset links; server-side login sessions end after this much idle time or
+    # this total age (and always on logout, password change and deactivation).
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "60/15minute")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10/hour")
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10/hour")
+    INVITE_LINK_HOURS = int(os.environ.get("INVITE_LINK_HOURS", "72"))
+    RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", "30"))
+    SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(8 * 3600)))
+    SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_SECONDS", str(7 * 86400)))
 
     # Filing numbers: 备案号 prefix is the county's administrative code.
     FILING_REGION_CODE = os.environ.get("FILING_REGION_CODE", "430121")

@@ -113,11 +113,17 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+        """The user of a live server-side session (see app.services.sessions), else None."""
+        from flask import session
+
+        from app.services import sessions
+
+        return sessions.load(user_id, session.get(sessions.COOKIE_KEY))
 
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; the JSON API is exempt from cookie CSRF (bearer tokens)."""
+    from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp
@@ -128,7 +134,8 @@ def register_blueprints(app: Flask) -> None:
     from app.verify import bp as verify_bp
     from app.worker import bp as worker_bp
 
-    for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp, health_bp):
+    for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp, health_bp,
+               account_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
     csrf.exempt(ca_bp)

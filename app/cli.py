@@ -1,4 +1,5 @@
-"""Command line: ``flask seed-demo``, ``flask jobs work``, ``flask ca init|revoke``."""
+"""Command line: ``flask seed-demo``, ``flask jobs work``, ``flask ca init|revoke``; the account
+commands (``flask org|user|apikey ...``) live in :mod:`app.cli_accounts`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask.cli import AppGroup
 from app.domain.ids import uscc_with_check
 from app.errors import AppError
 from app.extensions import db
-from app.services import accounts, apikeys, contracts, jobs, pki, revocation
+from app.services import accounts, apikeys, contracts, jobs, pki, principal, revocation
 
 DEMO_PASSWORD = "demo12345"
 
@@ -21,14 +22,18 @@ def seed_demo() -> dict:
     org = accounts.add_organization(
         name="湖南星城建设工程有限公司", uscc=uscc_with_check("91430121MA4L8X2Q7"),
         address="湖南省长沙县星沙街道开元东路1号", legal_rep="李建国")
-    accounts.add_user(username="hr", password=DEMO_PASSWORD, role="employer_hr",
-                      display_name="王人事", organization=org)
+    hr = accounts.add_user(username="hr", password=DEMO_PASSWORD, role="employer_hr",
+                           display_name="王人事", organization=org)
+    accounts.add_user(username="admin", password=DEMO_PASSWORD, role="employer_admin",
+                      display_name="李管理", organization=org, phone="13900139000")
+    accounts.add_user(username="platform", password=DEMO_PASSWORD, role="platform_admin",
+                      display_name="平台管理员")
     accounts.add_user(username="auditor", password=DEMO_PASSWORD, role="auditor",
                       display_name="赵监察", jurisdiction="430121")
     key = apikeys.create_key(org, "demo")
     db.session.commit()
     start = date.today()
-    contract = contracts.create_contract(org, {
+    contract = contracts.create_contract(principal.of_user(hr), {
         "worker_name": "张三", "worker_id_number": "360426199101010071",
         "worker_phone": "13800138000", "worker_address": "江西省德安县",
         "term_start": start.isoformat(),
@@ -37,9 +42,9 @@ def seed_demo() -> dict:
         "hours_system": "standard", "monthly_wage": "6000", "pay_day": "15",
         "social_insurance": "依法参加养老、医疗、失业、工伤、生育保险",
         "labor_protection": "提供安全帽、安全带、防护鞋，进行岗前安全培训",
-    }, actor="seed")
-    token = contracts.send_contract(contract, actor="seed", user_id=None, via="seed", ip=None,
-                                    user_agent="flask seed-demo")
+    })
+    contract, token = contracts.send_contract(principal.of_user(hr), contract.id,
+                                              user_agent="flask seed-demo")
     jobs.run_pending()
     return {"api_key": key, "token": token, "contract_no": contract.contract_no}
 
@@ -47,15 +52,25 @@ def seed_demo() -> dict:
 def register(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
 
+    from app import cli_accounts
+
+    cli_accounts.register(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
-        """Seed a demo employer, HR user, auditor, API key and a sent contract."""
+        """Seed a demo employer, its admin and HR user, an auditor, a platform admin, an API key
+        and a sent contract (refused in production mode)."""
+        if current_app.config.get("PRODUCTION"):
+            raise click.ClickException("seed-demo is refused in production mode (LABORSIGN_ENV="
+                                       "production): it creates accounts with a known password")
         out = seed_demo()
         base = current_app.config["BASE_URL"]
         click.echo(f"""
 智慧星用工 demo is ready / 演示数据已生成
+  Employer admin    : {base}/login   user: admin    password: {DEMO_PASSWORD}
   Employer HR login : {base}/login   user: hr       password: {DEMO_PASSWORD}
   Auditor login     : {base}/login   user: auditor  password: {DEMO_PASSWORD}
+  Platform admin    : {base}/login   user: platform password: {DEMO_PASSWORD}
   API key           : {out['api_key']}
   Contract {out['contract_no']} is waiting for the worker 张三 (ID 360426199101010071).
   Signing link (open on a phone-sized window): {base}/s/{out['token']}

@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, jsonify, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
+from app.domain.typed import Msg
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,18 @@ class AppError(Exception):
 
 
 def _translate(text: str, params: dict) -> str:
+    """``text`` (a msgid) in the request's language; a :class:`Msg` brings its own params."""
+    if isinstance(text, Msg):
+        text, params = text.template, {k: _translate(v, {}) if isinstance(v, Msg) else v
+                                       for k, v in text.params.items()}
     if has_request_context():
         return gettext(text, **params)
     return text % params if params else text
+
+
+def translated_fields(fields: dict[str, str]) -> dict[str, str]:
+    """Field messages in the request's language (for form pages)."""
+    return {name: _translate(message, {}) for name, message in fields.items()}
 
 
 class ValidationFailed(AppError):

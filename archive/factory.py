@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from minio.sse import Sse, SseKMS, SseS3
+
 from archive.local import LocalObjectStore
 from archive.s3 import S3ObjectStore
 from archive.store import ObjectStore
 
-__all__ = ["open_store", "parse_endpoint"]
+__all__ = ["open_store", "parse_endpoint", "server_side_encryption"]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -60,6 +62,24 @@ def parse_endpoint(endpoint: str) -> tuple[str, bool | None]:
     return parts.netloc, parts.scheme == "https"
 
 
+def server_side_encryption(settings: Mapping[str, Any]) -> Sse | None:
+    """The S3 server-side encryption asked for by ``S3_SSE``.
+
+    ``""`` (default): none; ``AES256``: SSE-S3 (keys managed by the server); ``aws:kms``:
+    SSE-KMS with the key ``S3_SSE_KMS_KEY_ID`` (required).
+
+    :raises ValueError: another value, or ``aws:kms`` without a key id.
+    """
+    mode = str(settings.get("S3_SSE") or "").strip()
+    if not mode:
+        return None
+    if mode.upper() == "AES256":
+        return SseS3()
+    if mode.lower() == "aws:kms":
+        return SseKMS(_required(settings, "S3_SSE_KMS_KEY_ID"), {})
+    raise ValueError(f"setting S3_SSE must be '', 'AES256' or 'aws:kms', got {mode!r}")
+
+
 def open_store(settings: Mapping[str, Any]) -> ObjectStore:
     """Create the archive store described by ``settings``.
 
@@ -67,7 +87,8 @@ def open_store(settings: Mapping[str, Any]) -> ObjectStore:
     ``ARCHIVE_ROOT``, ``SECRET_KEY`` (signs presigned URLs), ``BASE_URL``; for s3
     ``S3_ENDPOINT`` (with or without ``http(s)://``; the scheme sets TLS, else
     ``S3_SECURE``), ``S3_ACCESS_KEY``, ``S3_SECRET_KEY``, ``S3_BUCKET``, ``S3_REGION``
-    (default ``us-east-1``), ``S3_OBJECT_LOCK`` (default true).
+    (default ``us-east-1``), ``S3_OBJECT_LOCK`` (default true), ``S3_SSE`` and
+    ``S3_SSE_KMS_KEY_ID`` (see :func:`server_side_encryption`).
 
     :param settings: the configuration mapping.
     :raises ValueError: unknown backend, or a required setting missing or malformed.
@@ -94,5 +115,6 @@ def open_store(settings: Mapping[str, Any]) -> ObjectStore:
             secure=secure,
             region=str(settings.get("S3_REGION") or "us-east-1"),
             object_lock=_flag(settings, "S3_OBJECT_LOCK", True),
+            sse=server_side_encryption(settings),
         )
     raise ValueError(f"unknown ARCHIVE_BACKEND {backend!r}: expected 'local' or 's3'")

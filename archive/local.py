@@ -11,7 +11,8 @@ Directory segments end in ``.d`` and object files in ``.o`` so that keys ``a`` a
 ``a/b`` can coexist (as on S3) and no key can name a path outside ``objects/``. Writes
 go to a temporary file that is fsynced and then ``os.replace``-d into place. Retention
 is enforced in software: a retained object cannot be overwritten or deleted through
-this class (the file system itself does not protect it).
+this class (the file system itself does not protect it). Files are created mode 0600 and
+folders mode 0700 whatever the umask, so only the service account can read the archive.
 """
 
 from __future__ import annotations
@@ -54,6 +55,31 @@ _DIR_SUFFIX = ".d"
 _OBJ_SUFFIX = ".o"
 _META_SUFFIX = ".meta"
 _MAX_SEGMENT_BYTES = 240  # file names are limited to 255 bytes, minus our suffixes
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def _private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0700 (umask-proof)."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, DIR_MODE)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # created meanwhile by another writer
+        os.chmod(path, DIR_MODE)
+
+
+def _tighten(folder: Path) -> None:
+    """Bring an existing folder of ours to mode 0700 (archives created before modes)."""
+    info = folder.stat()
+    if info.st_uid == os.geteuid() and info.st_mode & 0o777 != DIR_MODE:
+        os.chmod(folder, DIR_MODE)
 
 
 def sign_presigned(secret: bytes, key: str, expires: int) -> str:
@@ -115,7 +141,9 @@ class LocalObjectStore(ObjectStore):
     ) -> None:
         self.root = Path(root)
         self._objects = self.root / "objects"
-        self._objects.mkdir(parents=True, exist_ok=True)
+        _private_dirs(self._objects)
+        _tighten(self.root)
+        _tighten(self._objects)
         self._secret = url_signer_secret
         self.base_url = base_url.rstrip("/")
 
@@ -136,7 +164,8 @@ class LocalObjectStore(ObjectStore):
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        with open(self.root / ".lock", "a+b") as handle:
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        with os.fdopen(fd, "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -145,10 +174,12 @@ class LocalObjectStore(ObjectStore):
 
     @staticmethod
     def _write_atomic(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_dirs(path.parent)
         tmp = path.parent / f".tmp-{uuid.uuid4().hex}.tmp"
         try:
-            with open(tmp, "wb") as handle:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            os.fchmod(fd, FILE_MODE)  # exactly 0600 whatever the umask
+            with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())

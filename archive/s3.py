@@ -7,6 +7,8 @@
   retention that carry neither Content-MD5 nor a checksum, and a checking server verifies
   the bytes in transit. The hex digest is also stored as ``x-amz-meta-sha256`` and checked
   again on every :meth:`S3ObjectStore.get`.
+* Server-side encryption: with ``sse`` (``minio.sse.SseS3()`` or ``SseKMS(key_id, {})``)
+  every upload asks the server to encrypt the object at rest.
 * User metadata values are percent-encoded (S3 headers are ASCII only) and decoded back.
 * Writing a key under retention creates a new current version; the locked old version
   stays on the server until its retention ends, and :meth:`S3ObjectStore.delete` (which
@@ -30,6 +32,7 @@ from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.helpers import MIN_PART_SIZE
 from minio.retention import Retention
+from minio.sse import Sse
 
 from archive._s3util import (
     SHA_HEADER,
@@ -74,6 +77,7 @@ class S3ObjectStore(ObjectStore):
     :param default_retention_days: retention applied by :meth:`put` when no
         ``retain_until`` is given.
     :param timeout: read timeout in seconds (connect timeout is at most 1.5 s).
+    :param sse: server-side encryption requested on every upload, or ``None``.
     """
 
     def __init__(
@@ -88,8 +92,10 @@ class S3ObjectStore(ObjectStore):
         object_lock: bool = True,
         default_retention_days: int | None = None,
         timeout: float = 5.0,
+        sse: Sse | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.sse = sse
         self.bucket = bucket
         self.secure = secure
         self.region = region
@@ -103,6 +109,11 @@ class S3ObjectStore(ObjectStore):
             region=region,
             http_client=http_client(timeout),
         )
+
+    @property
+    def supports_retention(self) -> bool:
+        """Retention needs object lock on the bucket."""
+        return self.object_lock
 
     def __repr__(self) -> str:
         scheme = "https" if self.secure else "http"
@@ -190,6 +201,7 @@ class S3ObjectStore(ObjectStore):
                 metadata=headers,  # type: ignore[arg-type]
                 retention=Retention(COMPLIANCE, retain) if retain is not None else None,
                 part_size=max(len(data), MIN_PART_SIZE),  # always a single PUT
+                sse=self.sse,
             )
         return StoredObject(
             key=key,

@@ -161,6 +161,11 @@ def normalize_retain_until(value: datetime) -> datetime:
 class ObjectStore(abc.ABC):
     """An object store for archive documents (the local and S3 backends implement it)."""
 
+    @property
+    def supports_retention(self) -> bool:
+        """Whether ``put`` accepts ``retain_until`` (S3: only with object lock)."""
+        return True
+
     @abc.abstractmethod
     def put(
         self,

@@ -161,7 +161,8 @@ def login(client, username: str, password: str = "pw-123456"):
 
 @pytest.fixture
 def world(ctx):
-    """An employer with an HR user and API key, an auditor, and a second employer."""
+    """An employer with an HR user, an admin and API key, an auditor, and a second employer
+    (with its own HR user and admin); a platform admin."""
     from app.domain.ids import uscc_with_check
     from app.extensions import db
     from app.services import accounts, apikeys
@@ -179,6 +180,12 @@ def world(ctx):
                       display_name="赵监察", jurisdiction="430121")
     accounts.add_user(username="auditor2", password="pw-123456", role="auditor",
                       display_name="外区监察", jurisdiction="430102")
+    accounts.add_user(username="admin", password="pw-123456", role="employer_admin",
+                      display_name="李管理", organization=org, phone="13900139000")
+    accounts.add_user(username="admin2", password="pw-123456", role="employer_admin",
+                      display_name="他管理", organization=other, phone="13900139002")
+    accounts.add_user(username="platform", password="pw-123456", role="platform_admin",
+                      display_name="平台管理员", phone="13900139009")
     key = apikeys.create_key(org, "tests")
     key2 = apikeys.create_key(other, "tests")
     db.session.commit()

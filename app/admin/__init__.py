@@ -1,7 +1,7 @@
-"""Platform administration: certificate revocation."""
+"""Platform administration: certificates, employers' review and status, auditors."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import routes  # noqa: E402,F401
+from app.admin import auditors, organizations, routes  # noqa: E402,F401

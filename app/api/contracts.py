@@ -9,9 +9,8 @@ from flask import g, request
 from app.api import employer_bp as bp
 from app.api.schemas import ContractIn, ContractOut, ErrorOut, SentOut, VerificationOut, VoidIn
 from app.api.spec import API_KEY, operation
-from app.extensions import db
-from app.models import Contract, Organization
-from app.services import contracts, jobs, lifecycle, queries, scope
+from app.models import Contract
+from app.services import contracts, jobs, lifecycle, queries
 
 CID = "/contracts/<int(min=1, max=2147483647):contract_id>"
 KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "合同不存在")}
@@ -20,11 +19,7 @@ TAGS = ["contracts"]
 
 def _contract(contract_id: int) -> Contract:
     """The contract if the API key's employer owns it (404 otherwise)."""
-    return scope.contract(g.principal, contract_id)
-
-
-def _organization() -> Organization:
-    return db.session.get(Organization, g.principal.organization_id)
+    return queries.contract(g.principal, contract_id)
 
 
 @bp.post("/contracts")
@@ -36,8 +31,7 @@ def create_contract():
     The terms are checked by labor law (ID check digits, minimum wage, probation) after their
     types; each bad field is named in ``fields``.
     """
-    body = request.context.json.model_dump()
-    contract = contracts.create_contract(_organization(), body, actor=g.principal.actor)
+    contract = contracts.create_contract(g.principal, request.context.json.model_dump())
     return queries.contract_summary(contract), 201
 
 
@@ -53,9 +47,8 @@ def get_contract(contract_id: int):
     200: (SentOut, "已盖章并发送，签署链接仅返回一次"), 409: (ErrorOut, "合同不是草稿"), **KNOWN})
 def send_contract(contract_id: int):
     """用人单位盖章并短信发送签署链接"""
-    contract = _contract(contract_id)
-    token = contracts.send_contract(contract, actor=g.principal.actor, user_id=None, via="api_key",
-                                    ip=request.remote_addr, user_agent=request.user_agent.string)
+    contract, token = contracts.send_contract(g.principal, contract_id, ip=request.remote_addr,
+                                              user_agent=request.user_agent.string)
     return _with_link(contract, token)
 
 
@@ -65,8 +58,7 @@ def send_contract(contract_id: int):
     429: (ErrorOut, "重发过于频繁（Retry-After）"), **KNOWN})
 def resend_contract(contract_id: int):
     """撤回原签署链接并短信发送新链接（每分钟最多一次）"""
-    contract = _contract(contract_id)
-    token = lifecycle.resend_link(contract, actor=g.principal.actor)
+    contract, token = lifecycle.resend_link(g.principal, contract_id)
     return _with_link(contract, token)
 
 
@@ -75,9 +67,9 @@ def resend_contract(contract_id: int):
     200: (ContractOut, "已作废"), 409: (ErrorOut, "合同已签署或已作废"), **KNOWN})
 def void_contract(contract_id: int):
     """作废草稿或待签署的合同（签署链接失效，已发送的短信通知劳动者）"""
-    contract = _contract(contract_id)
-    lifecycle.void_contract(contract, reason=request.context.json.reason, actor=g.principal.actor,
-                            ip=request.remote_addr, user_agent=request.user_agent.string)
+    contract = lifecycle.void_contract(g.principal, contract_id,
+                                       reason=request.context.json.reason, ip=request.remote_addr,
+                                       user_agent=request.user_agent.string)
     jobs.run_inline()
     return queries.contract_summary(contract)
 

@@ -11,10 +11,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StringConstraints
 
 from app.api.types import Amount, BoundedInt, IsoDate, Text
-from app.domain.terms import FIELD_LABELS as LABELS
+from app.domain.terms import FIELD_LABELS, MULTILINE, TEXT_LIMITS
 
 STATUSES = Literal["draft", "sent", "signed", "filed", "declined", "voided", "expired"]
 REASON_MAX = 200
+# The label of each request field in error messages (a gettext msgid).
+LABELS = {**FIELD_LABELS, "name": "姓名", "id_number": "身份证号码", "code": "验证码",
+          "session": "签署会话", "signature": "签名图片", "consent": "同意条款", "reason": "原因"}
+
+
+def _text(name: str, description: str = "") -> object:
+    """A contract text field with the domain's limit, multi-line where the domain allows it."""
+    return Text(TEXT_LIMITS.get(name, 40), multiline=name in MULTILINE,
+                description=description or FIELD_LABELS[name])
 
 
 class RequestModel(BaseModel):
@@ -36,23 +45,23 @@ class ContractIn(RequestModel):
         "hours_system": "standard", "monthly_wage": "6000", "pay_day": 15,
         "social_insurance": "依法参加五项社会保险", "labor_protection": "提供安全帽、安全带、防护鞋"}]})
 
-    worker_name: Text(50, description=LABELS["worker_name"])
-    worker_id_number: Text(32, description="身份证号码（18位，末位可为X）")
-    worker_phone: Text(20, description="手机号码（签署链接和验证码发送到此号码）")
-    worker_address: Text(200, description=LABELS["worker_address"]) | None = None
-    term_start: IsoDate(LABELS["term_start"])
-    term_end: IsoDate(LABELS["term_end"])
+    worker_name: _text("worker_name")
+    worker_id_number: _text("worker_id_number", "身份证号码（18位，末位可为X）")
+    worker_phone: _text("worker_phone", "手机号码（签署链接和验证码发送到此号码）")
+    worker_address: _text("worker_address") | None = None
+    term_start: IsoDate(FIELD_LABELS["term_start"])
+    term_end: IsoDate(FIELD_LABELS["term_end"])
     probation_months: BoundedInt(0, 6, pattern="[0-6]", description="试用期（月）") = 0
     probation_wage: Amount("试用期工资（元/月，缺省为月工资）") | None = None
-    post: Text(100, description=LABELS["post"])
-    work_location: Text(200, description=LABELS["work_location"])
+    post: _text("post")
+    work_location: _text("work_location")
     hours_system: Literal["standard", "comprehensive", "flexible"] = Field(
         description="工时制度：standard 标准工时制、comprehensive 综合计算工时制、flexible 不定时工作制")
     monthly_wage: Amount("月工资（元）")
     pay_day: BoundedInt(1, 31, pattern="[1-9]|[12][0-9]|3[01]", description="每月发薪日")
-    social_insurance: Text(500, multiline=True, description=LABELS["social_insurance"])
-    labor_protection: Text(500, multiline=True, description=LABELS["labor_protection"])
-    other_terms: Text(2000, multiline=True, description=LABELS["other_terms"]) | None = None
+    social_insurance: _text("social_insurance")
+    labor_protection: _text("labor_protection")
+    other_terms: _text("other_terms") | None = None
 
 
 class VoidIn(RequestModel):
@@ -65,7 +74,7 @@ class IdentityIn(RequestModel):
     """The worker's name and ID number, checked against the contract."""
 
     name: Text(50, description="劳动者姓名")
-    id_number: Text(32, description="身份证号码")
+    id_number: Text(40, description="身份证号码")
 
 
 class CodeIn(RequestModel):

@@ -15,14 +15,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.utils import get_model_key
 
-from app.api.schemas import ErrorOut
+from app.api.schemas import LABELS, ErrorOut
 from app.api.types import FALLBACK_MESSAGE, MESSAGES
+from app.domain.typed import Msg
 from app.errors import ValidationFailed
 
 API_KEY = {"apiKey": []}
@@ -64,21 +64,25 @@ class Answers(Response):
         return doc
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Field name (the JSON property) -> message in the reader's language, first error each."""
-    fields: dict[str, str] = {}
+def field_errors(exc: ValidationError) -> dict[str, Msg]:
+    """Field name (the JSON property) -> what is wrong with it (first error of each field),
+    as the domain's messages: translated into the reader's language by :mod:`app.errors`."""
+    fields: dict[str, Msg] = {}
     for error in exc.errors(include_url=False, include_input=False):
         name = str(error["loc"][0])[:MAX_FIELD_NAME] if error["loc"] else "body"
         if name in fields:
             continue
         if len(fields) >= MAX_FIELDS:
             break
-        ctx = {k: v for k, v in (error.get("ctx") or {}).items()
-               if isinstance(v, str | int | float)}
+        ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int)}
+        if "max_length" in ctx:
+            ctx["limit"] = ctx["max_length"]
+        template = MESSAGES.get(error["type"], FALLBACK_MESSAGE)
+        label = Msg(LABELS[name]) if name in LABELS else name
         try:
-            fields[name] = gettext(MESSAGES.get(error["type"], FALLBACK_MESSAGE), **ctx)
+            fields[name] = Msg(template, label=label, **ctx)
         except (KeyError, ValueError, TypeError):
-            fields[name] = gettext(FALLBACK_MESSAGE)
+            fields[name] = Msg(FALLBACK_MESSAGE, label=label)
     return fields
 
 

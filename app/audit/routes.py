@@ -1,11 +1,10 @@
 """Auditor views."""
 
 from flask import Response, render_template, request
-from flask_login import current_user
 
 from app.audit import bp
-from app.auth.access import role_required
-from app.errors import NotFound, ValidationFailed
+from app.auth.access import current_principal, role_required
+from app.errors import NotFound, ValidationFailed, translated_fields
 from app.services import audit as audit_log
 from app.services import evidence, pki, queries, search, verification
 
@@ -21,18 +20,19 @@ def search_page():
     results, errors, message, status = None, {}, None, 200
     if request.method == "POST":
         try:
-            results = search.search_contracts(current_user, params)
+            results = search.search_contracts(current_principal(), request.form)
         except ValidationFailed as exc:
-            errors, message, status = exc.fields, exc.message, 422
+            errors, message, status = translated_fields(exc.fields), exc.message, 422
     filings = queries.filing_numbers([c.id for c in results or []])
     return render_template("audit/search.html", params=params, results=results, errors=errors,
-                           message=message, filings=filings), status
+                           message=message, filings=filings,
+                           scoped=search.in_scope(current_principal())), status
 
 
 @bp.route("/contracts/<int:contract_id>")
 @role_required(*AUDIT_ROLES)
 def contract(contract_id: int):
-    found = search.auditable_contract(current_user, contract_id)
+    found = search.auditable_contract(current_principal(), contract_id)
     filing = queries.filing_of(found.id)
     report = verification.for_filing(filing) if filing else None
     trail = audit_log.trail(found.id)
@@ -44,7 +44,7 @@ def contract(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/pdf")
 @role_required(*AUDIT_ROLES)
 def pdf(contract_id: int):
-    found = search.auditable_contract(current_user, contract_id)
+    found = search.auditable_contract(current_principal(), contract_id, purpose="pdf")
     filing = queries.filing_of(found.id)
     if filing is None:
         return queries.pdf_response(found)
@@ -61,7 +61,7 @@ def verification_pdf(contract_id: int):
     """The verification report of the filed (or current) document as a PDF."""
     from signing import render_report_pdf
 
-    found = search.auditable_contract(current_user, contract_id)
+    found = search.auditable_contract(current_principal(), contract_id, purpose="verification")
     report = verification.for_contract(found)
     resp = Response(render_report_pdf(report, pki.font()), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = (
@@ -74,11 +74,12 @@ def verification_pdf(contract_id: int):
 @role_required(*AUDIT_ROLES)
 def evidence_zip(contract_id: int):
     """The evidence package of a filed contract: ZIP checkable offline with standard tools."""
-    found = search.auditable_contract(current_user, contract_id)
+    p = current_principal()
+    found = search.auditable_contract(p, contract_id, purpose="evidence")
     filing = queries.filing_of(found.id)
     if filing is None:
         raise NotFound("合同尚未备案，暂无证据包", code="not_filed")
-    name, data = evidence.evidence_package(found, filing, actor=f"user:{current_user.id}")
+    name, data = evidence.evidence_package(found, filing, actor=p.actor)
     resp = Response(data, mimetype="application/zip")
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     resp.headers["Cache-Control"] = "private, no-store"

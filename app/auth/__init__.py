@@ -1,7 +1,7 @@
-"""Logging in and out; role checks for the other blueprints."""
+"""Logging in and out, self-registration, forgotten passwords; role checks for the others."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from app.auth import routes  # noqa: E402,F401
+from app.auth import password, register, routes  # noqa: E402,F401

@@ -8,6 +8,14 @@ from functools import wraps
 from flask_login import current_user, login_required
 
 from app.errors import Forbidden
+from app.services import principal
+
+
+def current_principal() -> principal.Principal:
+    """The principal of the logged-in user (anonymous when nobody is logged in)."""
+    if not current_user.is_authenticated:
+        return principal.ANONYMOUS
+    return principal.of_user(current_user)
 
 
 def role_required(*roles: str) -> Callable:

@@ -9,4 +9,4 @@ class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=80)])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码")])
+    password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=1000)])

@@ -7,10 +7,12 @@ JSON-serialisable dict, or a mapping of field name to a message naming the probl
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from app.domain import typed
 from app.domain.ids import birth_date, id_number_error, normalize_id_number, phone_error
+from app.domain.typed import Msg
 
 HOURS_SYSTEMS = {
     "standard": "标准工时制",
@@ -67,103 +69,154 @@ def max_probation_months(start: date, end: date) -> int:
     return 6
 
 
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
+MAX_MONTHLY_WAGE = Decimal("1000000")
+MAX_TERM_YEARS = 50
+EARLIEST_START = date(2000, 1, 1)
+MULTILINE = {"social_insurance", "labor_protection", "other_terms", "worker_address"}
 
 
-def _money(value: str) -> Decimal | None:
-    try:
-        amount = Decimal(value.strip().replace(",", ""))
-    except InvalidOperation:
+def _label(name: str) -> Msg:
+    return Msg(FIELD_LABELS[name])
+
+
+def _typed(raw: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """Text fields type-checked and stripped; non-text fields passed on as given."""
+    data: dict[str, Any] = {}
+    for name in FIELD_LABELS:
+        value = raw.get(name)
+        if name in TEXT_FIELDS:
+            value, problem = typed.text(value, limit=TEXT_LIMITS.get(name, 40),
+                                        multiline=name in MULTILINE)
+            if problem:
+                errors[name] = Msg(problem, label=_label(name), limit=TEXT_LIMITS.get(name, 40))
+        elif isinstance(value, str):
+            value = value.strip()
+        data[name] = "" if value is None else value
+    for name in REQUIRED:
+        if name not in errors and data[name] == "":
+            errors[name] = Msg("请填写%(label)s", label=_label(name))
+    return data
+
+
+TEXT_FIELDS = set(TEXT_LIMITS) | {"worker_id_number", "worker_phone", "hours_system"}
+
+
+def term_end_limit(start: date) -> date:
+    """The latest end date accepted for a term starting on ``start`` (MAX_TERM_YEARS)."""
+    return date(start.year + MAX_TERM_YEARS, start.month, 28 if (start.month, start.day) == (
+        2, 29) else start.day)
+
+
+def _term(data: dict, errors: dict) -> tuple[date | None, date | None]:
+    start = end = None
+    for name in ("term_start", "term_end"):
+        if data[name] == "" or name in errors:
+            continue
+        parsed, problem = typed.iso_date(data[name])
+        if problem:
+            errors[name] = Msg(problem, label=_label(name))
+        elif name == "term_start":
+            start = parsed
+        else:
+            end = parsed
+    if start and not EARLIEST_START <= start <= date(2100, 12, 31):
+        errors["term_start"] = Msg("合同开始日期应在2000年到2100年之间")
+        start = None
+    if start and end and end <= start:
+        errors["term_end"] = Msg("合同终止日期必须晚于开始日期")
+    elif start and end and end > term_end_limit(start):
+        errors["term_end"] = Msg("合同期限不能超过%(years)s年", years=MAX_TERM_YEARS)
+    return start, end
+
+
+def _amount(data: dict, name: str, errors: dict) -> Decimal | None:
+    if data[name] == "" or name in errors:
         return None
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount >= 0 else None
+    amount, problem = typed.money(data[name], maximum=MAX_MONTHLY_WAGE)
+    if problem:
+        errors[name] = Msg(problem, label=_label(name), limit=MAX_MONTHLY_WAGE)
+    return amount
+
+
+def _whole(data: dict, name: str, errors: dict, default: int) -> int | None:
+    if data[name] == "":
+        return default
+    number, problem = typed.integer(data[name])
+    if problem:
+        errors[name] = Msg(problem, label=_label(name))
+    return number
 
 
 def validate_terms(
     raw: dict[str, Any], *, region_code: str, min_wage_override: Decimal | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check contract terms typed by a person.
+    """Check contract terms typed by a person (form strings or JSON values).
 
-    :param raw: field name to typed value (strings or numbers).
+    :param raw: field name to typed value; text fields must be strings (never coerced).
     :param region_code: the place of performance, for the minimum wage.
-    :returns: ``(clean, errors)``; ``errors`` maps field names to Chinese messages.
+    :returns: ``(clean, errors)``; ``errors`` maps field names to :class:`Msg` messages.
     """
-    data = {k: ("" if raw.get(k) is None else str(raw.get(k)).strip()) for k in FIELD_LABELS}
     errors: dict[str, str] = {}
-    for name in REQUIRED:
-        if not data[name]:
-            errors[name] = f"请填写{FIELD_LABELS[name]}"
-    for name, limit in TEXT_LIMITS.items():
-        if len(data[name]) > limit:
-            errors[name] = f"{FIELD_LABELS[name]}不能超过{limit}个字"
+    data = _typed(raw, errors)
     clean: dict[str, Any] = {k: data[k] for k in TEXT_LIMITS}
 
     if data["worker_id_number"] and "worker_id_number" not in errors:
         problem = id_number_error(data["worker_id_number"])
         if problem:
-            errors["worker_id_number"] = problem
+            errors["worker_id_number"] = Msg(problem)
         clean["worker_id_number"] = normalize_id_number(data["worker_id_number"])
-    if data["worker_phone"] and (problem := phone_error(data["worker_phone"])):
-        errors["worker_phone"] = problem
+    if data["worker_phone"] and "worker_phone" not in errors and (
+            problem := phone_error(data["worker_phone"])):
+        errors["worker_phone"] = Msg(problem)
     clean["worker_phone"] = data["worker_phone"]
 
-    start, end = _date(data["term_start"]), _date(data["term_end"])
-    for name, parsed in (("term_start", start), ("term_end", end)):
-        if data[name] and parsed is None:
-            errors[name] = f"{FIELD_LABELS[name]}格式应为 YYYY-MM-DD"
-    if start and end and end <= start:
-        errors["term_end"] = "合同终止日期必须晚于开始日期"
+    start, end = _term(data, errors)
     if start and "worker_id_number" not in errors and clean.get("worker_id_number"):
         born = birth_date(clean["worker_id_number"])
         if (start.year - born.year) - ((start.month, start.day) < (born.month, born.day)) < 16:
-            errors["worker_id_number"] = "劳动者在合同开始时未满16周岁，禁止招用童工"
+            errors["worker_id_number"] = Msg("劳动者在合同开始时未满16周岁，禁止招用童工")
 
-    if data["hours_system"] and data["hours_system"] not in HOURS_SYSTEMS:
-        errors["hours_system"] = "工时制度只能是标准工时制、综合计算工时制或不定时工作制"
+    if data["hours_system"] and "hours_system" not in errors and (
+            data["hours_system"] not in HOURS_SYSTEMS):
+        errors["hours_system"] = Msg("工时制度只能是标准工时制、综合计算工时制或不定时工作制")
     clean["hours_system"] = data["hours_system"]
 
-    wage = _money(data["monthly_wage"]) if data["monthly_wage"] else None
-    if data["monthly_wage"] and wage is None:
-        errors["monthly_wage"] = "月工资应为不小于0的金额"
+    wage = _amount(data, "monthly_wage", errors)
     floor = min_wage_override
     if floor is None and start:
         floor = minimum_wage(region_code, start)
     if wage is not None and floor and wage < floor:
-        errors["monthly_wage"] = f"月工资不得低于当地最低工资标准（{floor}元）"
+        errors["monthly_wage"] = Msg("月工资不得低于当地最低工资标准（%(floor)s元）", floor=floor)
 
-    try:
-        pay_day = int(data["pay_day"]) if data["pay_day"] else 0
-    except ValueError:
-        pay_day = 0
-    if data["pay_day"] and not 1 <= pay_day <= 31:
-        errors["pay_day"] = "发薪日应为1到31之间的整数"
+    pay_day = _whole(data, "pay_day", errors, 0)
+    if "pay_day" not in errors and data["pay_day"] != "" and not 1 <= pay_day <= 31:
+        errors["pay_day"] = Msg("发薪日应为1到31之间的整数")
 
-    try:
-        probation = int(data["probation_months"] or "0")
-    except ValueError:
-        probation = -1
-    probation_wage = _money(data["probation_wage"]) if data["probation_wage"] else wage
-    if probation < 0 or probation > 6:
-        errors["probation_months"] = "试用期应为0到6个月的整数"
+    probation = _whole(data, "probation_months", errors, 0)
+    probation_wage = _amount(data, "probation_wage", errors) if data["probation_wage"] else wage
+    if "probation_months" in errors:
+        probation = 0
+    elif not 0 <= probation <= 6:
+        errors["probation_months"] = Msg("试用期应为0到6个月的整数")
+        probation = 0
     elif start and end and probation > (limit := max_probation_months(start, end)):
-        errors["probation_months"] = f"按合同期限，试用期最长{limit}个月（劳动合同法第十九条）"
-    if probation > 0 and wage is not None:
+        errors["probation_months"] = Msg("按合同期限，试用期最长%(limit)s个月（劳动合同法第十九条）",
+                                         limit=limit)
+    if probation > 0 and wage is not None and "probation_wage" not in errors:
         if probation_wage is None:
-            errors["probation_wage"] = "试用期工资应为金额"
+            errors["probation_wage"] = Msg("试用期工资应为金额")
         elif probation_wage < wage * Decimal("0.8"):
-            errors["probation_wage"] = "试用期工资不得低于约定工资的80%（劳动合同法第二十条）"
+            errors["probation_wage"] = Msg("试用期工资不得低于约定工资的80%（劳动合同法第二十条）")
         elif floor and probation_wage < floor:
-            errors["probation_wage"] = f"试用期工资不得低于当地最低工资标准（{floor}元）"
+            errors["probation_wage"] = Msg("试用期工资不得低于当地最低工资标准（%(floor)s元）",
+                                           floor=floor)
 
     clean.update(
         term_start=start.isoformat() if start else "",
         term_end=end.isoformat() if end else "",
         monthly_wage=str(wage) if wage is not None else "",
-        probation_months=max(probation, 0),
+        probation_months=probation,
         probation_wage=str(probation_wage if probation > 0 and probation_wage else wage or ""),
-        pay_day=pay_day,
+        pay_day=pay_day or 0,
     )
     return clean, errors

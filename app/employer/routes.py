@@ -2,55 +2,70 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from app.auth.access import role_required
+from app.auth.access import current_principal, role_required
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
+from app.extensions import db
 from app.services import contracts, jobs, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
 
-def _actor() -> str:
-    return f"user:{current_user.id}"
-
-
 @bp.route("/contracts")
 @role_required(*EMPLOYER_ROLES)
 def contracts_list():
-    items = queries.org_contracts(current_user.organization_id)
+    items = queries.contracts(current_principal())
     return render_template("employer/contracts.html", contracts=items)
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @role_required(*EMPLOYER_ROLES)
 def new_contract():
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
-            contract = contracts.create_contract(current_user.organization, request.form.to_dict(),
-                                                 actor=_actor(), user_id=current_user.id)
-            flash("合同已创建，请核对后盖章发送", "success")
+            contract = contracts.create_contract(current_principal(), request.form.to_dict())
+            flash(gettext("合同已创建，请核对后盖章发送"), "success")
             return redirect(url_for("employer.contract_detail", contract_id=contract.id))
-        except ValidationFailed as exc:
-            errors, message = exc.fields, exc.message
-    return _contract_form(errors, message, 422 if request.method == "POST" else 200)
+        except (ValidationFailed, ServiceUnavailable) as exc:  # the form keeps what was typed
+            db.session.rollback()
+            errors, message, status = translated_fields(exc.fields), exc.message, exc.status
+    return _contract_form(errors, message, status)
 
 
-def _contract_form(errors: dict, message: str | None, status: int):
+@bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
+@role_required(*EMPLOYER_ROLES)
+def edit_contract(contract_id: int):
+    """Change a draft: the worker's name, phone and ID number, and every term."""
+    contract = queries.contract(current_principal(), contract_id)
+    errors, message, status = {}, None, 200
+    if request.method == "POST":
+        try:
+            contracts.update_draft(current_principal(), contract_id, request.form.to_dict())
+            flash(gettext("草稿已保存，请核对后盖章发送"), "success")
+            return redirect(url_for("employer.contract_detail", contract_id=contract_id))
+        except AppError as exc:
+            errors, message, status = translated_fields(exc.fields), exc.message, exc.status
+    values = request.form if request.method == "POST" else contracts.draft_values(contract)
+    return _contract_form(errors, message, status, values=values, contract=contract)
+
+
+def _contract_form(errors: dict, message: str | None, status: int, *, values=None,
+                   contract=None):
     return render_template("employer/new_contract.html", errors=errors, message=message,
-                           values=request.form, labels=FIELD_LABELS, hours=HOURS_SYSTEMS), status
+                           values=request.form if values is None else values, contract=contract,
+                           labels=FIELD_LABELS, hours=HOURS_SYSTEMS), status
 
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(exc: CSRFError):
     """An expired form: show it again with everything typed, nothing saved."""
     message = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"
-    if request.endpoint == "employer.new_contract":
-        return _contract_form({}, message, 400)
+    if request.endpoint in ("employer.new_contract", "employer.edit_contract"):
+        return _contract_form({}, gettext(message), 400)
     flash(message, "error")
     return redirect(request.referrer or url_for("employer.contracts_list"))
 
@@ -58,8 +73,7 @@ def csrf_failed(exc: CSRFError):
 @bp.route("/contracts/<int:contract_id>")
 @role_required(*EMPLOYER_ROLES)
 def contract_detail(contract_id: int):
-    contract = queries.org_contract(current_user.organization_id, contract_id)
-    return _detail_page(contract)
+    return _detail_page(queries.contract(current_principal(), contract_id))
 
 
 def _detail_page(contract, error: AppError | None = None):
@@ -78,12 +92,12 @@ def _detail_page(contract, error: AppError | None = None):
 @bp.route("/contracts/<int:contract_id>/void", methods=["POST"])
 @role_required(*EMPLOYER_ROLES)
 def void(contract_id: int):
-    contract = queries.org_contract(current_user.organization_id, contract_id)
     try:
-        lifecycle.void_contract(contract, reason=request.form.get("reason", ""), actor=_actor(),
-                                ip=request.remote_addr, user_agent=request.user_agent.string)
+        lifecycle.void_contract(current_principal(), contract_id,
+                                reason=request.form.get("reason", ""), ip=request.remote_addr,
+                                user_agent=request.user_agent.string)
     except AppError as exc:
-        return _detail_page(contract, exc)
+        return _detail_page(queries.contract(current_principal(), contract_id), exc)
     jobs.run_inline()
     flash(gettext("合同已作废，签署链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
@@ -92,11 +106,10 @@ def void(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/resend", methods=["POST"])
 @role_required(*EMPLOYER_ROLES)
 def resend(contract_id: int):
-    contract = queries.org_contract(current_user.organization_id, contract_id)
     try:
-        lifecycle.resend_link(contract, actor=_actor())
+        lifecycle.resend_link(current_principal(), contract_id)
     except AppError as exc:
-        return _detail_page(contract, exc)
+        return _detail_page(queries.contract(current_principal(), contract_id), exc)
     jobs.run_inline()
     flash(gettext("已通过短信重新发送签署链接，原链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
@@ -105,15 +118,17 @@ def resend(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/send", methods=["POST"])
 @role_required(*EMPLOYER_ROLES)
 def send(contract_id: int):
-    contract = queries.org_contract(current_user.organization_id, contract_id)
-    contracts.send_contract(contract, actor=_actor(), user_id=current_user.id, via="platform_login",
-                            ip=request.remote_addr, user_agent=request.user_agent.string)
+    try:
+        contracts.send_contract(current_principal(), contract_id, ip=request.remote_addr,
+                                user_agent=request.user_agent.string)
+    except AppError as exc:
+        return _detail_page(queries.contract(current_principal(), contract_id), exc)
     jobs.run_inline()
-    flash("已盖章并通过短信向劳动者发送签署链接", "success")
+    flash(gettext("已盖章并通过短信向劳动者发送签署链接"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 
 
 @bp.route("/contracts/<int:contract_id>/pdf")
 @role_required(*EMPLOYER_ROLES)
 def pdf(contract_id: int):
-    return queries.pdf_response(queries.org_contract(current_user.organization_id, contract_id))
+    return queries.pdf_response(queries.contract(current_principal(), contract_id))

@@ -1,14 +1,26 @@
 """SQLAlchemy models; importing this package registers every table."""
 
+from app.models.account import AccountToken, UserSession
 from app.models.contract import CONTRACT_STATUSES, Contract, ContractDocument, Worker
 from app.models.ops import AuditEvent, Counter, Filing, Job
-from app.models.org import ROLES, ApiKey, Organization, User
+from app.models.org import (
+    EMPLOYER_ROLES,
+    ORG_STATUSES,
+    ROLES,
+    ApiKey,
+    Organization,
+    User,
+    auditor_employers,
+)
 from app.models.ratelimit import RateLimitCounter
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 
 __all__ = [
     "CONTRACT_STATUSES",
+    "EMPLOYER_ROLES",
+    "ORG_STATUSES",
     "ROLES",
+    "AccountToken",
     "ApiKey",
     "AuditEvent",
     "Contract",
@@ -23,5 +35,7 @@ __all__ = [
     "SignatureEvent",
     "SigningLink",
     "User",
+    "UserSession",
     "Worker",
+    "auditor_employers",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,16 +15,18 @@ CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "
 
 
 class Worker(db.Model):
-    """A person who signs contracts; ID number and phone are encrypted at rest."""
+    """A person (自然人) who signs labor contracts, known only by the ID number.
+
+    Shared across employers so that a worker can see all of their contracts, and therefore
+    holding nothing any employer types except the ID number itself (keyed hash, encrypted
+    copy, masked form): the name and phone are captured per contract.
+    """
 
     __tablename__ = "workers"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), index=True)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
     id_number_enc: Mapped[str] = mapped_column(String(255))
     id_masked: Mapped[str] = mapped_column(String(18))
-    phone_enc: Mapped[str] = mapped_column(String(255))
-    phone_masked: Mapped[str] = mapped_column(String(11))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -36,6 +38,11 @@ class Contract(db.Model):
     contract_no: Mapped[str] = mapped_column(String(40), unique=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    # The worker as given on this contract (editable by its employer while it is a draft);
+    # the identity check, one-time codes and every SMS of the contract use these.
+    worker_name: Mapped[str] = mapped_column(String(50), index=True)
+    worker_phone_enc: Mapped[str] = mapped_column(String(255))
+    worker_phone_masked: Mapped[str] = mapped_column(String(11))
     template: Mapped[str] = mapped_column(String(40), default="fixed_term")
     template_version: Mapped[int] = mapped_column(default=1)
     terms: Mapped[dict] = mapped_column(JSON)
@@ -61,7 +68,11 @@ class Contract(db.Model):
 
 
 class ContractDocument(db.Model):
-    """One version of a contract's PDF: rendered, employer-sealed, fully signed."""
+    """One version of a contract's PDF: rendered, employer-sealed, fully signed.
+
+    The bytes live in the archive store under ``key`` (app/services/documents.py reads and
+    writes them); the row keeps what is needed to find and check them.
+    """
 
     __tablename__ = "contract_documents"
     __table_args__ = (UniqueConstraint("contract_id", "version"),)
@@ -70,7 +81,8 @@ class ContractDocument(db.Model):
     version: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(20))
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    key: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     contract: Mapped[Contract] = relationship(back_populates="documents")

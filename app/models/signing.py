@@ -23,6 +23,8 @@ class SigningLink(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Wrong one-time codes over the link's whole life: a new code does not reset it.
+    otp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
 
     contract: Mapped[Contract] = relationship()
 

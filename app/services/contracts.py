@@ -1,8 +1,10 @@
-"""Employer use cases: create a contract from the fixed-term template, seal and send it."""
+"""Employer use cases: create a contract from the fixed-term template, edit the draft,
+seal and send it. Every function takes the acting :class:`Principal` and finds the contract
+through :mod:`app.services.scope`: an employer reaches only its own contracts.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,41 +17,62 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import pii
 from app.domain.ids import mask_id, mask_phone
 from app.domain.terms import HOURS_SYSTEMS, validate_terms
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, ContractDocument, Organization, SignatureEvent, SigningLink, Worker
 from app.models.base import utcnow
-from app.services import audit, counters, jobs, pki
+from app.services import audit, counters, documents, jobs, pki, scope
+from app.services.principal import Principal
 
 TEMPLATE_TITLES = {"fixed_term": "劳动合同（固定期限）"}
+INVALID = "合同信息有误，请检查标出的字段"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _person(id_number: str) -> Worker:
+    """The shared record of the person with this ID number (created on first contract).
 
-
-def _find_or_add_worker(clean: dict) -> Worker:
-    id_hash = pii.keyed_hash(clean["worker_id_number"])
+    Nothing an employer types besides the ID number itself lives there, so finding or creating
+    it neither changes nor reveals anything of another employer's contracts.
+    """
+    id_hash = pii.keyed_hash(id_number)
     worker = db.session.scalar(select(Worker).where(Worker.id_hash == id_hash))
     if worker is None:
-        worker = Worker(
-            name=clean["worker_name"],
-            id_hash=id_hash,
-            id_number_enc=pii.encrypt(clean["worker_id_number"]),
-            id_masked=mask_id(clean["worker_id_number"]),
-            phone_enc=pii.encrypt(clean["worker_phone"]),
-            phone_masked=mask_phone(clean["worker_phone"]),
-        )
+        worker = Worker(id_hash=id_hash, id_number_enc=pii.encrypt(id_number),
+                        id_masked=mask_id(id_number))
         db.session.add(worker)
-    elif worker.name != clean["worker_name"]:
-        raise ValidationFailed(
-            "身份证号码已登记在另一姓名下，请核对姓名",
-            fields={"worker_name": "姓名与该身份证号码已登记的姓名不一致"},
-        )
-    else:
-        worker.phone_enc = pii.encrypt(clean["worker_phone"])
-        worker.phone_masked = mask_phone(clean["worker_phone"])
+        try:
+            with db.session.begin_nested():
+                db.session.flush([worker])
+        except IntegrityError:  # another employer's request registered the person meanwhile
+            worker = db.session.scalar(select(Worker).where(Worker.id_hash == id_hash))
     return worker
+
+
+def _employer(p: Principal) -> Organization:
+    """The organization ``p`` acts for. :raises Forbidden: ``p`` is not an employer."""
+    if not p.is_employer:
+        raise Forbidden("只有用人单位可以办理合同", code="not_employer")
+    return db.session.get(Organization, p.organization_id)
+
+
+def _checked(org: Organization, raw: dict) -> dict:
+    if not isinstance(raw, dict):
+        raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
+    clean, errors = validate_terms(raw, region_code=org.region_code)
+    if errors:
+        raise ValidationFailed(INVALID, fields=errors)
+    return clean
+
+
+def _apply_worker(contract: Contract, clean: dict) -> str:
+    """Move the worker's identity out of the terms into the contract; returns the ID number."""
+    id_number = clean.pop("worker_id_number")
+    phone = clean.pop("worker_phone")
+    contract.worker = _person(id_number)
+    contract.worker_name = clean.pop("worker_name")
+    contract.worker_phone_enc, contract.worker_phone_masked = pii.encrypt(phone), mask_phone(phone)
+    contract.terms = clean
+    return id_number
 
 
 def terms_for_pdf(contract: Contract, id_number: str | None = None):
@@ -64,9 +87,9 @@ def terms_for_pdf(contract: Contract, id_number: str | None = None):
         employer_uscc=org.uscc,
         employer_address=org.address,
         employer_legal_rep=org.legal_rep,
-        worker_name=t["worker_name"],
+        worker_name=contract.worker_name,
         worker_id_number=id_number or pii.decrypt(contract.worker.id_number_enc),
-        worker_phone=pii.decrypt(contract.worker.phone_enc),
+        worker_phone=pii.decrypt(contract.worker_phone_enc),
         worker_address=t.get("worker_address") or "",
         term_start=date.fromisoformat(t["term_start"]),
         term_end=date.fromisoformat(t["term_end"]),
@@ -83,79 +106,108 @@ def terms_for_pdf(contract: Contract, id_number: str | None = None):
     )
 
 
-def create_contract(org: Organization, raw: dict, *, actor: str, user_id: int | None = None):
-    """Validate the typed terms, register the worker, render the PDF; one transaction.
+def create_contract(p: Principal, raw: dict) -> Contract:
+    """Validate the typed terms, render the draft PDF; one transaction.
 
+    :param p: an employer user or API key; the contract belongs to its organization.
     :raises ValidationFailed: with a message per bad field; nothing is written.
+    :raises Forbidden: ``p`` is not an employer.
     """
-    clean, errors = validate_terms(raw, region_code=org.region_code)
-    if errors:
-        raise ValidationFailed("合同信息有误，请检查标出的字段", fields=errors)
-    worker = _find_or_add_worker(clean)
-    id_number = clean.pop("worker_id_number")
-    clean.pop("worker_phone")
+    org = _employer(p)
+    clean = _checked(org, raw)
     seq = counters.next_value("contract_no")
-    contract = Contract(
-        contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}",
-        organization=org,
-        worker=worker,
-        template="fixed_term",
-        terms=clean,
-        status="draft",
-        created_by_id=user_id,
-    )
+    contract = Contract(contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}", organization=org,
+                        template="fixed_term", status="draft", created_by_id=p.user_id)
+    id_number = _apply_worker(contract, clean)
     db.session.add(contract)
     pdf = pki.render(terms_for_pdf(contract, id_number))
-    db.session.add(
-        ContractDocument(contract=contract, version=1, kind="draft", sha256=_sha256(pdf), data=pdf)
-    )
+    documents.add_version(contract, "draft", pdf)
     db.session.flush()
-    audit.record(contract.id, actor, "contract.created", contract_no=contract.contract_no)
+    audit.record(contract.id, p.actor, "contract.created", contract_no=contract.contract_no)
     db.session.commit()
     return contract
 
 
-def send_contract(contract: Contract, *, actor: str, user_id: int | None, via: str,
-                  ip: str | None, user_agent: str | None) -> str:
+def update_draft(p: Principal, contract_id: int, raw: dict) -> Contract:
+    """Replace the terms of a draft (worker's name, phone, ID number included) and re-render.
+
+    :raises NotFound: not the employer's contract. :raises Conflict: no longer a draft.
+    :raises ValidationFailed: a message per bad field; the draft stays as it was.
+    """
+    org = _employer(p)
+    contract = scope.contract(p, contract_id)
+    if contract.status != "draft":
+        raise Conflict("只有草稿可以修改；已发送的合同请作废后重新创建", code="not_draft")
+    raw = dict(raw) if isinstance(raw, dict) else raw
+    for name, enc in (("worker_id_number", contract.worker.id_number_enc),
+                      ("worker_phone", contract.worker_phone_enc)):
+        if isinstance(raw, dict) and raw.get(name) in (None, ""):  # left empty: unchanged
+            raw[name] = pii.decrypt(enc)
+    clean = _checked(org, raw)
+    id_number = _apply_worker(contract, clean)
+    doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
+    audit.record(contract.id, p.actor, "contract.edited", version=doc.version)
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict("合同刚刚被他人修改或发送，请刷新页面", code="state_changed") from None
+    return contract
+
+
+def draft_values(contract: Contract) -> dict:
+    """The draft's terms as the edit form shows them; the ID number and phone are left empty
+    (shown masked beside the field; left empty they stay unchanged)."""
+    values = {k: str(v) for k, v in contract.terms.items()}
+    values.update(worker_name=contract.worker_name, worker_id_number="", worker_phone="")
+    return values
+
+
+SEAL_VIA = {"user": "platform_login", "api_key": "api_key", "system": "seed"}
+
+
+def send_contract(p: Principal, contract_id: int, *, ip: str | None = None,
+                  user_agent: str | None = None) -> tuple[Contract, str]:
     """Seal the contract with the employer's event certificate and text the worker a link.
 
-    :returns: the signing-link token (shown to the caller once; only its hash is stored).
-    :raises Conflict: when the contract is not a draft any more.
+    :returns: the contract and the signing-link token (shown to the caller once; only its
+        hash is stored).
+    :raises NotFound: not the employer's contract. :raises Conflict: not a draft any more.
     """
+    _employer(p)
+    contract = scope.contract(p, contract_id)
     if contract.status != "draft":
-        raise Conflict(f"合同当前状态为「{contract.status}」，不能再次发送", code="not_draft")
+        raise Conflict("合同已发送或已结束，不能再次发送", code="not_draft")
     org, doc = contract.organization, contract.current_document
     result = pki.signer().seal_employer(
-        doc.data, org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
+        documents.read(doc), org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
     )
     try:
-        token = _record_seal(contract, doc, result, actor=actor, user_id=user_id, via=via, ip=ip,
-                             user_agent=user_agent)
+        token = _record_seal(contract, doc, result, p, ip=ip, user_agent=user_agent)
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise Conflict("合同已被他人发送，请刷新页面", code="not_draft") from None
-    return token
+    return contract, token
 
 
-def _record_seal(contract: Contract, doc: ContractDocument, result, *, actor: str,
-                 user_id: int | None, via: str, ip: str | None, user_agent: str | None) -> str:
+def _record_seal(contract: Contract, doc: ContractDocument, result, p: Principal, *,
+                 ip: str | None, user_agent: str | None) -> str:
     """Write the sealed version, the evidence, the link and the SMS job; returns the token."""
     org = contract.organization
-    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="sealed",
-                                    sha256=result.sha256_after, data=result.pdf))
+    documents.add_version(contract, "sealed", result.pdf)
     db.session.add(SignatureEvent(
-        contract_id=contract.id, party="employer", signer_name=org.name, user_id=user_id,
-        identity_method=via, identity_evidence={"actor": actor},
+        contract_id=contract.id, party="employer", signer_name=org.name, user_id=p.user_id,
+        identity_method=SEAL_VIA.get(p.kind, p.kind), identity_evidence={"actor": p.actor},
         certificate_serial=result.certificate_serial, certificate_pem=result.certificate_pem,
         ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
         sha256_after=result.sha256_after, signed_at=result.signed_at,
     ))
     token = issue_link(contract)
     contract.status, contract.sent_at = "sent", utcnow()
-    audit.record(contract.id, actor, "contract.sealed", certificate=result.certificate_serial,
+    audit.record(contract.id, p.actor, "contract.sealed", certificate=result.certificate_serial,
                  sha256=result.sha256_after)
-    audit.record(contract.id, actor, "contract.sent", to=contract.worker.phone_masked)
+    audit.record(contract.id, p.actor, "contract.sent", to=contract.worker_phone_masked)
     return token
 
 
@@ -176,13 +228,13 @@ def issue_link(contract: Contract) -> str:
 
 
 def queue_sms(contract: Contract, text: str) -> None:
-    """Queue a text message to the contract's worker (stored encrypted in the job)."""
-    jobs.enqueue("sms", {"worker_id": contract.worker_id, "text_enc": pii.encrypt(text)})
+    """Queue a text message to the phone given on ``contract`` (encrypted in the job)."""
+    jobs.enqueue("sms", {"to_enc": contract.worker_phone_enc, "text_enc": pii.encrypt(text),
+                         "contract_id": contract.id})
 
 
 @jobs.handler("sms")
 def _send_sms(payload: dict) -> None:
     from app.services import sms
 
-    worker = db.session.get(Worker, payload["worker_id"])
-    sms.gateway().send(pii.decrypt(worker.phone_enc), pii.decrypt(payload["text_enc"]))
+    sms.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))

@@ -13,14 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app import pii
 from app.extensions import db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, jobs
+from app.services import audit, contracts, documents, jobs
 from archive import ObjectNotFound, build_manifest, open_store
 
 RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
+OPEN_ENDED_YEARS = 50
 
 
 def store():
@@ -35,14 +35,26 @@ def store():
 
 
 def retention_for(contract: Contract) -> datetime:
-    """Keep until at least two years after the contract's end (and two years from now)."""
-    end = date.fromisoformat(contract.terms["term_end"])
+    """Keep until at least two years after the contract's end (and two years from now).
+
+    Total for every stored term: a contract ending on 29 February is kept until 1 March (never
+    a day short); an end so late that two more years leave the calendar is kept until the last
+    representable day; a contract without an end date (open-ended) for OPEN_ENDED_YEARS.
+    """
+    now = utcnow()
+    try:
+        end = date.fromisoformat(contract.terms.get("term_end") or "")
+    except (TypeError, ValueError):
+        end = (now + timedelta(days=365 * OPEN_ENDED_YEARS)).date()
     years_later = end.year + RETENTION_YEARS_AFTER_END
-    # A contract ending on 29 February is kept until 1 March (never a day short).
-    kept = date(years_later, 3, 1) if (end.month, end.day) == (2, 29) else end.replace(
-        year=years_later)
+    if years_later > date.max.year:
+        kept = date.max
+    elif (end.month, end.day) == (2, 29):
+        kept = date(years_later, 3, 1)
+    else:
+        kept = end.replace(year=years_later)
     until = datetime.combine(kept, time(), tzinfo=UTC)
-    return max(until, utcnow() + timedelta(days=730))
+    return max(until, now + timedelta(days=730))
 
 
 def _put_once(key: str, data: bytes, content_type: str, retain_until: datetime):
@@ -84,7 +96,7 @@ def file_contract(payload: dict) -> None:
     number, doc = payload["filing_number"], contract.current_document
     prefix = f"filings/{contract.organization.uscc}/{number}/"
     keep = retention_for(contract)
-    pdf = _put_once(prefix + "contract.pdf", doc.data, "application/pdf", keep)
+    pdf = _put_once(prefix + "contract.pdf", documents.read(doc), "application/pdf", keep)
     trail = json.dumps(audit.export(contract.id), ensure_ascii=False, indent=1).encode()
     trail_obj = _put_once(prefix + "audit-trail.json", trail, "application/json", keep)
     now = utcnow().replace(microsecond=0)
@@ -98,7 +110,7 @@ def file_contract(payload: dict) -> None:
         ],
         signers=signers_of(contract.id),
         extra={"contract_no": contract.contract_no, "employer": contract.organization.name,
-               "employer_uscc": contract.organization.uscc, "worker": contract.worker.name,
+               "employer_uscc": contract.organization.uscc, "worker": contract.worker_name,
                "worker_id": contract.worker.id_masked, "term_start": contract.terms["term_start"],
                "term_end": contract.terms["term_end"], "retain_until": keep.isoformat()},
         created_at=signed_at,
@@ -111,4 +123,4 @@ def file_contract(payload: dict) -> None:
     audit.record(contract.id, "system", "contract.filed", filing_number=number, sha256=pdf.sha256)
     text = (f"【智慧星用工】您与{contract.organization.name}的劳动合同已签署并完成用工备案，"
             f"备案号{number}。您可随时打开原签署链接、核验身份后免费查看和下载合同。")
-    jobs.enqueue("sms", {"worker_id": contract.worker_id, "text_enc": pii.encrypt(text)})
+    contracts.queue_sms(contract, text)

@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, SigningLink
 from app.models.base import utcnow
-from app.services import audit, contracts, ratelimit, worker_signing
+from app.services import audit, contracts, ratelimit, scope, worker_signing
+from app.services.principal import Principal
 
 REASON_MAX = 200
 RESEND_SECONDS = 60
@@ -32,6 +33,13 @@ def _lost_race(contract: Contract) -> Conflict:
     if contract.status in ("signed", "filed"):
         return Conflict(SIGNED_MESSAGE, code="already_signed")
     return Conflict(STATE_CHANGED, code="state_changed")
+
+
+def _own(p: Principal, contract_id: int) -> Contract:
+    """The employer's own contract. :raises Forbidden: ``p`` is not an employer."""
+    if not p.is_employer:
+        raise Forbidden("只有用人单位可以办理合同", code="not_employer")
+    return scope.contract(p, contract_id)
 
 
 def clean_reason(reason: object) -> str:
@@ -61,13 +69,15 @@ def _withdrawn_text(contract: Contract) -> str:
             "的签署邀请，原签署链接已失效。如有疑问，请联系用人单位。")
 
 
-def void_contract(contract: Contract, *, reason: object, actor: str, ip: str | None = None,
+def void_contract(p: Principal, contract_id: int, *, reason: object, ip: str | None = None,
                   user_agent: str | None = None) -> Contract:
     """Void (作废) a draft or sent contract: links withdrawn, the worker told by SMS if sent.
 
+    :raises NotFound: not the employer's contract.
     :raises Conflict: the contract is signed (it can only be terminated), voided, declined,
         expired, or changed meanwhile. :raises ValidationFailed: missing or too long reason.
     """
+    contract = _own(p, contract_id)
     if contract.status in ("signed", "filed"):
         raise Conflict(SIGNED_MESSAGE, code="already_signed")
     if contract.status not in ("draft", "sent"):
@@ -79,7 +89,7 @@ def void_contract(contract: Contract, *, reason: object, actor: str, ip: str | N
         contract.status = "voided"
         if previous == "sent":
             contracts.queue_sms(contract, _withdrawn_text(contract))
-        audit.record(contract.id, actor, "contract.voided", reason=text, previous_status=previous,
+        audit.record(contract.id, p.actor, "contract.voided", reason=text, previous_status=previous,
                      links_revoked=revoked, ip=ip, user_agent=(user_agent or "")[:200])
         db.session.commit()
     except (StaleDataError, IntegrityError):
@@ -97,13 +107,15 @@ def _resend_cooldown(contract: Contract) -> None:
             raise ratelimit.RateLimited(RESEND_MESSAGE, int(wait + 0.999), seconds=int(wait + 0.999))
 
 
-def resend_link(contract: Contract, *, actor: str) -> str:
+def resend_link(p: Principal, contract_id: int) -> tuple[Contract, str]:
     """Withdraw the worker's current link and text a new one (重新发送).
 
-    :returns: the new link's token (shown to the caller once).
+    :returns: the contract and the new link's token (shown to the caller once).
+    :raises NotFound: not the employer's contract.
     :raises Conflict: the contract is not waiting for the worker, or changed meanwhile.
     :raises RateLimited: resent less than a minute ago (HTTP 429 with Retry-After).
     """
+    contract = _own(p, contract_id)
     if contract.status != "sent":
         raise Conflict("只有待劳动者签署的合同可以重新发送签署链接", code="not_sent")
     _resend_cooldown(contract)
@@ -112,12 +124,12 @@ def resend_link(contract: Contract, *, actor: str) -> str:
         revoked = _revoke_links(contract, utcnow())
         token = contracts.issue_link(contract)
         flag_modified(contract, "status")  # bump the version: a racing signature loses
-        audit.record(contract.id, actor, "contract.resent", to=contract.worker.phone_masked,
+        audit.record(contract.id, p.actor, "contract.resent", to=contract.worker_phone_masked,
                      links_revoked=revoked, days=current_app.config["SIGN_LINK_DAYS"])
         db.session.commit()
     except (StaleDataError, IntegrityError):
         raise _lost_race(contract) from None
-    return token
+    return contract, token
 
 
 def decline_contract(token: str, *, session: str, reason: object, ip: str | None,

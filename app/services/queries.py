@@ -5,31 +5,21 @@ from __future__ import annotations
 from flask import Response
 from sqlalchemy import select
 
-from app.errors import NotFound
 from app.extensions import db
 from app.models import AuditEvent, Contract, Filing, SignatureEvent
+from app.services import documents, scope
+from app.services.principal import Principal
 
 
-def org_contract(org_id: int, contract_id: int) -> Contract:
-    """The contract if it belongs to ``org_id``; NotFound otherwise (no existence leak)."""
-    contract = db.session.get(Contract, contract_id)
-    if contract is None or contract.organization_id != org_id:
-        raise NotFound("合同不存在", code="contract_not_found")
-    return contract
+def contract(p: Principal, contract_id: int) -> Contract:
+    """The contract ``contract_id`` if ``p`` may see it; NotFound otherwise (no existence
+    leak: another tenant's contract and a missing one give the same answer)."""
+    return scope.contract(p, contract_id)
 
 
-def contract(contract_id: int) -> Contract:
-    """Any contract by id (callers check access)."""
-    found = db.session.get(Contract, contract_id)
-    if found is None:
-        raise NotFound("合同不存在", code="contract_not_found")
-    return found
-
-
-def org_contracts(org_id: int, limit: int = 200) -> list[Contract]:
-    """The organization's newest contracts."""
-    return list(db.session.scalars(select(Contract).where(Contract.organization_id == org_id)
-                                   .order_by(Contract.id.desc()).limit(limit)))
+def contracts(p: Principal, limit: int = 200) -> list[Contract]:
+    """The newest contracts ``p`` may see."""
+    return list(db.session.scalars(scope.contracts(p).order_by(Contract.id.desc()).limit(limit)))
 
 
 def filing_of(contract_id: int) -> Filing | None:
@@ -64,7 +54,7 @@ def status_change(contract: Contract) -> AuditEvent | None:
 def pdf_response(contract: Contract) -> Response:
     """The contract's current PDF as a download."""
     doc = contract.current_document
-    resp = Response(doc.data, mimetype="application/pdf")
+    resp = Response(documents.read(doc), mimetype="application/pdf")
     resp.headers["Content-Disposition"] = f'inline; filename="{contract.contract_no}.pdf"'
     resp.headers["X-Content-SHA256"] = doc.sha256
     resp.headers["Cache-Control"] = "private, no-store"
@@ -82,8 +72,8 @@ def contract_summary(contract: Contract) -> dict:
         "status": contract.status,
         "template": contract.template,
         "employer": {"name": contract.organization.name, "uscc": contract.organization.uscc},
-        "worker": {"name": contract.worker.name, "id_number": contract.worker.id_masked,
-                   "phone": contract.worker.phone_masked},
+        "worker": {"name": contract.worker_name, "id_number": contract.worker.id_masked,
+                   "phone": contract.worker_phone_masked},
         "terms": {k: v for k, v in contract.terms.items() if k != "worker_name"},
         "document": {"version": doc.version, "kind": doc.kind, "sha256": doc.sha256} if doc
         else None,

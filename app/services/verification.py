@@ -52,4 +52,6 @@ def for_contract(contract: Contract):
     filing = filing_of(contract.id)
     if filing is not None:
         return for_filing(filing)
-    return verify_pdf(contract.current_document.data)
+    from app.services import documents
+
+    return verify_pdf(documents.current_pdf(contract))

@@ -19,11 +19,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import pii
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from app.extensions import db
-from app.models import ContractDocument, OtpChallenge, SignatureEvent, SigningLink
+from app.models import OtpChallenge, SignatureEvent, SigningLink
 from app.models.base import utcnow
-from app.services import audit, counters, jobs, pki, ratelimit, sms
+from app.services import audit, counters, documents, jobs, pki, ratelimit, sms
 
 MAX_SIGNATURE_BYTES = 512 * 1024
+OTP_LOCKED = "验证码错误次数过多，此签署链接已锁定，请联系用人单位重新发送"
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,13 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     link = open_for_identity(token)
     ratelimit.enforce("sign-identity", str(link.id), current_app.config["SIGN_IDENTITY_LIMIT"],
                       "身份核验尝试次数过多（%(limit)s），请 %(seconds)s 秒后再试")
-    worker = link.contract.worker
-    fields = {}
-    if not (name or "").strip():
-        fields["name"] = "请填写姓名"
-    if not (id_number or "").strip():
-        fields["id_number"] = "请填写身份证号码"
-    if fields:
-        raise ValidationFailed("请填写姓名和身份证号码", fields=fields)
-    same_id = hmac.compare_digest(pii.keyed_hash(id_number.strip().upper()), worker.id_hash)
-    if name.strip() != worker.name or not same_id:
+    if link.otp_failures >= current_app.config["OTP_MAX_ATTEMPTS"]:
+        raise TooManyRequests(OTP_LOCKED, code="otp_locked")
+    contract = link.contract
+    name, id_number = _identity_fields(name, id_number)
+    same_id = hmac.compare_digest(pii.keyed_hash(id_number.upper()), contract.worker.id_hash)
+    same_name = hmac.compare_digest(name.encode(), contract.worker_name.encode())
+    if not (same_name and same_id):
         raise ValidationFailed("姓名或身份证号码与合同不符", code="identity_mismatch",
                                fields={"id_number": "姓名或身份证号码与合同登记的不一致"})
     cfg, now = current_app.config, utcnow()
@@ -92,12 +90,26 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     challenge = OtpChallenge(link_id=link.id, code_hash=pii.keyed_hash(code, "otp"), sent_at=now,
                              expires_at=now + timedelta(seconds=cfg["OTP_TTL_SECONDS"]))
     db.session.add(challenge)
-    audit.record(link.contract_id, f"worker:{worker.id}", "otp.sent", to=worker.phone_masked)
+    audit.record(link.contract_id, f"worker:{contract.worker_id}", "otp.sent",
+                 to=contract.worker_phone_masked)
     db.session.commit()
     minutes = cfg["OTP_TTL_SECONDS"] // 60
-    sms.gateway().send(pii.decrypt(worker.phone_enc),
+    sms.gateway().send(pii.decrypt(contract.worker_phone_enc),
                        f"【智慧星用工】您的合同签署验证码为{code}，{minutes}分钟内有效，请勿告知他人。")
-    return {"sent_to": worker.phone_masked, "expires_at": challenge.expires_at.isoformat()}
+    return {"sent_to": contract.worker_phone_masked,
+            "expires_at": challenge.expires_at.isoformat()}
+
+
+def _identity_fields(name: object, id_number: object) -> tuple[str, str]:
+    """The typed name and ID number, stripped. :raises ValidationFailed: missing or not text."""
+    fields = {}
+    if not isinstance(name, str) or not name.strip():
+        fields["name"] = "请填写姓名"
+    if not isinstance(id_number, str) or not id_number.strip():
+        fields["id_number"] = "请填写身份证号码"
+    if fields:
+        raise ValidationFailed("请填写姓名和身份证号码", fields=fields)
+    return name.strip()[:100], id_number.strip()[:40]
 
 
 def verify_otp(token: str, code: str) -> dict:
@@ -110,12 +122,16 @@ def verify_otp(token: str, code: str) -> dict:
         raise ValidationFailed("请先获取验证码", code="otp_missing", fields={"code": "请先获取验证码"})
     if challenge.verified_at is not None or challenge.expires_at <= now:
         raise Gone("验证码已失效，请重新获取", code="otp_expired")
-    if challenge.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
-        raise TooManyRequests("验证码错误次数过多，请重新获取", code="otp_locked")
-    if not hmac.compare_digest(pii.keyed_hash((code or "").strip(), "otp"), challenge.code_hash):
+    if link.otp_failures >= cfg["OTP_MAX_ATTEMPTS"]:
+        raise TooManyRequests(OTP_LOCKED, code="otp_locked")
+    typed = code.strip() if isinstance(code, str) else ""
+    if not hmac.compare_digest(pii.keyed_hash(typed[:12], "otp"), challenge.code_hash):
         challenge.attempts += 1
+        link.otp_failures += 1
         db.session.commit()
-        left = cfg["OTP_MAX_ATTEMPTS"] - challenge.attempts
+        left = cfg["OTP_MAX_ATTEMPTS"] - link.otp_failures
+        if left <= 0:
+            raise TooManyRequests(OTP_LOCKED, code="otp_locked")
         raise ValidationFailed("验证码不正确，还可尝试%(left)s次", code="otp_wrong",
                                fields={"code": "验证码不正确"}, left=left)
     session_token = secrets.token_urlsafe(24)
@@ -186,10 +202,10 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
         raise ValidationFailed("请阅读合同并勾选同意后再签署",
                                fields={"consent": "请确认已阅读并同意合同全部条款"})
     png = decode_signature(signature)
-    contract, worker = link.contract, link.contract.worker
+    contract = link.contract
     doc = contract.current_document
-    result = pki.signer().sign_worker(doc.data, name=worker.name, id_hash=worker.id_hash,
-                                      signature_png=png)
+    result = pki.signer().sign_worker(documents.read(doc), name=contract.worker_name,
+                                      id_hash=contract.worker.id_hash, signature_png=png)
     try:
         number = _record_signature(contract, doc, result, challenge, link, ip, user_agent, now)
         db.session.commit()
@@ -202,16 +218,14 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
 
 def _record_signature(contract, doc, result, challenge, link, ip, user_agent, now) -> str:
     """Write the signed version, the evidence, the status change and the filing job."""
-    worker = contract.worker
     number = f"{contract.organization.region_code}-{now:%Y}-{counters.next_value('filing'):06d}"
-    db.session.add(ContractDocument(contract=contract, version=doc.version + 1, kind="signed",
-                                    sha256=result.sha256_after, data=result.pdf))
+    documents.add_version(contract, "signed", result.pdf)
     db.session.add(SignatureEvent(
-        contract_id=contract.id, party="worker", signer_name=worker.name,
+        contract_id=contract.id, party="worker", signer_name=contract.worker_name,
         identity_method="id_number+sms_otp",
-        identity_evidence={"phone": worker.phone_masked, "otp_sent_at": challenge.sent_at
-                           .isoformat(), "otp_verified_at": challenge.verified_at.isoformat(),
-                           "id_number": worker.id_masked, "consent": True},
+        identity_evidence={"phone": contract.worker_phone_masked, "otp_sent_at": challenge
+                           .sent_at.isoformat(), "otp_verified_at": challenge.verified_at
+                           .isoformat(), "id_number": contract.worker.id_masked, "consent": True},
         certificate_serial=result.certificate_serial, certificate_pem=result.certificate_pem,
         ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
         sha256_after=result.sha256_after, signed_at=result.signed_at))
@@ -219,6 +233,6 @@ def _record_signature(contract, doc, result, challenge, link, ip, user_agent, no
     link.used_at = now
     jobs.enqueue("file_contract", {"contract_id": contract.id, "filing_number": number},
                  dedupe_key=f"file:{contract.id}")
-    audit.record(contract.id, f"worker:{worker.id}", "contract.signed",
+    audit.record(contract.id, f"worker:{contract.worker_id}", "contract.signed",
                  certificate=result.certificate_serial, sha256=result.sha256_after)
     return number

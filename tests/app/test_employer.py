@@ -41,12 +41,16 @@ def test_wrong_password_is_a_clear_message(client, world):
     assert resp.status_code == 422 and "用户名或密码不正确" in resp.get_data(as_text=True)
 
 
-def test_same_id_number_under_another_name_is_refused(client, world):
+def test_name_and_phone_belong_to_each_contract(client, world):
     login(client, "hr")
-    assert _post_form(client).status_code == 302
-    resp = _post_form(client, worker_name="李四")
-    assert resp.status_code == 422 and "姓名与该身份证号码已登记的姓名不一致" in resp.get_data(
-        as_text=True)
+    first = int(_post_form(client).headers["Location"].rsplit("/", 1)[1])
+    second = int(_post_form(client, worker_name="张叁", worker_phone="13900139000")
+                 .headers["Location"].rsplit("/", 1)[1])
+    one, two = db.session.get(Contract, first), db.session.get(Contract, second)
+    assert (one.worker_name, one.worker_phone_masked) == ("张三", "138****8000")
+    assert (two.worker_name, two.worker_phone_masked) == ("张叁", "139****9000")
+    assert one.worker_id == two.worker_id  # one person, known by the ID number
+    assert db.session.scalar(select(func.count(Worker.id))) == 1
 
 
 def test_sending_twice_is_a_conflict(client, world, outbox):
@@ -92,7 +96,9 @@ def test_lists_mask_personal_data(client, world):
     assert "3604**********0071" in html and "360426199101010071" not in html
     worker = db.session.scalar(select(Worker))
     assert "360426199101010071" not in worker.id_number_enc
-    assert "13800138000" not in worker.phone_enc
+    contract = db.session.scalar(select(Contract))
+    assert "13800138000" not in contract.worker_phone_enc
+    assert "13800138000" not in str(contract.terms)
 
 
 def test_password_guessing_is_throttled(client, world, ctx):

@@ -115,3 +115,19 @@ def test_tsa_refuses_a_certificate_for_another_key(tsa, platform_ca):
     with pytest.raises(TimestampError):
         TimeStampAuthority(platform_ca.issuing_cert, tsa._key, policy_oid="1.2.3",
                            next_serial=lambda: 1)
+
+
+@pytest.mark.parametrize("cert_req", [True, False])
+def test_replies_assembled_from_der_pieces_are_strict_der(tsa, cert_req):
+    """The reply is put together from pre-encoded DER (asn1crypto's dump of a SignedData with
+    certificates is pathologically slow for some CAs): it must still parse strictly and
+    re-encode to exactly the same bytes, with the certificates only when asked for."""
+    der = tsa.respond(_request(hashlib.sha256(b"strict").digest(), cert_req=cert_req))
+    resp = tsp.TimeStampResp.load(der, strict=True)
+    native = resp.native
+    assert native["status"]["status"] == "granted"
+    signed = native["time_stamp_token"]["content"]
+    assert signed["version"] == "v3" and signed["encap_content_info"]["content_type"] == "tst_info"
+    certs = signed.get("certificates") or []
+    assert (len(certs) == 2) is cert_req and (not certs) is (not cert_req)
+    assert tsp.TimeStampResp.load(der).dump(force=True) == der  # re-encoded from its values

@@ -1,0 +1,130 @@
+"""Account views: thin wrappers around app.services.accounts, apikeys and passwords."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.account import bp
+from app.auth.access import role_required
+from app.auth.routes import client
+from app.errors import AppError
+from app.services import accounts, apikeys, jobs, passwords, sessions
+from app.services.principal import of_user
+
+ROLE_CHOICES = {"employer_admin": _l("单位管理员"), "employer_hr": _l("人事专员")}
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _me():
+    return of_user(current_user)
+
+
+def _fields(exc: AppError) -> dict:
+    return exc.to_dict().get("fields", {})
+
+
+def _users_page(errors: dict | None = None, message: str | None = None, status: int = 200):
+    """The users page; after a refused invitation with the problems and what was typed."""
+    return render_template("account/users.html", users=accounts.employer_users(_me()),
+                           roles=ROLE_CHOICES, errors=errors or {}, message=message,
+                           values=request.form if errors else {}), status, NO_STORE
+
+
+@bp.get("/users")
+@role_required("employer_admin")
+def users():
+    """The employer's users and the invitation form."""
+    return _users_page()
+
+
+@bp.post("/users")
+@role_required("employer_admin")
+def invite():
+    """Invite a user: they get a one-time set-password link by SMS."""
+    try:
+        user = accounts.invite_user(_me(), request.form.to_dict())
+    except AppError as exc:
+        return _users_page(_fields(exc), exc.message, exc.status)
+    jobs.run_inline()
+    flash(_("邀请短信已发送至 %(phone)s", phone=user.phone_masked), "success")
+    return redirect(url_for("account.users"))
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required("employer_admin")
+def change_role(user_id: int):
+    """Make a user an admin or an HR user."""
+    try:
+        accounts.change_role(_me(), user_id, request.form.to_dict())
+    except AppError as exc:
+        return _users_page(None, exc.message, exc.status)
+    flash(_("角色已更新"), "success")
+    return redirect(url_for("account.users"))
+
+
+@bp.post("/users/<int:user_id>/<any(deactivate, reactivate):action>")
+@role_required("employer_admin")
+def set_active(user_id: int, action: str):
+    """Deactivate (their sessions end at once) or reactivate a user."""
+    try:
+        accounts.set_active(_me(), user_id, action == "reactivate")
+    except AppError as exc:
+        return _users_page(None, exc.message, exc.status)
+    flash(_("账号已停用") if action == "deactivate" else _("账号已恢复"), "success")
+    return redirect(url_for("account.users"))
+
+
+def _keys_page(new_secret: str | None = None, errors: dict | None = None,
+               message: str | None = None, status: int = 200):
+    return render_template("account/keys.html", keys=apikeys.keys(_me()), new_secret=new_secret,
+                           errors=errors or {}, message=message,
+                           values=request.form if errors else {}), status, NO_STORE
+
+
+@bp.get("/keys")
+@role_required("employer_admin")
+def keys():
+    """The employer's API keys: name, prefix, created, last used, revoked."""
+    return _keys_page()
+
+
+@bp.post("/keys")
+@role_required("employer_admin")
+def create_key():
+    """Create a key; its secret is shown on this one answer only."""
+    try:
+        _, secret = apikeys.create(_me(), request.form.to_dict())
+    except AppError as exc:
+        return _keys_page(None, _fields(exc), exc.message, exc.status)
+    return _keys_page(secret, status=201)
+
+
+@bp.post("/keys/<int:key_id>/revoke")
+@role_required("employer_admin")
+def revoke_key(key_id: int):
+    """Revoke a key: it stops working at once."""
+    try:
+        apikeys.revoke(_me(), key_id)
+    except AppError as exc:
+        return _keys_page(None, None, exc.message, exc.status)
+    flash(_("接口密钥已吊销"), "success")
+    return redirect(url_for("account.keys"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; every other session of the user ends."""
+    errors, message, status = {}, None, 200
+    if request.method == "POST":
+        try:
+            token = passwords.change_password(current_user._get_current_object(),
+                                             request.form.to_dict(), **client())
+        except AppError as exc:
+            errors, message, status = _fields(exc), exc.message, exc.status
+        else:
+            session[sessions.COOKIE_KEY] = token
+            flash(_("密码已修改，其他设备上的登录已退出"), "success")
+            return redirect(url_for("account.password"))
+    return render_template("account/password.html", errors=errors, message=message), status

@@ -1,0 +1,48 @@
+"""Platform admin views: review self-registered employers; suspend and reinstate employers."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.admin import bp
+from app.auth.access import role_required
+from app.errors import AppError
+from app.models import ORG_STATUSES
+from app.services import jobs, registration
+from app.services.principal import of_user
+
+STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已驳回"),
+                 "suspended": _l("已暂停")}
+DONE = {"approve": _l("已通过审核"), "reject": _l("已驳回申请"), "suspend": _l("已暂停该单位"),
+        "reinstate": _l("已恢复该单位")}
+
+
+def _page(status: str, message: str | None = None, code: int = 200):
+    status = status if status in ORG_STATUSES else ""
+    rows = registration.organizations(of_user(current_user), status)
+    return render_template("admin/organizations.html", rows=rows, status=status,
+                           labels=STATUS_LABELS, actions=registration.ACTIONS, message=message,
+                           reason=request.form.get("reason", "") if message else ""), code
+
+
+@bp.get("/organizations")
+@role_required("platform_admin")
+def organizations():
+    """Employers, filtered by status (``?status=pending`` for the review queue)."""
+    return _page(request.args.get("status", "pending"))
+
+
+@bp.post("/organizations/<int:org_id>/<any(approve, reject, suspend, reinstate):action>")
+@role_required("platform_admin")
+def decide(org_id: int, action: str):
+    """Approve / reject / suspend / reinstate (a reason is required except to approve)."""
+    back = request.form.get("back", "pending")
+    try:
+        org = registration.decide(of_user(current_user), org_id, action,
+                                  request.form.get("reason", ""))
+    except AppError as exc:
+        return _page(back, exc.message, exc.status)
+    jobs.run_inline()
+    flash(_("%(name)s：%(done)s", name=org.name, done=str(DONE[action])), "success")
+    return redirect(url_for("admin.organizations", status=back if back in ORG_STATUSES else ""))

@@ -1,0 +1,42 @@
+"""Forgotten passwords and one-time set-password links (invitations and resets).
+
+The token is a path segment (``/password/set/<token>``, ``/password/reset/<token>``) so that
+access logs can redact it by path; it never appears in a query string.
+"""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.auth import bp
+from app.errors import AppError, Gone
+from app.services import jobs, passwords
+
+PURPOSES = {"set": "invite", "reset": "reset"}
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the username exists."""
+    if request.method == "POST":
+        passwords.request_reset(request.form.get("username", ""), request.remote_addr)
+        jobs.run_inline()
+        return render_template("auth/forgot.html", sent=True, username="")
+    return render_template("auth/forgot.html", sent=False, username="")
+
+
+@bp.route("/password/<any(set, reset):kind>/<token>", methods=["GET", "POST"])
+def password_link(kind: str, token: str):
+    """Choose a password through a one-time link (it works once, then the user logs in)."""
+    purpose, errors, message, status = PURPOSES[kind], {}, None, 200
+    try:
+        link = passwords.live_link(token, purpose)
+        if request.method == "POST":
+            passwords.use_link(token, purpose, request.form.to_dict())
+            flash(_("密码已设置，请使用新密码登录"), "success")
+            return redirect(url_for("auth.login"))
+    except Gone as exc:
+        return render_template("auth/link_gone.html", message=exc.message), exc.status
+    except AppError as exc:
+        errors, message, status = exc.to_dict().get("fields", {}), exc.message, exc.status
+    return render_template("auth/set_password.html", kind=kind, user=link.user, errors=errors,
+                           message=message), status

@@ -1,0 +1,207 @@
+"""Password policy, constant-time password checks and one-time account links.
+
+Policy (every place a password is set: registration, invitation, reset, change, CLI): at least
+10 characters, not only digits, not containing the username, and not guessable — zxcvbn's
+estimate (its dictionaries include the 30,000 most common passwords, names and keyboard
+patterns) must reach score 2 with the user's own details as hints.
+
+One-time links (``invite``: first password, ``reset``: forgotten password) carry a random
+token; only its SHA-256 is stored; a link works once and expires (INVITE_LINK_HOURS,
+RESET_LINK_MINUTES). Setting a password ends every session of the user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+
+from app.errors import Gone
+from app.extensions import db
+from app.models import AccountToken, User
+from app.models.base import utcnow
+from app.pii import token_hash
+from app.services.formdata import Fields
+
+MIN_LENGTH, MAX_LENGTH, MIN_SCORE = 10, 128, 2
+TOO_SHORT = "密码至少需要10个字符"
+TOO_LONG = "密码不能超过128个字符"
+ALL_DIGITS = "密码不能全部是数字"
+HAS_USERNAME = "密码不能包含用户名"
+GUESSABLE = "密码过于常见或容易猜到，请使用更长、更不规律的密码"
+MISMATCH = "两次输入的密码不一致"
+LINK_GONE = "链接无效、已使用或已过期，请重新获取"
+
+
+def policy_error(password: str, username: str = "", hints: Iterable[str] = ()) -> str | None:
+    """Why ``password`` may not be used (a message), or None when it may."""
+    if len(password) < MIN_LENGTH:
+        return TOO_SHORT
+    if len(password) > MAX_LENGTH:
+        return TOO_LONG
+    if password.isdigit():
+        return ALL_DIGITS
+    if username and username.lower() in password.lower():
+        return HAS_USERNAME
+    inputs = [h for h in (username, *hints) if h]
+    if zxcvbn(password, user_inputs=inputs)["score"] < MIN_SCORE:
+        return GUESSABLE
+    return None
+
+
+def read_new_password(fields: Fields, username: str, hints: Iterable[str] = (),
+                      name: str = "password", confirm: str | None = "password_confirm") -> str:
+    """The new password typed in ``fields`` (policy checked, confirmation compared)."""
+    password = fields.text(name, 1000, strip=False)
+    if password and (problem := policy_error(password, username, hints)):
+        fields.fail(name, problem)
+    if confirm is not None and password != fields.text(confirm, 1000, required=False, strip=False):
+        fields.fail(confirm, MISMATCH)
+    return password
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def verify(user: User | None, password: str) -> bool:
+    """Check ``password``; without a user a dummy hash is checked so both take as long."""
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
+
+
+def issue_link(user: User, purpose: str) -> tuple[str, int]:
+    """A new one-time token for ``user`` (earlier unused ones of ``purpose`` stop working).
+
+    Part of the caller's transaction. Returns the token and its lifetime in minutes.
+    """
+    now = utcnow()
+    minutes = (current_app.config["INVITE_LINK_HOURS"] * 60 if purpose == "invite"
+               else current_app.config["RESET_LINK_MINUTES"])
+    db.session.execute(update(AccountToken).where(
+        AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None)).values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_hash(token),
+                                created_at=now, expires_at=now + timedelta(minutes=minutes)))
+    return token, minutes
+
+
+def link_url(purpose: str, token: str) -> str:
+    """The public address of a one-time link (the token is a path segment, never a query)."""
+    kind = "set" if purpose == "invite" else "reset"
+    return f"{current_app.config['BASE_URL']}/password/{kind}/{token}"
+
+
+def live_link(token: str, purpose: str) -> AccountToken:
+    """The unused, unexpired token of ``purpose``.
+
+    :raises Gone: unknown, used, expired, or the user was deactivated.
+    """
+    if not token or len(token) > 100:
+        raise Gone(LINK_GONE, code="link_gone")
+    found = db.session.scalar(select(AccountToken).where(
+        AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose))
+    if (found is None or found.used_at is not None or found.expires_at <= utcnow()
+            or not found.user.active):
+        raise Gone(LINK_GONE, code="link_gone")
+    return found
+
+
+def use_link(token: str, purpose: str, data: dict) -> User:
+    """Set the password of the link's user (once); ends all of their sessions.
+
+    :raises Gone: see :func:`live_link` (also when used concurrently).
+    :raises ValidationFailed: the password breaks the policy or the confirmation differs.
+    """
+    from app.services import audit, sessions
+
+    link = live_link(token, purpose)
+    user = link.user
+    fields = Fields(data)
+    password = read_new_password(fields, user.username, [user.display_name])
+    fields.check()
+    claimed = db.session.execute(update(AccountToken).where(
+        AccountToken.id == link.id, AccountToken.used_at.is_(None)).values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        raise Gone(LINK_GONE, code="link_gone")
+    user.set_password(password)
+    sessions.revoke_all(user.id)
+    audit.record(None, f"user:{user.id}", f"password.{'set' if purpose == 'invite' else 'reset'}",
+                 user_id=user.id)
+    db.session.commit()
+    return user
+
+
+def find_user(username: str) -> User | None:
+    """The user with ``username`` (as typed, or lower-cased), or None."""
+    name = (username or "").strip()
+    if not name or len(name) > 80:
+        return None
+    found = db.session.scalars(select(User).where(User.username.in_({name, name.lower()}))).all()
+    return next((u for u in found if u.username == name), found[0] if found else None)
+
+
+def change_password(user: User, data: dict, *, ip: str | None, user_agent: str | None) -> str:
+    """Change the logged-in user's password (the current one is required).
+
+    Every session of the user ends; returns the token of a new session for the one that
+    made the change. Current-password guesses count against LOGIN_RATE_LIMIT.
+
+    :raises ValidationFailed: wrong current password, policy, confirmation.
+    """
+    from app.services import audit, ratelimit, sessions
+
+    ratelimit.enforce("password-change", str(user.id), current_app.config["LOGIN_RATE_LIMIT"],
+                      "登录尝试次数过多（%(limit)s），请 %(seconds)s 秒后再试")
+    fields = Fields(data)
+    current = fields.text("current_password", 1000, strip=False)
+    if current and not user.check_password(current):
+        fields.fail("current_password", "当前密码不正确")
+    new = read_new_password(fields, user.username, [user.display_name])
+    if new and new == current and "password" not in fields.errors:
+        fields.fail("password", "新密码不能与当前密码相同")
+    fields.check()
+    user.set_password(new)
+    sessions.revoke_all(user.id)
+    token = sessions.start(user, ip, user_agent)
+    audit.record(None, f"user:{user.id}", "password.changed", user_id=user.id)
+    db.session.commit()
+    return token
+
+
+RESET_SMS = ("【智慧星用工】您正在重置账号 %(username)s 的密码，请在%(minutes)s分钟内打开 %(url)s "
+             "设置新密码。如非本人操作，请忽略本短信。")
+
+
+def request_reset(username: str, address: str | None) -> None:
+    """Text a reset link to the user's registered phone, when there is such a user.
+
+    The caller answers the same whatever happens here. At most one link a minute per user;
+    requests per client address count against PASSWORD_RESET_RATE_LIMIT.
+    """
+    from app.services import audit, notify, ratelimit
+
+    ratelimit.enforce("password-forgot", address, current_app.config["PASSWORD_RESET_RATE_LIMIT"])
+    user = find_user(username)
+    if user is None or not user.active or not user.phone_enc:
+        return
+    recent = db.session.scalar(select(AccountToken.id).where(
+        AccountToken.user_id == user.id, AccountToken.purpose == "reset",
+        AccountToken.created_at > utcnow() - timedelta(seconds=60)).limit(1))
+    if recent is not None:
+        return
+    token, minutes = issue_link(user, "reset")
+    notify.queue_sms_to_user(user, RESET_SMS % {"username": user.username, "minutes": minutes,
+                                                "url": link_url("reset", token)})
+    audit.record(None, "anonymous", "password.reset_requested", user_id=user.id)
+    db.session.commit()

@@ -1,0 +1,172 @@
+"""The access matrix: who may reach which route for which tenant's objects.
+
+Every route of the app is listed in ``POLICIES`` (the matrix test fails on an unlisted one),
+with a policy saying who may use it. ``expected(policy, principal, owner)`` gives the answer
+class a principal must get for an object of ``owner`` ("A", "B" or None for routes without
+an object):
+
+- ``ok``: allowed — any answer but 401/403/404 and never 5xx (a 409 or 422 from the business
+  rules is fine: the request got through the access check);
+- ``login``: 302 to the login page (pages) or 401 (API);
+- ``forbidden``: 403 (logged in, wrong role);
+- ``hidden``: 404 (another tenant's object, or outside an auditor's scope: it looks missing);
+- ``any``: any answer but a 5xx (public one-time links: an unknown token is the user's error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Principals: name -> (kind, org, role details)
+PRINCIPALS = {
+    "anonymous": {"kind": "anonymous"},
+    "signing_other": {"kind": "signing", "contract_of": "B"},
+    "signing_own": {"kind": "signing", "contract_of": "A"},
+    "hr_A": {"kind": "user", "username": "hr", "role": "employer_hr", "org": "A"},
+    "admin_A": {"kind": "user", "username": "admin", "role": "employer_admin", "org": "A"},
+    "hr_B": {"kind": "user", "username": "hr2", "role": "employer_hr", "org": "B"},
+    "admin_B": {"kind": "user", "username": "admin2", "role": "employer_admin", "org": "B"},
+    "auditor_A": {"kind": "user", "username": "auditor", "role": "auditor", "sees": {"A"}},
+    "auditor_B": {"kind": "user", "username": "auditor2", "role": "auditor", "sees": {"B"}},
+    "auditor_none": {"kind": "user", "username": "unscoped", "role": "auditor", "sees": set()},
+    "platform": {"kind": "user", "username": "platform", "role": "platform_admin"},
+    "api_A": {"kind": "api_key", "org": "A"},
+    "api_B": {"kind": "api_key", "org": "B"},
+}
+# Denied principals run first (the state is compared before/after), owners last; an API key
+# before its admin (who revokes it).
+ORDER = ["anonymous", "signing_other", "api_B", "hr_B", "admin_B", "auditor_B", "auditor_none",
+         "auditor_A", "signing_own", "api_A", "hr_A", "admin_A", "platform"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one endpoint: method, which object its arguments name, body kind."""
+
+    policy: str
+    method: str = "GET"  # or "GET,POST": both are checked
+    obj: str | None = None  # draft | sent | changing | filed | cert | apikey | user | org | auditor
+    body: str = "none"  # none | form | json
+    extra: dict = field(default_factory=dict)
+
+
+POLICIES: dict[str, Route] = {
+    # public
+    "auth.index": Route("public"),
+    "auth.login": Route("public"),
+    "auth.logout": Route("public", "POST", body="form"),
+    "static": Route("public", extra={"filename": "style.css"}),
+    "health.healthz": Route("public"),
+    "ca.crl": Route("public"), "ca.root_crl": Route("public"), "ca.root_pem": Route("public"),
+    "ca.issuing_pem": Route("public"), "ca.tsa": Route("public", "POST", body="raw"),
+    "verify.index": Route("public"), "verify.verify": Route("public", "POST", body="form"),
+    "verify.report_pdf": Route("public", "POST", body="form"),
+    "api.openapi": Route("public"),
+    # the worker's link: the token is the credential for the page, the code and the session
+    "worker.sign_page": Route("token", obj="sent"),
+    "api.request_otp": Route("token", "POST", obj="sent", body="json"),
+    "api.verify": Route("token", "POST", obj="sent", body="json"),
+    "api.contract": Route("signing", obj="sent"),
+    "api.pdf": Route("signing", obj="sent"),
+    "api.sign": Route("signing", "POST", obj="sent", body="json"),
+    "api.decline": Route("signing", "POST", obj="sent", body="json"),
+    # employer pages
+    "employer.contracts_list": Route("employer_page"),
+    "employer.new_contract": Route("employer_page"),
+    "employer.contract_detail": Route("employer_page", obj="filed"),
+    "employer.edit_contract": Route("employer_page", obj="draft"),
+    "employer.pdf": Route("employer_page", obj="filed"),
+    "employer.send": Route("employer_page", "POST", obj="draft", body="form"),
+    "employer.resend": Route("employer_page", "POST", obj="changing", body="form"),
+    "employer.void": Route("employer_page", "POST", obj="changing", body="form"),
+    # employer API
+    "api.create_contract": Route("employer_api", "POST", body="json"),
+    "api.get_contract": Route("employer_api", obj="filed"),
+    "api.get_pdf": Route("employer_api", obj="filed"),
+    "api.get_verification": Route("employer_api", obj="filed"),
+    "api.send_contract": Route("employer_api", "POST", obj="draft", body="json"),
+    "api.resend_contract": Route("employer_api", "POST", obj="changing", body="json"),
+    "api.void_contract": Route("employer_api", "POST", obj="changing", body="json"),
+    # auditors
+    "audit.search_page": Route("audit_page"),
+    "audit.contract": Route("audit_page", obj="filed"),
+    "audit.pdf": Route("audit_page", obj="filed"),
+    "audit.verification_pdf": Route("audit_page", obj="filed"),
+    "audit.evidence_zip": Route("audit_page", obj="filed"),
+    # platform admin
+    "admin.certificates": Route("platform_page"),
+    "admin.revoke": Route("platform_page", "POST", obj="cert", body="form"),
+    "admin.organizations": Route("platform_page"),
+    "admin.decide": Route("platform_page", "POST", obj="org", body="form",
+                          extra={"action": "reinstate"}),
+    "admin.auditors": Route("platform_page"),
+    "admin.create_auditor": Route("platform_page", "POST", body="form"),
+    "admin.edit_auditor": Route("platform_page", "GET,POST", obj="auditor", body="form"),
+    "admin.set_auditor_active": Route("platform_page", "POST", obj="auditor", body="form",
+                                      extra={"action": "reactivate"}),
+    # onboarding and one's own account
+    "auth.register": Route("public", "GET,POST", body="form"),
+    "auth.forgot_password": Route("public", "GET,POST", body="form"),
+    "auth.password_link": Route("public_any", "GET,POST", body="form",
+                                extra={"kind": "set", "token": "no-such-token"}),
+    "account.password": Route("any_user", "GET,POST", body="form"),
+    # the employer's admin: users and API keys of its own organization
+    "account.users": Route("employer_admin_page"),
+    "account.invite": Route("employer_admin_page", "POST", body="form"),
+    "account.change_role": Route("employer_admin_page", "POST", obj="user", body="form"),
+    "account.set_active": Route("employer_admin_page", "POST", obj="user", body="form",
+                                extra={"action": "reactivate"}),
+    "account.keys": Route("employer_admin_page"),
+    "account.create_key": Route("employer_admin_page", "POST", body="form"),
+    "account.revoke_key": Route("employer_admin_page", "POST", obj="apikey", body="form"),
+}
+
+
+def expected(policy: str, name: str, owner: str | None) -> str:
+    """The answer class principal ``name`` must get on a ``policy`` route for ``owner``'s object."""
+    p = PRINCIPALS[name]
+    kind, role = p["kind"], p.get("role")
+    if policy in ("public", "token"):
+        return "ok"
+    if policy == "public_any":
+        return "any"
+    if policy == "any_user":
+        return "ok" if kind == "user" else "login"
+    if policy == "signing":
+        return "ok" if kind == "signing" and p["contract_of"] == owner else "login"
+    if policy == "employer_api":
+        if kind != "api_key":
+            return "login"
+        return "ok" if owner is None or p["org"] == owner else "hidden"
+    if kind != "user":
+        return "login"
+    if policy == "employer_page":
+        if role not in ("employer_hr", "employer_admin"):
+            return "forbidden"
+        return "ok" if owner is None or p["org"] == owner else "hidden"
+    if policy == "employer_admin_page":
+        if role != "employer_admin":
+            return "forbidden"
+        return "ok" if owner is None or p["org"] == owner else "hidden"
+    if policy == "audit_page":
+        if role == "platform_admin":
+            return "ok"
+        if role != "auditor":
+            return "forbidden"
+        return "ok" if owner is None or owner in p["sees"] else "hidden"
+    if policy == "platform_page":
+        return "ok" if role == "platform_admin" else "forbidden"
+    raise AssertionError(f"unknown policy {policy}")
+
+
+def matches(answer: str, status: int, location: str, api: bool) -> bool:
+    """True when an HTTP answer belongs to the expected class."""
+    if status >= 500:
+        return False
+    if answer == "any":
+        return True
+    if answer == "ok":
+        return status not in (401, 403, 404)
+    if answer == "login":
+        return status == 401 if api else (status == 302 and "/login" in location)
+    return status == {"forbidden": 403, "hidden": 404}[answer]
