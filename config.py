@@ -28,18 +28,32 @@ def _database_url() -> str:
     return url
 
 
+def _production() -> bool:
+    return os.environ.get("LABORSIGN_ENV", "").strip().lower() == "production"
+
+
+def _optional_bool(name: str) -> bool | None:
+    return None if os.environ.get(name) is None else _bool(name, False)
+
+
 class Config:
     """Settings read once from the environment when the module is imported."""
 
-    PRODUCTION = os.environ.get("LABORSIGN_ENV", "").strip().lower() == "production"
+    # LABORSIGN_ENV=production: refuse to start without SECRET_KEY, PII_KEY, CA_KEY_PASSPHRASE
+    # or with debug on (the embedded default generates missing secrets in instance/).
+    PRODUCTION = _production()
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     INSTANCE_DIR = str(INSTANCE_PATH)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
-    # Personal data: key for encrypting ID numbers / phones at rest and for keyed hashes.
+    # Personal data: the secret from which the keyed-hash key (and, unless PII_FIELD_KEYS is
+    # set, the field-encryption key) are derived with HKDF.
     PII_KEY = os.environ.get("PII_KEY", "")
+    # Field-encryption secrets, comma-separated, newest first: the first encrypts, all decrypt
+    # (key rotation: prepend a new one, restart, run `flask keys rotate`). Empty: PII_KEY.
+    PII_FIELD_KEYS = os.environ.get("PII_FIELD_KEYS", "")
 
     # Archive: "local" (embedded) or "s3" (MinIO in production).
     ARCHIVE_BACKEND = os.environ.get("ARCHIVE_BACKEND", "local")
@@ -117,12 +131,19 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None = automatic: Secure cookies when BASE_URL is https or in production mode
+    # (resolved by create_app; set SESSION_COOKIE_SECURE=true/false to force it).
+    SESSION_COOKIE_SECURE = _optional_bool("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
 
 class TestConfig(Config):
     """Used by the test suite; the fixtures override the paths per test."""
 
     TESTING = True
+    PRODUCTION = False
     SECRET_KEY = "test-secret-key"
     PII_KEY = "test-pii-key-0123456789abcdef"
     CA_KEY_PASSPHRASE = "test-ca-passphrase"

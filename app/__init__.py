@@ -7,10 +7,20 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale, gettext, lazy_gettext
 
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import (
+    archive_ext,
+    babel,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    pii_ext,
+    pki_ext,
+    sms_ext,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,6 +33,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         static_folder=str(BASE_DIR / "app" / "static"),
     )
     register_config(app, config)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -51,8 +62,16 @@ def register_template_filters(app: Flask) -> None:
         return value.astimezone(beijing_tz).strftime("%Y-%m-%d %H:%M:%S") + " " + gettext("北京时间")
 
 
+REQUIRED_SECRETS = ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE")
+
+
+class ProductionConfigError(RuntimeError):
+    """Production mode (``LABORSIGN_ENV=production``) without its required settings."""
+
+
 def register_config(app: Flask, config: object | dict | None) -> None:
-    """Load config.Config (or the given object/dict) and fill in instance secrets."""
+    """Load config.Config (or the given object/dict); in production mode check the secrets,
+    in the embedded default fill missing ones from ``instance/``."""
     from config import Config
 
     app.config.from_object(Config)
@@ -60,11 +79,32 @@ def register_config(app: Flask, config: object | dict | None) -> None:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    if app.config.get("PRODUCTION"):
+        check_production(app)
     instance = Path(app.config["INSTANCE_DIR"])
-    for name in ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE"):
+    for name in REQUIRED_SECRETS:
         if not app.config.get(name):
             app.config[name] = _instance_secret(instance, name.lower())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from app.logging_redact import install
+
+    install("werkzeug")  # the dev server's access log: no signing-link tokens
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to start in production mode with a missing secret or with debug on.
+
+    :raises ProductionConfigError: naming every missing or wrong setting.
+    """
+    problems = [f"{name} is not set" for name in REQUIRED_SECRETS if not app.config.get(name)]
+    if app.debug or app.config.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").strip().lower() in (
+            "1", "true", "yes", "on"):
+        problems.append("debug mode is on (unset FLASK_DEBUG / DEBUG)")
+    if problems:
+        raise ProductionConfigError("LABORSIGN_ENV=production refuses to start: "
+                                    + "; ".join(problems)
+                                    + ". Set them in the environment of every app instance "
+                                      "(the same values everywhere).")
 
 
 def _instance_secret(instance: Path, name: str) -> str:
@@ -91,15 +131,28 @@ def _locale() -> str:
 def _remember_language(response):
     lang = request.args.get("lang")
     if lang in ("zh_CN", "en"):
-        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
 
 
+def register_security(app: Flask) -> None:
+    """Security headers, cookie flags, bounded ``<int:…>`` URLs, the request-input guard."""
+    from app import request_guard, security
+
+    security.init_app(app)
+    request_guard.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
-    """Bind db, migrations, login, CSRF and Babel to ``app``."""
+    """Bind db, migrations, login, CSRF, Babel, the platform's resources and jobs to ``app``."""
     from app import models  # noqa: F401 - registers the tables
+    from app.services import jobs
 
     db.init_app(app)
+    for extension in (pii_ext, archive_ext, sms_ext, pki_ext):
+        extension.init_app(app)
+    jobs.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -150,7 +203,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """``flask seed-demo``, ``flask jobs work``, ``flask ca ...``."""
+    """``flask seed-demo``, ``flask jobs work``, ``flask ca ...``, ``flask keys rotate``."""
+    from app import cli_keys
     from app.cli import register
 
     register(app)
+    cli_keys.register(app)

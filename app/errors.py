@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.domain.typed import Msg
 from app.extensions import db
+from app.logging_redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +116,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _answer(exc.code or 500, {"error": code, "message": exc.description})
+        message = exc.description
+        if exc.code == 413:
+            limit = (request.max_content_length or 0) / (1024 * 1024)
+            message = gettext("请求内容过大（最大 %(mb)s MB）", mb=f"{limit:g}")
+        return _answer(exc.code or 500, {"error": code, "message": message})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _answer(500, {"error": "internal_error", "message": gettext("服务器内部错误，请稍后再试")})
 
 

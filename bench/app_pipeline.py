@@ -97,7 +97,8 @@ def run_http(app, folder: Path, n: int) -> dict[str, list[float]]:
         done = client.post(f"/api/v1/sign/{token}", json={
             "session": session["session"], "signature": SIGNATURE, "consent": True}).get_json()
         t.append(time.perf_counter())
-        assert done["status"] == "filed", done
+        assert done["status"] == "signed", done  # the filing job ran right after the answer
+        assert client.get(f"/api/v1/contracts/{cid}", headers=auth).get_json()["status"] == "filed"
         if i < 2:
             continue
         for step, a, b in zip(STEPS, t, t[1:], strict=False):

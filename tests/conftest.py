@@ -95,13 +95,16 @@ def _wipe(application) -> None:
 @pytest.fixture
 def ctx(app, tmp_path):
     """An app context with empty tables, a fresh local archive and SMS outbox."""
+    from app.extensions import archive_ext, sms_ext
     from app.services.sms import FileSmsGateway
     from archive import LocalObjectStore
 
-    app.extensions["archive"] = LocalObjectStore(tmp_path / "archive")
-    app.extensions["sms"] = FileSmsGateway(tmp_path / "sms.jsonl")
-    app.extensions.pop("pki_crl", None)
+    archive_ext.use(LocalObjectStore(tmp_path / "archive"), app=app)
+    sms_ext.use(FileSmsGateway(tmp_path / "sms.jsonl"), app=app)
     with app.app_context():
+        from app.services import pki
+
+        pki.forget_crls()
         _wipe(app)
         yield app
         from app.extensions import db
@@ -142,7 +145,9 @@ class Outbox:
 
 @pytest.fixture
 def outbox(ctx):
-    return Outbox(Path(ctx.extensions["sms"].path))
+    from app.extensions import sms_ext
+
+    return Outbox(Path(sms_ext.gateway(ctx).path))
 
 
 def csrf_token(html: str) -> str:

@@ -9,7 +9,7 @@ from app.account import bp
 from app.auth.access import role_required
 from app.auth.routes import client
 from app.errors import AppError
-from app.services import accounts, apikeys, jobs, passwords, sessions
+from app.services import accounts, apikeys, passwords, sessions
 from app.services.principal import of_user
 
 ROLE_CHOICES = {"employer_admin": _l("单位管理员"), "employer_hr": _l("人事专员")}
@@ -46,7 +46,6 @@ def invite():
         user = accounts.invite_user(_me(), request.form.to_dict())
     except AppError as exc:
         return _users_page(_fields(exc), exc.message, exc.status)
-    jobs.run_inline()
     flash(_("邀请短信已发送至 %(phone)s", phone=user.phone_masked), "success")
     return redirect(url_for("account.users"))
 

@@ -8,7 +8,6 @@ from app.admin import bp
 from app.auth.access import role_required
 from app.errors import AppError
 from app.services import auditors as service
-from app.services import jobs
 from app.services.principal import of_user
 
 
@@ -41,7 +40,6 @@ def create_auditor():
         user = service.create_auditor(_me(), request.form.to_dict())
     except AppError as exc:
         return _list(_fields(exc), exc.message, exc.status)
-    jobs.run_inline()
     flash(_("监察员已创建，设置密码的短信已发送至 %(phone)s", phone=user.phone_masked), "success")
     return redirect(url_for("admin.auditors"))
 

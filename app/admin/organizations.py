@@ -9,7 +9,7 @@ from app.admin import bp
 from app.auth.access import role_required
 from app.errors import AppError
 from app.models import ORG_STATUSES
-from app.services import jobs, registration
+from app.services import registration
 from app.services.principal import of_user
 
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已驳回"),
@@ -43,6 +43,5 @@ def decide(org_id: int, action: str):
                                   request.form.get("reason", ""))
     except AppError as exc:
         return _page(back, exc.message, exc.status)
-    jobs.run_inline()
     flash(_("%(name)s：%(done)s", name=org.name, done=str(DONE[action])), "success")
     return redirect(url_for("admin.organizations", status=back if back in ORG_STATUSES else ""))

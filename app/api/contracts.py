@@ -10,7 +10,7 @@ from app.api import employer_bp as bp
 from app.api.schemas import ContractIn, ContractOut, ErrorOut, SentOut, VerificationOut, VoidIn
 from app.api.spec import API_KEY, operation
 from app.models import Contract
-from app.services import contracts, jobs, lifecycle, queries
+from app.services import contracts, lifecycle, queries
 
 CID = "/contracts/<int(min=1, max=2147483647):contract_id>"
 KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "合同不存在")}
@@ -70,7 +70,6 @@ def void_contract(contract_id: int):
     contract = lifecycle.void_contract(g.principal, contract_id,
                                        reason=request.context.json.reason, ip=request.remote_addr,
                                        user_agent=request.user_agent.string)
-    jobs.run_inline()
     return queries.contract_summary(contract)
 
 
@@ -93,8 +92,7 @@ def get_verification(contract_id: int):
 
 
 def _with_link(contract: Contract, token: str) -> dict:
-    """Run the queued SMS job, then answer with the summary and the new link (shown once)."""
-    jobs.run_inline()
+    """The summary and the new link (shown once); the SMS job runs right after the answer."""
     body = queries.contract_summary(contract)
     body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
     return body

@@ -19,7 +19,7 @@ from app.api.schemas import (
 )
 from app.api.spec import SIGNING_SESSION, operation
 from app.errors import Unauthorized
-from app.services import jobs, lifecycle, queries, worker_signing
+from app.services import lifecycle, queries, worker_signing
 from app.services.principal import of_signing
 
 TOKEN = "/<string(maxlength=128):token>"
@@ -81,7 +81,6 @@ def sign_contract(token: str):
     outcome = worker_signing.sign(
         token, session=signing_session(body.session), signature=body.signature,
         consent=body.consent, ip=request.remote_addr, user_agent=request.user_agent.string)
-    jobs.run_inline()
     summary = queries.contract_summary(queries.contract(of_signing(outcome.contract_id),
                                                         outcome.contract_id))
     return {"status": summary["status"], "contract_no": summary["contract_no"],

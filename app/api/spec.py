@@ -35,14 +35,6 @@ MAX_FIELD_NAME = 100  # characters of an unknown field's name echoed back
 class _Plugin(FlaskPlugin):
     """spectree's Flask plugin; responses are validated only where configured (the tests)."""
 
-    def request_validation(self, request, *models):
-        """Parse the body first: JSON nested too deep for the parser is a 422, not a 500."""
-        try:
-            request.get_json(silent=True)
-        except RecursionError:
-            raise ValidationFailed("JSON 嵌套层数过多", code="malformed_json") from None
-        return super().request_validation(request, *models)
-
     def validate_response(self, resp, resp_model, skip_validation, force_resp_serialize):
         check = current_app.config.get("API_VALIDATE_RESPONSES", current_app.testing)
         return super().validate_response(resp, resp_model, skip_validation or not check,
@@ -133,8 +125,10 @@ def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
 
     The view's name is the ``operationId``.
     """
-    models = {f"HTTP_{code}": model for code, model in
-              {422: (ErrorOut, "输入有误（fields 指明字段）"), **answers}.items()}
+    documented = {422: (ErrorOut, "输入有误（fields 指明字段）"), **answers}
+    if json is not None:  # app.request_guard, before any view
+        documented.setdefault(400, (ErrorOut, "JSON 嵌套过深（json_too_deep）"))
+    models = {f"HTTP_{code}": model for code, model in documented.items()}
 
     def decorate(view: Callable) -> Callable:
         return spec.validate(json=json, resp=Answers(binary=binary, **models), tags=tags,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.auth import bp
 from app.errors import AppError, Gone
-from app.services import jobs, passwords
+from app.services import passwords
 
 PURPOSES = {"set": "invite", "reset": "reset"}
 
@@ -19,7 +19,6 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the username exists."""
     if request.method == "POST":
         passwords.request_reset(request.form.get("username", ""), request.remote_addr)
-        jobs.run_inline()
         return render_template("auth/forgot.html", sent=True, username="")
     return render_template("auth/forgot.html", sent=False, username="")
 

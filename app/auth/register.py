@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from app.auth import bp
 from app.errors import AppError
 from app.extensions import csrf
-from app.services import jobs, registration
+from app.services import registration
 
 SECRET_FIELDS = ("password", "password_confirm")
 EXPIRED = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"
@@ -37,6 +37,5 @@ def register():
         except AppError as exc:
             errors, message, status = exc.to_dict().get("fields", {}), exc.message, exc.status
         else:
-            jobs.run_inline()
             return render_template("auth/registered.html", org=org), 201
     return _form(errors, message, status)

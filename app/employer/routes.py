@@ -9,7 +9,7 @@ from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import contracts, jobs, lifecycle, queries
+from app.services import contracts, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -98,7 +98,6 @@ def void(contract_id: int):
                                 user_agent=request.user_agent.string)
     except AppError as exc:
         return _detail_page(queries.contract(current_principal(), contract_id), exc)
-    jobs.run_inline()
     flash(gettext("合同已作废，签署链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 
@@ -110,7 +109,6 @@ def resend(contract_id: int):
         lifecycle.resend_link(current_principal(), contract_id)
     except AppError as exc:
         return _detail_page(queries.contract(current_principal(), contract_id), exc)
-    jobs.run_inline()
     flash(gettext("已通过短信重新发送签署链接，原链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 
@@ -123,7 +121,6 @@ def send(contract_id: int):
                                 user_agent=request.user_agent.string)
     except AppError as exc:
         return _detail_page(queries.contract(current_principal(), contract_id), exc)
-    jobs.run_inline()
     flash(gettext("已盖章并通过短信向劳动者发送签署链接"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
 

@@ -233,8 +233,9 @@ def queue_sms(contract: Contract, text: str) -> None:
                          "contract_id": contract.id})
 
 
-@jobs.handler("sms")
-def _send_sms(payload: dict) -> None:
+def send_queued_sms(payload: dict) -> None:
+    """The ``sms`` job: text ``payload["text_enc"]`` to ``payload["to_enc"]`` (a contract's
+    worker or an account holder; both encrypted; registered in app.services.job_handlers)."""
     from app.services import sms
 
     sms.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))

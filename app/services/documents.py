@@ -20,7 +20,7 @@ import logging
 from flask import g, has_app_context
 
 from app.errors import AppError, NotFound, ServiceUnavailable
-from app.extensions import db
+from app.extensions import archive_ext, db
 from app.models import Contract, ContractDocument
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,7 @@ class DocumentMismatch(AppError):
 
 def _store():
     """The archive store (the one place this module obtains it)."""
-    from app.services import filing
-
-    return filing.store()
+    return archive_ext.store()
 
 
 def _sha256(data: bytes) -> str:

@@ -13,25 +13,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import archive_ext, db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, contracts, documents, jobs
-from archive import ObjectNotFound, build_manifest, open_store
+from app.services import audit, contracts, documents
+from archive import ObjectNotFound, build_manifest
 
 RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
 OPEN_ENDED_YEARS = 50
 
 
 def store():
-    """The archive store of the current app (created once from the config)."""
-    obj = current_app.extensions.get("archive")
-    if obj is None:
-        obj = open_store(current_app.config)
-        if hasattr(obj, "ensure_bucket"):  # S3/MinIO: a new bucket gets object lock on
-            obj.ensure_bucket()  # ArchiveUnavailable here: the job retries later
-        current_app.extensions["archive"] = obj
-    return obj
+    """The archive store of the current app (the ``archive_ext`` extension's, opened from the
+    config at first use; ArchiveUnavailable when S3 is down: the job retries later)."""
+    return archive_ext.store(current_app)
 
 
 def retention_for(contract: Contract) -> datetime:
@@ -87,7 +82,6 @@ def signers_of(contract_id: int) -> list[dict]:
              "sha256_before": e.sha256_before, "sha256_after": e.sha256_after} for e in events]
 
 
-@jobs.handler("file_contract")
 def file_contract(payload: dict) -> None:
     """Archive the signed PDF, the manifest and the audit trail; record the Filing."""
     contract = db.session.get(Contract, payload["contract_id"])

@@ -3,7 +3,12 @@
 A job is added to the session of the use case that causes it, so it commits (or not)
 with the state change. Workers claim due jobs with ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL and a compare-and-set update everywhere; a crashed worker's job becomes
-claimable again when its lease runs out. Handlers must be idempotent.
+claimable again when its lease runs out. Handlers must be idempotent and are registered in
+one place, :mod:`app.services.job_handlers` (:func:`init_app`).
+
+With ``JOBS_INLINE`` (the embedded default) one request hook runs, right after a request,
+exactly the jobs that this request queued (and the jobs those jobs queue), never other
+requests' jobs; otherwise ``flask jobs work`` processes run them.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from flask import Flask, Response, current_app, g, has_request_context
+from sqlalchemy import and_, inspect, or_, select, update
 
 from app.extensions import db
 from app.models import Job
@@ -25,22 +30,23 @@ from app.models.base import utcnow
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
 LEASE = timedelta(minutes=5)
+_QUEUED = "laborsign_queued_jobs"  # attribute of flask.g: the jobs this request queued
 
 
-def handler(kind: str) -> Callable[[Callable[[dict], None]], Callable[[dict], None]]:
-    """Register ``fn`` as the handler of jobs of ``kind``."""
+def init_app(app: Flask) -> None:
+    """Register every job handler and the hook running a request's jobs (``JOBS_INLINE``)."""
+    from app.services.job_handlers import all_handlers
 
-    def register(fn: Callable[[dict], None]) -> Callable[[dict], None]:
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
+    HANDLERS.update(all_handlers())
+    app.after_request(_run_request_jobs)
 
 
 def enqueue(kind: str, payload: dict, *, dedupe_key: str | None = None) -> Job:
     """Add a job to the current transaction (the caller commits)."""
     job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=utcnow())
     db.session.add(job)
+    if has_request_context():
+        g.setdefault(_QUEUED, []).append(job)
     return job
 
 
@@ -53,13 +59,16 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(worker: str, now: datetime | None = None) -> Job | None:
-    """Claim one due job for ``worker`` and commit the claim; None when nothing is due."""
+def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None) -> Job | None:
+    """Claim one due job (or the job ``job_id`` if it is due) for ``worker`` and commit the
+    claim; None when nothing is due."""
     now = now or utcnow()
     due = or_(
         and_(Job.status == "queued", Job.run_after <= now),
         and_(Job.status == "running", Job.locked_until < now),
     )
+    if job_id is not None:
+        due = and_(Job.id == job_id, due)
     query = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(1)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -83,6 +92,12 @@ def claim(worker: str, now: datetime | None = None) -> Job | None:
     return db.session.get(Job, job_id)
 
 
+def spent_payload(payload: dict) -> dict:
+    """What a finished job keeps of its payload: nothing encrypted (``*_enc``: phones, texts
+    with one-time links) — personal data is not kept longer than its use."""
+    return {k: v for k, v in payload.items() if not k.endswith("_enc")}
+
+
 def execute(job: Job) -> bool:
     """Run a claimed job's handler in one transaction; on failure schedule a retry."""
     job_id, kind = job.id, job.kind
@@ -91,6 +106,7 @@ def execute(job: Job) -> bool:
         fn(dict(job.payload))
         job.status, job.finished_at, job.locked_by = "done", utcnow(), None
         job.last_error = None
+        job.payload = spent_payload(job.payload)
         db.session.commit()
         return True
     except Exception as exc:  # noqa: BLE001 - any failure is retried later
@@ -119,14 +135,34 @@ def run_pending(limit: int = 20, worker: str | None = None) -> int:
     return done
 
 
-def run_inline() -> None:
-    """In the embedded default, run due jobs right after the request that queued them."""
-    if current_app.config.get("JOBS_INLINE"):
+def _committed_id(job: Job) -> int | None:
+    """The id of a queued job whose transaction committed (None when it was rolled back)."""
+    identity = inspect(job).identity
+    return identity[0] if identity else None
+
+
+def run_queued_by_request() -> int:
+    """Run the jobs this request queued, then those they queued; returns how many ran."""
+    worker, ran = _worker_name(), 0
+    while queued := g.pop(_QUEUED, None):
+        for job in queued:
+            job_id = _committed_id(job)
+            claimed = claim(worker, job_id=job_id) if job_id is not None else None
+            if claimed is not None:
+                execute(claimed)
+                ran += 1
+    return ran
+
+
+def _run_request_jobs(response: Response) -> Response:
+    """After-request hook: with ``JOBS_INLINE`` run the request's own jobs before answering."""
+    if g.get(_QUEUED) and current_app.config.get("JOBS_INLINE"):
         try:
-            run_pending()
+            run_queued_by_request()
         except Exception:  # noqa: BLE001 - the jobs stay queued for a worker
             db.session.rollback()
             log.exception("inline job run failed")
+    return response
 
 
 def work_forever(poll_seconds: float = 1.0, max_jobs: int | None = None) -> int:

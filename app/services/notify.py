@@ -10,7 +10,7 @@ from app import pii
 from app.models import User
 from app.services import jobs
 
-SMS_JOB = "account_sms"
+SMS_JOB = "sms"  # the one text-message job (handled by contracts.send_queued_sms)
 
 
 def queue_sms(phone: str, text: str) -> None:
@@ -24,10 +24,3 @@ def queue_sms_to_user(user: User, text: str) -> bool:
         return False
     jobs.enqueue(SMS_JOB, {"to_enc": user.phone_enc, "text_enc": pii.encrypt(text)})
     return True
-
-
-@jobs.handler(SMS_JOB)
-def _send(payload: dict) -> None:
-    from app.services import sms
-
-    sms.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))

@@ -1,33 +1,27 @@
 """The platform's PKI as the app uses it: CA, signer, TSA, CRLs, fonts, seal images.
 
-Everything expensive (keys, fonts, the signer) is built once per app and kept in
-``app.extensions``; CRLs are rebuilt only when the revocation list changes or ages.
+Everything expensive (keys, fonts, the signer) is built once per app at first use and kept
+by the ``pki_ext`` extension (:class:`app.extensions.PkiState`); CRLs are rebuilt only when
+the revocation list changes or ages.
 """
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from app.extensions import db
+from app.extensions import PkiState, db, pki_ext
 from app.models import Counter, RevokedCertificate
 from app.models.base import utcnow
 
-_lock = threading.RLock()
 CRL_MAX_AGE = timedelta(hours=12)
 
 
-def _ext(name: str, build):
-    ext = current_app.extensions
-    if name not in ext:
-        with _lock:
-            if name not in ext:
-                ext[name] = build()
-    return ext[name]
+def _state() -> PkiState:
+    return pki_ext.state(current_app)
 
 
 def _passphrase() -> bytes:
@@ -101,14 +95,14 @@ def ca():
     With ``CA_KEY_PROVIDER=pkcs11`` the issuing CA key (and the root key when
     ``PKCS11_ROOT_KEY_LABEL`` is set) stay on the token; only certificates go to PKI_DIR.
     """
-    return _ext("pki_ca", _build_ca)
+    return _state().ca.get(_build_ca)
 
 
 def font() -> str:
     """Path of the embedded CJK TrueType font."""
     from signing import find_cjk_font
 
-    return _ext("pki_font", lambda: find_cjk_font(current_app.config.get("CJK_FONT") or None))
+    return _state().font.get(lambda: find_cjk_font(current_app.config.get("CJK_FONT") or None))
 
 
 def render(terms) -> bytes:
@@ -122,7 +116,7 @@ def seal_image(org_name: str) -> bytes:
     """The organization's red round seal (PNG), drawn once per name."""
     from signing import seal_png
 
-    seals = _ext("pki_seals", dict)
+    seals = _state().seals
     if org_name not in seals:
         seals[org_name] = seal_png(org_name, font())
     return seals[org_name]
@@ -166,7 +160,7 @@ def _build_tsa():
 
 def tsa():
     """The built-in RFC 3161 time-stamp authority (its key on the token in pkcs11 mode)."""
-    return _ext("pki_tsa", _build_tsa)
+    return _state().tsa.get(_build_tsa)
 
 
 def _revoked_state() -> tuple[int, int]:
@@ -177,25 +171,37 @@ def _revoked_state() -> tuple[int, int]:
 
 def issuing_crl() -> bytes:
     """The issuing CA's CRL, rebuilt when a revocation was added or it is 12 h old."""
-    state, now = _revoked_state(), utcnow()
-    cached = current_app.extensions.get("pki_crl")
+    state, now, cache = _revoked_state(), utcnow(), _state()
+    cached = cache.issuing_crl
     if cached and cached[0] == state and now - cached[1] < CRL_MAX_AGE:
         return cached[2]
     revoked = [(int(r.serial, 16), r.revoked_at, r.reason)
                for r in db.session.scalars(select(RevokedCertificate))]
     crl = ca().build_crl(revoked)
-    current_app.extensions["pki_crl"] = (state, now, crl)
+    cache.issuing_crl = (state, now, crl)
     return crl
 
 
 def root_crl() -> bytes:
     """The root CA's CRL (the issuing CA is not revoked)."""
-    cached = current_app.extensions.get("pki_root_crl")
+    cache = _state()
+    cached = cache.root_crl
     if cached and utcnow() - cached[0] < CRL_MAX_AGE:
         return cached[1]
     crl = ca().build_root_crl()
-    current_app.extensions["pki_root_crl"] = (utcnow(), crl)
+    cache.root_crl = (utcnow(), crl)
     return crl
+
+
+def forget_crls() -> None:
+    """Drop the cached CRLs (the next call rebuilds them)."""
+    cache = _state()
+    cache.issuing_crl = cache.root_crl = None
+
+
+def forget_signer() -> None:
+    """Drop the signer (after changing ``TSA_URL`` or ``SIGNATURE_LEVEL``)."""
+    _state().signer.reset()
 
 
 def crls() -> list[bytes]:
@@ -216,4 +222,4 @@ def _build_signer():
 
 def signer():
     """The contract signer (employer seal, worker signature, LTA time-stamp)."""
-    return _ext("pki_signer", _build_signer)
+    return _state().signer.get(_build_signer)

@@ -49,15 +49,7 @@ class LogSmsGateway(SmsGateway):
 
 
 def gateway() -> SmsGateway:
-    """The configured gateway of the current app."""
-    gw = current_app.extensions.get("sms")
-    if gw is None:
-        backend = current_app.config["SMS_BACKEND"]
-        if backend == "file":
-            gw = FileSmsGateway(current_app.config["SMS_OUTBOX"])
-        elif backend == "log":
-            gw = LogSmsGateway()
-        else:
-            raise ValueError(f"unknown SMS_BACKEND {backend!r}")
-        current_app.extensions["sms"] = gw
-    return gw
+    """The configured gateway of the current app (the ``sms_ext`` extension's)."""
+    from app.extensions import sms_ext
+
+    return sms_ext.gateway(current_app)

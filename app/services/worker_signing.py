@@ -175,13 +175,19 @@ def decode_signature(data_url: str) -> bytes:
         raise bad from None
     if len(png) > MAX_SIGNATURE_BYTES:
         raise ValidationFailed("签名图片过大", fields={"signature": "签名图片不能超过512KB"})
+    # The size from the PNG header, before Pillow (a 30000x30000 "bomb" is 7 KB compressed).
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise bad
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    if not (50 <= width <= 4000 and 20 <= height <= 4000):
+        raise bad
     try:
         image = Image.open(io.BytesIO(png))
+        if image.format != "PNG" or image.size != (width, height):
+            raise bad
         image.load()
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise bad from None
-    if image.format != "PNG" or not (50 <= image.width <= 4000 and 20 <= image.height <= 4000):
-        raise bad
     rgba = image.convert("RGBA")
     opaque = rgba.getchannel("A").point(lambda v: 255 if v > 10 else 0)
     dark = rgba.convert("L").point(lambda v: 255 if v < 200 else 0)

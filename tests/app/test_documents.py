@@ -9,7 +9,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.extensions import archive_ext, db
 from app.models import Contract, ContractDocument, SigningLink
 from tests.app.flows import api_create, api_send, sent_contract, worker_session, worker_sign
 from tests.conftest import WORKER, bearer, contract_payload
@@ -51,10 +51,10 @@ def _object_files(store, key: str):
 
 
 def test_documents_are_in_the_store_and_not_in_the_database(client, world, outbox, ctx):
-    store = ctx.extensions["archive"]
+    store = archive_ext.store()
     contract_id, token = sent_contract(client, world, outbox)
     assert worker_sign(client, token, worker_session(client, outbox, token)).get_json()[
-        "status"] == "filed"
+        "status"] == "signed"
     columns = {c["name"] for c in sa.inspect(db.engine).get_columns("contract_documents")}
     assert "data" not in columns and {"key", "size", "sha256", "kind", "version"} <= columns
     docs = _docs(contract_id)
@@ -76,14 +76,15 @@ def test_documents_are_in_the_store_and_not_in_the_database(client, world, outbo
 def test_signing_reads_the_one_version_it_needs_once(client, world, outbox, ctx):
     contract_id, token = sent_contract(client, world, outbox)
     session = worker_session(client, outbox, token)
-    spy = ctx.extensions["archive"] = Proxy(ctx.extensions["archive"])
-    assert worker_sign(client, token, session).get_json()["status"] == "filed"
+    spy = Proxy(archive_ext.store())
+    archive_ext.use(spy)
+    assert worker_sign(client, token, session).get_json()["status"] == "signed"
     sealed = _docs(contract_id)[1]
     assert spy.reads == [sealed.key]  # the filing job reuses the signed bytes just written
 
 
 def test_altered_bytes_are_detected_and_never_served(client, world, outbox, ctx):
-    store = ctx.extensions["archive"]
+    store = archive_ext.store()
     created = api_create(client, world["api_key"])
     doc = _docs(created["id"])[0]
     data_file, sidecar = _object_files(store, doc.key)
@@ -106,7 +107,7 @@ def test_altered_bytes_are_detected_and_never_served(client, world, outbox, ctx)
 
 
 def test_a_missing_object_is_an_error_not_an_empty_file(client, world, ctx):
-    store = ctx.extensions["archive"]
+    store = archive_ext.store()
     created = api_create(client, world["api_key"])
     store.delete(_docs(created["id"])[0].key)  # a draft is not retained
     resp = client.get(f"/api/v1/contracts/{created['id']}/pdf", headers=bearer(world["api_key"]))
@@ -114,9 +115,9 @@ def test_a_missing_object_is_an_error_not_an_empty_file(client, world, ctx):
 
 
 def test_store_down_during_send_leaves_a_draft_and_no_new_document(client, world, outbox, ctx):
-    local = ctx.extensions["archive"]
+    local = archive_ext.store()
     created = api_create(client, world["api_key"])
-    ctx.extensions["archive"] = Proxy(local, refuse_puts=True)
+    archive_ext.use(Proxy(local, refuse_puts=True))
     resp = client.post(f"/api/v1/contracts/{created['id']}/send", headers=bearer(world["api_key"]))
     assert resp.status_code == 503
     assert resp.get_json()["error"] == "archive_unavailable"
@@ -129,13 +130,13 @@ def test_store_down_during_send_leaves_a_draft_and_no_new_document(client, world
                           headers=bearer(world["api_key"]))
     assert "archive" in english.get_json()["message"].lower()
     # Back up: the same contract is sent normally.
-    ctx.extensions["archive"] = local
+    archive_ext.use(local)
     token = api_send(client, world["api_key"], created["id"])
     assert token and [d.kind for d in _docs(created["id"])] == ["draft", "sealed"]
 
 
 def test_store_down_during_create_stores_no_contract(client, world, ctx):
-    ctx.extensions["archive"] = Proxy(ctx.extensions["archive"], refuse_puts=True)
+    archive_ext.use(Proxy(archive_ext.store(), refuse_puts=True))
     resp = client.post("/api/v1/contracts", json=contract_payload(),
                        headers=bearer(world["api_key"]))
     assert resp.status_code == 503 and resp.get_json()["error"] == "archive_unavailable"
@@ -149,7 +150,7 @@ def test_unreachable_store_when_signing_keeps_the_contract_waiting(client, world
 
     contract_id, token = sent_contract(client, world, outbox)
     session = worker_session(client, outbox, token)
-    ctx.extensions["archive"] = S3ObjectStore(f"127.0.0.1:{free_port()}", "k", "s", "bucket")
+    archive_ext.use(S3ObjectStore(f"127.0.0.1:{free_port()}", "k", "s", "bucket"))
     resp = worker_sign(client, token, session)
     assert resp.status_code == 503 and "档案库暂时无法访问" in resp.get_json()["message"]
     assert db.session.get(Contract, contract_id).status == "sent"
@@ -161,7 +162,7 @@ def test_store_down_on_the_form_keeps_what_was_typed(client, world, ctx):
 
     login(client, "hr")
     form = client.get("/employer/contracts/new").get_data(as_text=True)
-    ctx.extensions["archive"] = Proxy(ctx.extensions["archive"], refuse_puts=True)
+    archive_ext.use(Proxy(archive_ext.store(), refuse_puts=True))
     resp = client.post("/employer/contracts/new", data={
         **contract_payload(post="架子工"), "csrf_token": csrf_token(form)})
     html = resp.get_data(as_text=True)

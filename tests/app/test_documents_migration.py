@@ -94,7 +94,7 @@ def test_documents_move_into_the_store_and_back(fresh_app):
     with fresh_app.app_context():
         upgrade(revision=PREVIOUS)
         _insert_old_rows(db.engine)
-        upgrade()
+        upgrade(revision=MIGRATION)
         store = open_store(fresh_app.config)
         assert "data" not in _columns(db.engine)
         rows = _rows(db.engine)
@@ -110,7 +110,7 @@ def test_documents_move_into_the_store_and_back(fresh_app):
         downgrade(revision=PREVIOUS)
         assert {"key", "size"}.isdisjoint(_columns(db.engine))
         assert [bytes(r["data"]) for r in _rows(db.engine)] == [DRAFT, SEALED]
-        upgrade()
+        upgrade(revision=MIGRATION)
         assert [r["key"] for r in _rows(db.engine)] == [r["key"] for r in rows]
         assert len(list(store.list("contracts/"))) == 2
 
@@ -125,7 +125,7 @@ def test_bytes_that_do_not_match_their_sha256_stop_the_migration(fresh_app, capf
         upgrade(revision=PREVIOUS)
         _insert_old_rows(db.engine, sealed_sha="0" * 64)
         with pytest.raises(SystemExit):  # flask db upgrade exits 1, the reason logged
-            upgrade()
+            upgrade(revision=MIGRATION)
         assert "row 2: its bytes do not match the recorded SHA-256" in capfd.readouterr().err
         db.session.remove()
         assert "data" in _columns(db.engine)
@@ -135,7 +135,7 @@ def test_bytes_that_do_not_match_their_sha256_stop_the_migration(fresh_app, capf
         with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE contract_documents SET sha256 = :s WHERE version = 2"),
                          {"s": hashlib.sha256(SEALED).hexdigest()})
-        upgrade()
+        upgrade(revision=MIGRATION)
         assert [open_store(fresh_app.config).get(r["key"]) for r in _rows(db.engine)] == [
             DRAFT, SEALED]
         with db.engine.connect() as conn:

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from app.extensions import archive_ext
 from tests.app.flows import search, signature_data_url
 from tests.app.pdftools import pdfsig_report, qpdf_check
 from tests.conftest import WORKER, bearer, contract_payload, csrf_token, login
@@ -24,8 +25,8 @@ def archive_backend(request, ctx):
         store = S3ObjectStore(server.endpoint, server.access_key, server.secret_key,
                               request.getfixturevalue("s3_bucket"))
         store.ensure_bucket()
-        ctx.extensions["archive"] = store
-    return ctx.extensions["archive"]
+        archive_ext.use(store)
+    return archive_ext.store()
 
 
 def test_contract_from_form_to_filed_archive_and_auditor(client, world, outbox, archive_backend,
@@ -67,7 +68,8 @@ def test_contract_from_form_to_filed_archive_and_auditor(client, world, outbox, 
     signed = worker.post(f"/api/v1/sign/{token}", json={
         "session": session, "signature": signature_data_url(), "consent": True})
     assert signed.status_code == 200, signed.get_json()
-    filing_number = signed.get_json()["filing"]["number"]
+    assert signed.get_json()["status"] == "signed"  # the number is reserved; filing follows
+    filing_number = signed.get_json()["filing_number"]
     assert re.fullmatch(r"430121-\d{4}-\d{6}", filing_number)
 
     # 6. Filed automatically: the API shows the filing, the archive holds PDF + manifest.

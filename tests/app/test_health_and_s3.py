@@ -7,7 +7,9 @@ from datetime import date
 
 from minio import Minio
 
+from app.extensions import archive_ext
 from tests.app.flows import sent_contract, worker_session, worker_sign
+from tests.conftest import bearer
 
 
 def test_filing_into_a_new_s3_bucket_configured_by_settings(client, world, outbox, ctx,
@@ -17,23 +19,25 @@ def test_filing_into_a_new_s3_bucket_configured_by_settings(client, world, outbo
     ctx.config.update(ARCHIVE_BACKEND="s3", S3_ENDPOINT=f"http://{s3_server.endpoint}",
                       S3_ACCESS_KEY=s3_server.access_key, S3_SECRET_KEY=s3_server.secret_key,
                       S3_BUCKET=s3_bucket)
-    ctx.extensions.pop("archive")
+    archive_ext.use(None)  # reopened from the settings at first use
     try:
         contract_id, token = sent_contract(client, world, outbox)
         signed = worker_sign(client, token, worker_session(client, outbox, token)).get_json()
-        assert signed["status"] == "filed"
+        assert signed["status"] == "signed"  # filed right after the answer:
+        assert client.get(f"/api/v1/contracts/{contract_id}", headers=bearer(world["api_key"])
+                          ).get_json()["status"] == "filed"
         raw = Minio(s3_server.endpoint, s3_server.access_key, s3_server.secret_key, secure=False)
         assert raw.get_object_lock_config(s3_bucket) is not None  # created with object lock
         pdf_key = next(n for n in raw.list_objects(s3_bucket, recursive=True)
                        if n.object_name.endswith("/contract.pdf")).object_name
-        retained = ctx.extensions["archive"].retention(pdf_key)  # COMPLIANCE retention
+        retained = archive_ext.store().retention(pdf_key)  # COMPLIANCE retention
         assert retained is not None and retained.year >= date.today().year + 2
         names = [o.object_name for o in raw.list_objects(s3_bucket, recursive=True)]
         assert any(n.endswith("/contract.pdf") for n in names)
         assert client.get("/healthz").get_json()["checks"]["archive"] == "ok"
     finally:
         ctx.config.update(saved)
-        ctx.extensions.pop("archive", None)
+        archive_ext.use(None)
 
 
 def test_healthz_names_what_is_down(client, ctx):
@@ -44,7 +48,7 @@ def test_healthz_names_what_is_down(client, ctx):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    ctx.extensions["archive"] = S3ObjectStore(f"127.0.0.1:{port}", "k", "s", "archive")
+    archive_ext.use(S3ObjectStore(f"127.0.0.1:{port}", "k", "s", "archive"))
     resp = client.get("/healthz")
     assert resp.status_code == 503
     assert resp.get_json()["checks"] == {"database": "ok", "archive": "error: ArchiveUnavailable"}

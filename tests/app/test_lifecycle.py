@@ -170,8 +170,8 @@ def test_resend_gives_a_new_link_that_signs_end_to_end(client, world, outbox):
     assert old_otp.status_code == 410 and old_otp.get_json()["error"] == "link_revoked"
     assert "该签署链接已被撤回" in client.get(f"/s/{old}").get_data(as_text=True)
     signed = worker_sign(client, new, worker_session(client, outbox, new))
-    assert signed.status_code == 200 and signed.get_json()["status"] == "filed"
-    assert _count(Filing) == 1
+    assert signed.status_code == 200 and signed.get_json()["status"] == "signed"
+    assert _contract(contract_id).status == "filed" and _count(Filing) == 1
 
 
 def test_resend_from_the_contract_page(client, world, outbox):

@@ -60,7 +60,11 @@ def test_worker_signs_on_a_phone(client, world, outbox, live_server, phone, tmp_
     created = api_create(client, world["api_key"])
     token = api_send(client, world["api_key"], created["id"])
     page = phone
+    console = []
+    page.on("console", lambda msg: console.append(msg.text))
     page.goto(f"{live_server}/s/{token}")
+    assert "script-src 'self'" in page.evaluate(
+        "fetch(location.href).then(r => r.headers.get('content-security-policy'))")
     assert page.locator("h1").inner_text() == "签署劳动合同"
     # The page fits the phone: no horizontal scrolling.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -96,3 +100,4 @@ def test_worker_signs_on_a_phone(client, world, outbox, live_server, phone, tmp_
     db.session.expire_all()
     assert db.session.get(Contract, created["id"]).status == "filed"
     assert db.session.query(Filing).one().number in done
+    assert not [m for m in console if "Content Security Policy" in m], console  # CSP broke nothing

@@ -136,7 +136,7 @@ def test_signer_uses_an_external_tsa_when_tsa_url_is_set(client, world, outbox, 
     app = client.application
     try:
         app.config["TSA_URL"] = url
-        app.extensions.pop("pki_signer", None)
+        pki.forget_signer()
         assert isinstance(pki.signer().timestamper, HTTPTimeStamper)
         assert pki.signer().timestamper.url == url
         before = _counter()
@@ -145,7 +145,7 @@ def test_signer_uses_an_external_tsa_when_tsa_url_is_set(client, world, outbox, 
         assert signed.status_code == 200, signed.get_json()
     finally:
         app.config["TSA_URL"] = ""
-        app.extensions.pop("pki_signer", None)
+        pki.forget_signer()
     assert served.count >= 4  # seal + worker signature time-stamps, two document time-stamps
     assert _counter() - before == served.count  # every token came from the HTTP TSA
     filing = db.session.scalar(select(Filing).where(Filing.contract_id == contract_id))

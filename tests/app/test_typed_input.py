@@ -32,7 +32,7 @@ def _create(client, world, **overrides):
     ("post", 42, "应为文本"),
     ("worker_name", True, "应为文本"),
     ("worker_id_number", 360426199101010071, "应为文本"),
-    ("post", "钢筋\x00工", "控制字符"),
+    ("post", "钢筋\x00工", "NUL"),
     ("work_location", "工地\x1b[31m", "控制字符"),
     ("worker_name", "张\u202e三\x07", "控制字符"),
     ("term_start", "20261201", "YYYY-MM-DD"),

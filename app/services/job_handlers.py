@@ -1,0 +1,19 @@
+"""Every job kind and its handler, in one place (fed to :mod:`app.services.jobs` by create_app).
+
+A new kind of job: write an idempotent handler ``fn(payload: dict) -> None`` next to the use
+case that queues it, and add it here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def all_handlers() -> dict[str, Callable[[dict], None]]:
+    """``kind -> handler`` for every job the platform queues."""
+    from app.services import contracts, filing
+
+    return {
+        "file_contract": filing.file_contract,  # archive + Filing after the last signature
+        "sms": contracts.send_queued_sms,  # a text message to a contract's worker
+    }
