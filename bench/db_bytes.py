@@ -67,7 +67,9 @@ def file_contracts(app, outbox: Path, auth: dict, first: int, count: int) -> Non
                               json={"code": last_code(outbox, p["worker_phone"])}).get_json()
         done = client.post(f"/api/v1/sign/{token}", json={
             "session": session["session"], "signature": SIGNATURE, "consent": True}).get_json()
-        assert done["status"] == "filed", done
+        assert done["status"] == "signed", done  # filed by the job right after the answer
+        filed = client.get(f"/api/v1/contracts/{cid}", headers=auth).get_json()
+        assert filed["status"] == "filed", filed
 
 
 def documents_in_database(engine, store, keys: list[str]) -> int:

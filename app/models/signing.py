@@ -56,7 +56,9 @@ class SignatureEvent(db.Model):
     identity_method: Mapped[str] = mapped_column(String(40))
     identity_evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     certificate_serial: Mapped[str] = mapped_column(String(64), index=True)
-    certificate_pem: Mapped[str] = mapped_column(String(8000))
+    # The certificate itself is inside the signed PDF (the archive); its SHA-256 (of the DER)
+    # binds this record to it.
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(400))
     sha256_before: Mapped[str] = mapped_column(String(64))

@@ -199,7 +199,8 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, p: Principal
     db.session.add(SignatureEvent(
         contract_id=contract.id, party="employer", signer_name=org.name, user_id=p.user_id,
         identity_method=SEAL_VIA.get(p.kind, p.kind), identity_evidence={"actor": p.actor},
-        certificate_serial=result.certificate_serial, certificate_pem=result.certificate_pem,
+        certificate_serial=result.certificate_serial,
+        certificate_sha256=pki.certificate_sha256(result.certificate_pem),
         ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
         sha256_after=result.sha256_after, signed_at=result.signed_at,
     ))

@@ -79,10 +79,29 @@ def package_files(contract: Contract, filing: Filing) -> dict[str, bytes]:
         "crl/issuing-ca.crl": pki.issuing_crl(),
         "crl/root-ca.crl": pki.root_crl(),
     }
+    certs = signer_certificates(pdf)
     for event in queries.signature_events(contract.id):
+        der = certs.get(event.certificate_sha256)
+        if der is None:
+            raise verification.ArchiveMismatch("归档的合同中缺少签署记录所载的签名证书")
         name = f"certificates/signers/{event.party}-{event.certificate_serial}.pem"
-        files[name] = event.certificate_pem.encode()
+        files[name] = _pem(x509.load_der_x509_certificate(der))
     return files
+
+
+def signer_certificates(pdf: bytes) -> dict[str, bytes]:
+    """The signers' certificates embedded in a signed PDF, DER by SHA-256 (hex)."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    found = {}
+    for sig in PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures:
+        cert = sig.signer_cert
+        if cert is not None:
+            der = cert.dump()
+            found[hashlib.sha256(der).hexdigest()] = der
+    return found
 
 
 def _render_report(report) -> bytes:

@@ -223,3 +223,14 @@ def _build_signer():
 def signer():
     """The contract signer (employer seal, worker signature, LTA time-stamp)."""
     return _state().signer.get(_build_signer)
+
+
+def certificate_sha256(pem: str) -> str:
+    """SHA-256 (hex) of a PEM certificate's DER: what a SignatureEvent keeps of it."""
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(Encoding.DER)
+    return hashlib.sha256(der).hexdigest()

@@ -232,7 +232,8 @@ def _record_signature(contract, doc, result, challenge, link, ip, user_agent, no
         identity_evidence={"phone": contract.worker_phone_masked, "otp_sent_at": challenge
                            .sent_at.isoformat(), "otp_verified_at": challenge.verified_at
                            .isoformat(), "id_number": contract.worker.id_masked, "consent": True},
-        certificate_serial=result.certificate_serial, certificate_pem=result.certificate_pem,
+        certificate_serial=result.certificate_serial,
+        certificate_sha256=pki.certificate_sha256(result.certificate_pem),
         ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
         sha256_after=result.sha256_after, signed_at=result.signed_at))
     contract.status, contract.signed_at = "signed", now

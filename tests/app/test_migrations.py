@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -83,3 +84,48 @@ def test_worker_identity_moves_onto_each_contract(blank_app):
         with db.engine.connect() as conn:
             row = conn.execute(sa.text("SELECT name, phone_masked FROM workers WHERE id = 1")).one()
             assert tuple(row) == ("张三", "138****8000")
+
+
+def test_signature_events_keep_the_certificate_hash(blank_app):
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "张三")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(7).not_valid_before(now)
+            .not_valid_after(now).sign(key, hashes.SHA256()))
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    with blank_app.app_context():
+        upgrade(revision="a3c9d4e5f6b7")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
+                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
+                "'430121', 'approved', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
+                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
+                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
+                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
+                "'fixed_term', 1, '{}', 'signed', CURRENT_TIMESTAMP, 1)"))
+            conn.execute(sa.text(
+                "INSERT INTO signature_events (id, contract_id, party, signer_name, "
+                "identity_method, identity_evidence, certificate_serial, certificate_pem, "
+                "sha256_before, sha256_after, signed_at) VALUES (1, 1, 'worker', '张三', "
+                "'sms', '{}', '7', :pem, 'a', 'b', CURRENT_TIMESTAMP)"), {"pem": pem})
+        upgrade(revision="b8d2c6e1f0a4")
+        with db.engine.connect() as conn:
+            stored = conn.execute(sa.text(
+                "SELECT certificate_sha256 FROM signature_events")).scalar_one()
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("signature_events")}
+        der = cert.public_bytes(serialization.Encoding.DER)
+        assert stored == hashlib.sha256(der).hexdigest() and "certificate_pem" not in columns
