@@ -1,7 +1,23 @@
-"""REST API v1 (JSON). Employers authenticate with ``Authorization: Bearer <api key>``."""
+"""REST API v1 (JSON) under ``/api/v1``, in two parts with their own authentication.
+
+- :data:`employer_bp`: the employer's routes (``/contracts…``); every request must carry
+  ``Authorization: Bearer lsk_…``, resolved once, before any route, into ``g.principal``.
+- :data:`signing_bp`: the worker's routes (``/sign/<token>…``), authenticated by the SMS link's
+  token and the identity-verified signing session instead.
+- ``GET /api/v1/openapi.json`` on the parent :data:`bp` is public.
+"""
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__)
+from app.extensions import csrf
 
-from app.api import contracts, openapi, sign  # noqa: E402,F401
+bp = Blueprint("api", __name__)
+employer_bp = Blueprint("employer", __name__)
+signing_bp = Blueprint("sign", __name__, url_prefix="/sign")
+
+from app.api import common, contracts, openapi, sign  # noqa: E402,F401
+
+employer_bp.before_request(common.authenticate_api_key)
+for _part in (employer_bp, signing_bp):
+    csrf.exempt(_part)  # bearer keys and signing sessions, never cookies
+    bp.register_blueprint(_part)

@@ -1,39 +1,34 @@
-"""Helpers for the JSON API: body parsing and API-key authentication."""
+"""Helpers of the JSON API: the employer's API key, the worker's signing session."""
 
 from __future__ import annotations
 
+import re
+
 from flask import g, request
 
-from app.errors import Unauthorized, ValidationFailed
-from app.models import Organization
-from app.services import apikeys, principal
-from app.services.principal import Principal
+from app.errors import Unauthorized
+from app.services import apikeys
+from app.services.principal import of_api_key
+
+_PRINTABLE = re.compile(r"[\x21-\x7e]{1,200}")
 
 
-def json_body() -> dict:
-    """The request's JSON object; a clear 400/422 when it is missing or malformed."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ValidationFailed("请求体必须是 JSON 对象（Content-Type: application/json）",
-                               code="malformed_json")
-    if not isinstance(data, dict):
-        raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
-    return data
+def authenticate_api_key() -> None:
+    """Before every employer route: ``Authorization: Bearer lsk_…`` -> ``g.principal``.
 
-
-def api_principal() -> Principal:
-    """The principal of the request's API key."""
-    api_org()
-    return principal.of_api_key(g.api_key)
-
-
-def api_org() -> Organization:
-    """The organization of the request's API key."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    :raises Unauthorized: no key (``missing_api_key``), or an unknown, malformed or revoked one
+        (``invalid_api_key``).
+    """
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    presented = presented.strip()
+    if scheme.lower() != "bearer" or not presented:
         raise Unauthorized("缺少 API 密钥（Authorization: Bearer …）", code="missing_api_key")
-    key = apikeys.authenticate(header[len("Bearer "):].strip())
+    key = apikeys.authenticate(presented) if _PRINTABLE.fullmatch(presented) else None
     if key is None:
         raise Unauthorized("API 密钥无效或已吊销", code="invalid_api_key")
-    g.api_key = key
-    return key.organization
+    g.principal = of_api_key(key)
+
+
+def signing_session(body_session: str | None = None) -> str:
+    """The signing session from the body or the ``X-Signing-Session`` header ("" if none)."""
+    return body_session or request.headers.get("X-Signing-Session", "")

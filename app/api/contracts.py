@@ -1,59 +1,98 @@
-"""Employer API: create, send, resend, void, read a contract and fetch its PDF."""
+"""Employer API: create, send, resend, void, read a contract and fetch its PDF and report.
 
-from flask import jsonify, request
+Authenticated once per request by :func:`app.api.common.authenticate_api_key`
+(``g.principal``); every contract is looked up through the principal's scope.
+"""
 
-from app.api import bp
-from app.api.common import api_principal, json_body
+from flask import g, request
+
+from app.api import employer_bp as bp
+from app.api.schemas import ContractIn, ContractOut, ErrorOut, SentOut, VerificationOut, VoidIn
+from app.api.spec import API_KEY, operation
+from app.models import Contract
 from app.services import contracts, lifecycle, queries
+
+CID = "/contracts/<int(min=1, max=2147483647):contract_id>"
+KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "合同不存在")}
+TAGS = ["contracts"]
+
+
+def _contract(contract_id: int) -> Contract:
+    """The contract if the API key's employer owns it (404 otherwise)."""
+    return queries.contract(g.principal, contract_id)
 
 
 @bp.post("/contracts")
+@operation(json=ContractIn, security=API_KEY, tags=TAGS,
+           answers={201: (ContractOut, "已创建（草稿）"), 401: KNOWN[401]})
 def create_contract():
-    contract = contracts.create_contract(api_principal(), json_body())
-    return jsonify(queries.contract_summary(contract)), 201
+    """创建固定期限劳动合同
+
+    The terms are checked by labor law (ID check digits, minimum wage, probation) after their
+    types; each bad field is named in ``fields``.
+    """
+    contract = contracts.create_contract(g.principal, request.context.json.model_dump())
+    return queries.contract_summary(contract), 201
 
 
-@bp.post("/contracts/<int:contract_id>/send")
+@bp.get(CID)
+@operation(security=API_KEY, tags=TAGS, answers={200: ContractOut, **KNOWN})
+def get_contract(contract_id: int):
+    """合同状态（备案后含备案号与 SHA-256）"""
+    return queries.contract_summary(_contract(contract_id))
+
+
+@bp.post(f"{CID}/send")
+@operation(security=API_KEY, tags=TAGS, answers={
+    200: (SentOut, "已盖章并发送，签署链接仅返回一次"), 409: (ErrorOut, "合同不是草稿"), **KNOWN})
 def send_contract(contract_id: int):
-    contract, token = contracts.send_contract(api_principal(), contract_id, ip=request.remote_addr,
+    """用人单位盖章并短信发送签署链接"""
+    contract, token = contracts.send_contract(g.principal, contract_id, ip=request.remote_addr,
                                               user_agent=request.user_agent.string)
     return _with_link(contract, token)
 
 
-@bp.post("/contracts/<int:contract_id>/resend")
+@bp.post(f"{CID}/resend")
+@operation(security=API_KEY, tags=TAGS, answers={
+    200: (SentOut, "已重新发送，原链接失效"), 409: (ErrorOut, "合同不是待签署状态"),
+    429: (ErrorOut, "重发过于频繁（Retry-After）"), **KNOWN})
 def resend_contract(contract_id: int):
-    contract, token = lifecycle.resend_link(api_principal(), contract_id)
+    """撤回原签署链接并短信发送新链接（每分钟最多一次）"""
+    contract, token = lifecycle.resend_link(g.principal, contract_id)
     return _with_link(contract, token)
 
 
-@bp.post("/contracts/<int:contract_id>/void")
+@bp.post(f"{CID}/void")
+@operation(json=VoidIn, security=API_KEY, tags=TAGS, answers={
+    200: (ContractOut, "已作废"), 409: (ErrorOut, "合同已签署或已作废"), **KNOWN})
 def void_contract(contract_id: int):
-    contract = lifecycle.void_contract(api_principal(), contract_id,
-                                       reason=json_body().get("reason"), ip=request.remote_addr,
+    """作废草稿或待签署的合同（签署链接失效，已发送的短信通知劳动者）"""
+    contract = lifecycle.void_contract(g.principal, contract_id,
+                                       reason=request.context.json.reason, ip=request.remote_addr,
                                        user_agent=request.user_agent.string)
-    return jsonify(queries.contract_summary(contract))
+    return queries.contract_summary(contract)
 
 
-@bp.get("/contracts/<int:contract_id>")
-def get_contract(contract_id: int):
-    return jsonify(queries.contract_summary(queries.contract(api_principal(), contract_id)))
-
-
-@bp.get("/contracts/<int:contract_id>/pdf")
+@bp.get(f"{CID}/pdf")
+@operation(security=API_KEY, tags=TAGS, answers={200: (None, "合同 PDF（当前版本）"), **KNOWN},
+           binary={200: "application/pdf"})
 def get_pdf(contract_id: int):
-    return queries.pdf_response(queries.contract(api_principal(), contract_id))
+    """合同 PDF（当前版本）"""
+    return queries.pdf_response(_contract(contract_id))
 
 
-@bp.get("/contracts/<int:contract_id>/verification")
+@bp.get(f"{CID}/verification")
+@operation(security=API_KEY, tags=TAGS, answers={
+    200: (VerificationOut, "签名验证报告"), 503: (ErrorOut, "档案库暂时无法访问"), **KNOWN})
 def get_verification(contract_id: int):
+    """签名验证报告"""
     from app.services import verification
 
-    report = verification.for_contract(queries.contract(api_principal(), contract_id))
-    return jsonify(report.to_dict())
+    return verification.for_contract(_contract(contract_id)).to_dict()
 
 
-def _with_link(contract, token: str):
+def _with_link(contract: Contract, token: str) -> dict:
     """The summary and the new link (shown once); the SMS job runs right after the answer."""
     body = queries.contract_summary(contract)
     body["signing_url"] = f"{request.host_url.rstrip('/')}/s/{token}"
-    return jsonify(body)
+    return body

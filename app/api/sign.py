@@ -1,67 +1,99 @@
-"""The worker's signing API behind the SMS link token."""
+"""The worker's signing API behind the SMS link token (no API key: the link token and the
+identity-verified signing session authenticate the worker)."""
 
-from flask import jsonify, request
+from flask import request
 
-from app.api import bp
-from app.api.common import json_body
+from app.api import signing_bp as bp
+from app.api.common import signing_session
+from app.api.schemas import (
+    CodeIn,
+    ContractOut,
+    DeclinedOut,
+    DeclineIn,
+    ErrorOut,
+    IdentityIn,
+    OtpOut,
+    SessionOut,
+    SignedOut,
+    SignIn,
+)
+from app.api.spec import SIGNING_SESSION, operation
 from app.errors import Unauthorized
 from app.services import lifecycle, queries, worker_signing
 from app.services.principal import of_signing
 
+TOKEN = "/<string(maxlength=128):token>"
+LINK = {404: (ErrorOut, "签署链接无效"), 410: (ErrorOut, "链接已撤回、已拒签或已过期")}
+IDENTITY = {401: (ErrorOut, "未验证身份或会话已过期")}
+BODY_OR_HEADER = [SIGNING_SESSION, {}]  # the session may also come in the JSON body
+TAGS = ["signing"]
 
-@bp.post("/sign/<token>/otp")
+
+@bp.post(f"{TOKEN}/otp")
+@operation(json=IdentityIn, tags=TAGS, answers={
+    200: (OtpOut, "已发送（手机号脱敏）"), 409: (ErrorOut, "已签署"),
+    429: (ErrorOut, "尝试或发送过于频繁"), **LINK})
 def request_otp(token: str):
-    body = json_body()
-    return jsonify(worker_signing.request_otp(token, body.get("name"), body.get("id_number")))
+    """核对姓名与身份证号码并发送短信验证码"""
+    body = request.context.json
+    return worker_signing.request_otp(token, body.name, body.id_number)
 
 
-@bp.post("/sign/<token>/verify")
-def verify(token: str):
-    body = json_body()
-    return jsonify(worker_signing.verify_otp(token, body.get("code")))
+@bp.post(f"{TOKEN}/verify")
+@operation(json=CodeIn, tags=TAGS, answers={
+    200: (SessionOut, "签署会话与过期时间"), 409: (ErrorOut, "已签署"),
+    429: (ErrorOut, "错误次数过多"), **LINK})
+def verify_otp(token: str):
+    """校验短信验证码，返回签署会话"""
+    return worker_signing.verify_otp(token, request.context.json.code)
 
 
-def _session() -> str:
-    session = request.headers.get("X-Signing-Session", "")
+def _header_session() -> str:
+    session = signing_session()
     if not session:
         raise Unauthorized("请先完成身份验证", code="identity_required")
     return session
 
 
-def _body_session(body: dict) -> str:
-    value = body.get("session") or request.headers.get("X-Signing-Session", "")
-    return value if isinstance(value, str) else ""
+@bp.get(f"{TOKEN}/contract")
+@operation(security=SIGNING_SESSION, tags=TAGS, answers={200: ContractOut, **IDENTITY, **LINK})
+def worker_contract(token: str):
+    """验证后查看合同条款"""
+    link = worker_signing.verified_link(token, _header_session())
+    return queries.contract_summary(link.contract)
 
 
-@bp.get("/sign/<token>/contract")
-def contract(token: str):
-    link = worker_signing.verified_link(token, _session())
-    return jsonify(queries.contract_summary(link.contract))
-
-
-@bp.get("/sign/<token>/pdf")
-def pdf(token: str):
-    link = worker_signing.verified_link(token, _session())
+@bp.get(f"{TOKEN}/pdf")
+@operation(security=SIGNING_SESSION, tags=TAGS, binary={200: "application/pdf"},
+           answers={200: (None, "合同 PDF（签署后为已签署的版本）"), **IDENTITY, **LINK})
+def worker_pdf(token: str):
+    """验证后下载合同 PDF"""
+    link = worker_signing.verified_link(token, _header_session())
     return queries.pdf_response(link.contract)
 
 
-@bp.post("/sign/<token>")
-def sign(token: str):
-    body = json_body()
+@bp.post(TOKEN)
+@operation(json=SignIn, security=BODY_OR_HEADER, tags=TAGS, answers={
+    200: (SignedOut, "已签署，自动备案"), 409: (ErrorOut, "已签署"), **IDENTITY, **LINK})
+def sign_contract(token: str):
+    """劳动者手写签名并签署"""
+    body = request.context.json
     outcome = worker_signing.sign(
-        token, session=_body_session(body),
-        signature=body.get("signature"), consent=body.get("consent") is True,
-        ip=request.remote_addr, user_agent=request.user_agent.string)
+        token, session=signing_session(body.session), signature=body.signature,
+        consent=body.consent, ip=request.remote_addr, user_agent=request.user_agent.string)
     summary = queries.contract_summary(queries.contract(of_signing(outcome.contract_id),
                                                         outcome.contract_id))
-    return jsonify({"status": summary["status"], "contract_no": summary["contract_no"],
-                    "filing_number": outcome.filing_number, "filing": summary["filing"]})
+    return {"status": summary["status"], "contract_no": summary["contract_no"],
+            "filing_number": outcome.filing_number, "filing": summary["filing"]}
 
 
-@bp.post("/sign/<token>/decline")
-def decline(token: str):
-    body = json_body()
+@bp.post(f"{TOKEN}/decline")
+@operation(json=DeclineIn, security=BODY_OR_HEADER, tags=TAGS, answers={
+    200: (DeclinedOut, "已拒签"), 409: (ErrorOut, "已签署"), **IDENTITY, **LINK})
+def decline_contract(token: str):
+    """劳动者验证身份后拒绝签署（须填写原因）"""
+    body = request.context.json
     contract = lifecycle.decline_contract(
-        token, session=_body_session(body),
-        reason=body.get("reason"), ip=request.remote_addr, user_agent=request.user_agent.string)
-    return jsonify({"status": contract.status, "contract_no": contract.contract_no})
+        token, session=signing_session(body.session), reason=body.reason,
+        ip=request.remote_addr, user_agent=request.user_agent.string)
+    return {"status": contract.status, "contract_no": contract.contract_no}

@@ -48,6 +48,7 @@ class Route:
     obj: str | None = None  # draft | sent | changing | filed | cert | apikey | user | org | auditor
     body: str = "none"  # none | form | json
     extra: dict = field(default_factory=dict)
+    json: dict = field(default_factory=dict)  # a schema-valid body (the session is added)
 
 
 POLICIES: dict[str, Route] = {
@@ -64,12 +65,15 @@ POLICIES: dict[str, Route] = {
     "api.openapi": Route("public"),
     # the worker's link: the token is the credential for the page, the code and the session
     "worker.sign_page": Route("token", obj="sent"),
-    "api.request_otp": Route("token", "POST", obj="sent", body="json"),
-    "api.verify": Route("token", "POST", obj="sent", body="json"),
-    "api.contract": Route("signing", obj="sent"),
-    "api.pdf": Route("signing", obj="sent"),
-    "api.sign": Route("signing", "POST", obj="sent", body="json"),
-    "api.decline": Route("signing", "POST", obj="sent", body="json"),
+    "api.sign.request_otp": Route("token", "POST", obj="sent", body="json"),
+    "api.sign.verify_otp": Route("token", "POST", obj="sent", body="json"),
+    "api.sign.worker_contract": Route("signing", obj="sent"),
+    "api.sign.worker_pdf": Route("signing", obj="sent"),
+    # schema-valid bodies the services refuse for the owner (no drawing, empty reason)
+    "api.sign.sign_contract": Route("signing", "POST", obj="sent", body="json", json={
+        "signature": "data:image/png;base64,AAAA", "consent": True}),
+    "api.sign.decline_contract": Route("signing", "POST", obj="sent", body="json",
+                                       json={"reason": ""}),
     # employer pages
     "employer.contracts_list": Route("employer_page"),
     "employer.new_contract": Route("employer_page"),
@@ -80,13 +84,14 @@ POLICIES: dict[str, Route] = {
     "employer.resend": Route("employer_page", "POST", obj="changing", body="form"),
     "employer.void": Route("employer_page", "POST", obj="changing", body="form"),
     # employer API
-    "api.create_contract": Route("employer_api", "POST", body="json"),
-    "api.get_contract": Route("employer_api", obj="filed"),
-    "api.get_pdf": Route("employer_api", obj="filed"),
-    "api.get_verification": Route("employer_api", obj="filed"),
-    "api.send_contract": Route("employer_api", "POST", obj="draft", body="json"),
-    "api.resend_contract": Route("employer_api", "POST", obj="changing", body="json"),
-    "api.void_contract": Route("employer_api", "POST", obj="changing", body="json"),
+    "api.employer.create_contract": Route("employer_api", "POST", body="json"),
+    "api.employer.get_contract": Route("employer_api", obj="filed"),
+    "api.employer.get_pdf": Route("employer_api", obj="filed"),
+    "api.employer.get_verification": Route("employer_api", obj="filed"),
+    "api.employer.send_contract": Route("employer_api", "POST", obj="draft", body="json"),
+    "api.employer.resend_contract": Route("employer_api", "POST", obj="changing", body="json"),
+    "api.employer.void_contract": Route("employer_api", "POST", obj="changing", body="json",
+                                        json={"reason": ""}),
     # auditors
     "audit.search_page": Route("audit_page"),
     "audit.contract": Route("audit_page", obj="filed"),

@@ -121,7 +121,7 @@ def _call(client, headers, csrf, route: m.Route, method: str, path: str, session
     elif route.body == "form":
         kwargs["data"] = {"csrf_token": csrf, "reason": "矩阵测试"}
     elif route.body == "json":
-        kwargs["json"] = {"session": session} if session else {}
+        kwargs["json"] = {**route.json, **({"session": session} if session else {})}
     elif route.body == "raw":
         kwargs["data"] = b"\x30\x00"
         kwargs["content_type"] = "application/timestamp-query"

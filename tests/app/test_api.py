@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from cryptography import x509
 from sqlalchemy import func, select
 
@@ -60,17 +62,67 @@ def test_create_send_and_read_status(client, world, outbox):
     assert resend.status_code == 409 and resend.get_json()["error"] == "not_draft"
 
 
+def _api_routes(app, endpoint_prefix: str = "api.") -> set[tuple[str, str]]:
+    """(OpenAPI path, method) of every /api/v1 route but the document itself."""
+    return {(re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule), method)
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith(endpoint_prefix) and rule.endpoint != "api.openapi"
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
 def test_openapi_describes_every_route(client):
-    doc = client.get("/api/v1/openapi.json").get_json()
-    assert doc["openapi"].startswith("3.")
-    expected = {"/contracts", "/contracts/{contract_id}", "/contracts/{contract_id}/send",
-                "/contracts/{contract_id}/pdf", "/sign/{token}/otp", "/sign/{token}/verify",
-                "/sign/{token}"}
-    assert expected <= set(doc["paths"])
-    rules = {r.rule.removeprefix("/api/v1").replace("<int:contract_id>", "{contract_id}")
-             .replace("<token>", "{token}") for r in client.application.url_map.iter_rules()
-             if r.rule.startswith("/api/v1/") and "openapi" not in r.rule}
-    assert rules <= set(doc["paths"]), rules - set(doc["paths"])
+    resp = client.get("/api/v1/openapi.json")  # public: no key
+    doc = resp.get_json()
+    assert resp.status_code == 200 and doc["openapi"].startswith("3.1")
+    operations = {(path, method.upper()): op for path, item in doc["paths"].items()
+                  for method, op in item.items()}
+    assert set(operations) == _api_routes(client.application)
+    assert ("/api/v1/sign/{token}/otp", "POST") in operations
+    schemas = doc["components"]["schemas"]
+    for (path, method), op in operations.items():
+        assert op["summary"] and op["operationId"], path
+        ok = next(code for code in op["responses"] if code.startswith("2"))
+        content = op["responses"][ok]["content"]
+        assert "application/pdf" in content if path.endswith("/pdf") else content, path
+        for code, answer in op["responses"].items():
+            if code >= "400":
+                ref = answer["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorOut", (path, code)
+        if method == "POST" and not path.endswith(("/send", "/resend")):
+            ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            assert schemas[ref.rsplit("/", 1)[1]]["additionalProperties"] is False
+        expected = [{"apiKey": []}] if path.startswith("/api/v1/contracts") else None
+        if expected:
+            assert op["security"] == expected, path
+        else:
+            assert {"apiKey": []} not in op.get("security", []), path
+    wage = schemas["ContractIn"]["properties"]["monthly_wage"]["anyOf"]
+    assert {"string", "number"} == {branch["type"] for branch in wage}
+
+
+def test_every_employer_route_checks_the_key_before_anything_else(client, world):
+    routes = _api_routes(client.application, "api.employer.")
+    assert len(routes) == 7
+    for path, method in routes:
+        url = path.replace("{contract_id}", "1")
+        for headers, code in (({}, "missing_api_key"), (bearer("lsk_nope_nope"), "invalid_api_key"),
+                              (bearer("lsk_a\x00_b"), "invalid_api_key"),
+                              ({"Authorization": "Basic eDp5"}, "missing_api_key")):
+            resp = client.open(url, method=method, headers=headers, json={"reason": 1})
+            assert resp.status_code == 401 and resp.get_json()["error"] == code, (path, headers)
+    # The worker's routes are authenticated by the link instead: an unknown link is a 404.
+    resp = client.post("/api/v1/sign/unknown/otp", json={"name": "张三", "id_number": "1"})
+    assert resp.status_code == 404 and resp.get_json()["error"] == "link_not_found"
+
+
+def test_audit_trail_names_the_api_key(client, world, outbox):
+    from app.models import ApiKey, AuditEvent
+
+    created = api_create(client, world["api_key"])
+    key_id = db.session.scalar(select(ApiKey.id).where(ApiKey.organization_id == world["org"].id))
+    actors = set(db.session.scalars(select(AuditEvent.actor).where(
+        AuditEvent.contract_id == created["id"])))
+    assert actors == {f"api:{key_id}"}
 
 
 def test_root_certificate_is_served(client, ctx):
@@ -85,3 +137,19 @@ def test_root_certificate_is_served(client, ctx):
 def test_unknown_route_is_json_404_under_api(client):
     resp = client.get("/api/v1/nothing-here")
     assert resp.status_code == 404 and resp.get_json()["error"] == "not_found"
+
+
+def test_answers_are_the_same_without_runtime_response_checks(client, world, outbox, monkeypatch):
+    """Production does not re-validate answers (the tests do): same JSON, same PDF."""
+    created = api_create(client, world["api_key"])
+    url = f"/api/v1/contracts/{created['id']}"
+    answers = []
+    for validate in (True, False):
+        monkeypatch.setitem(client.application.config, "API_VALIDATE_RESPONSES", validate)
+        summary = client.get(url, headers=bearer(world["api_key"]))
+        pdf = client.get(f"{url}/pdf", headers=bearer(world["api_key"]))
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+        assert pdf.headers.getlist("Content-Type") == ["application/pdf"]
+        assert pdf.headers["Cache-Control"] == "private, no-store"
+        answers.append((summary.get_json(), pdf.data, pdf.headers["X-Content-SHA256"]))
+    assert answers[0] == answers[1] and answers[0][1].startswith(b"%PDF")

@@ -1,0 +1,290 @@
+"""Pydantic models of every API v1 request and response body.
+
+One source for both: :mod:`app.api.spec` validates requests with them and generates the
+OpenAPI document (``GET /api/v1/openapi.json``) from them; the tests validate every response
+against them. Request models forbid unknown fields; response models allow fields added later.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StringConstraints
+
+from app.api.types import Amount, BoundedInt, IsoDate, Text
+from app.domain.terms import FIELD_LABELS, MULTILINE, TEXT_LIMITS
+
+STATUSES = Literal["draft", "sent", "signed", "filed", "declined", "voided", "expired"]
+REASON_MAX = 200
+# The label of each request field in error messages (a gettext msgid).
+LABELS = {**FIELD_LABELS, "name": "姓名", "id_number": "身份证号码", "code": "验证码",
+          "session": "签署会话", "signature": "签名图片", "consent": "同意条款", "reason": "原因"}
+
+
+def _text(name: str, description: str = "") -> object:
+    """A contract text field with the domain's limit, multi-line where the domain allows it."""
+    return Text(TEXT_LIMITS.get(name, 40), multiline=name in MULTILINE,
+                description=description or FIELD_LABELS[name])
+
+
+class RequestModel(BaseModel):
+    """A request body: a JSON object with exactly the documented fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- requests --------------------------------------------------------------------------
+
+class ContractIn(RequestModel):
+    """A fixed-term labor contract as the employer types it (checked by labor law after)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "worker_name": "张三", "worker_id_number": "360426199101010071",
+        "worker_phone": "13800138000", "worker_address": "江西省德安县",
+        "term_start": "2026-12-01", "term_end": "2028-11-30", "probation_months": 2,
+        "probation_wage": "4800", "post": "钢筋工", "work_location": "长沙县星沙产业园三期工地",
+        "hours_system": "standard", "monthly_wage": "6000", "pay_day": 15,
+        "social_insurance": "依法参加五项社会保险", "labor_protection": "提供安全帽、安全带、防护鞋"}]})
+
+    worker_name: _text("worker_name")
+    worker_id_number: _text("worker_id_number", "身份证号码（18位，末位可为X）")
+    worker_phone: _text("worker_phone", "手机号码（签署链接和验证码发送到此号码）")
+    worker_address: _text("worker_address") | None = None
+    term_start: IsoDate(FIELD_LABELS["term_start"])
+    term_end: IsoDate(FIELD_LABELS["term_end"])
+    probation_months: BoundedInt(0, 6, pattern="[0-6]", description="试用期（月）") = 0
+    probation_wage: Amount("试用期工资（元/月，缺省为月工资）") | None = None
+    post: _text("post")
+    work_location: _text("work_location")
+    hours_system: Literal["standard", "comprehensive", "flexible"] = Field(
+        description="工时制度：standard 标准工时制、comprehensive 综合计算工时制、flexible 不定时工作制")
+    monthly_wage: Amount("月工资（元）")
+    pay_day: BoundedInt(1, 31, pattern="[1-9]|[12][0-9]|3[01]", description="每月发薪日")
+    social_insurance: _text("social_insurance")
+    labor_protection: _text("labor_protection")
+    other_terms: _text("other_terms") | None = None
+
+
+class VoidIn(RequestModel):
+    """Why the employer voids the contract (told to the worker if the link was sent)."""
+
+    reason: Text(REASON_MAX, multiline=True, description="作废原因（1–200 字）")
+
+
+class IdentityIn(RequestModel):
+    """The worker's name and ID number, checked against the contract."""
+
+    name: Text(50, description="劳动者姓名")
+    id_number: Text(40, description="身份证号码")
+
+
+class CodeIn(RequestModel):
+    """The one-time code texted to the worker."""
+
+    code: Text(16, description="短信验证码（6位数字）")
+
+
+class SignIn(RequestModel):
+    """The drawn signature and the worker's consent."""
+
+    session: Text(128, description="签署会话（也可用 X-Signing-Session 头传递）") | None = None
+    signature: Annotated[str, Strict(), StringConstraints(
+        max_length=720_000, pattern=r"^data:image/png;base64,[A-Za-z0-9+/]*={0,2}$")] = Field(
+        description="手写签名 PNG：data:image/png;base64,…（最大 512 KB）")
+    consent: StrictBool = Field(False, description="已阅读并同意合同全部条款（须为 true）")
+
+
+class DeclineIn(RequestModel):
+    """Why the worker declines to sign."""
+
+    session: Text(128, description="签署会话（也可用 X-Signing-Session 头传递）") | None = None
+    reason: Text(REASON_MAX, multiline=True, description="拒签原因（1–200 字）")
+
+
+# ---- responses -------------------------------------------------------------------------
+
+class ErrorOut(BaseModel):
+    """Every error: a stable code, a message in the reader's language, the bad fields."""
+
+    error: str = Field(description="稳定的错误代码，如 validation_failed")
+    message: str = Field(description="说明（中文；Accept-Language: en 时为英文）")
+    fields: dict[str, str] | None = Field(None, description="字段名（JSON 属性名）→ 问题")
+
+
+class Party(BaseModel):
+    """The employer as named in the contract."""
+
+    name: str
+    uscc: str
+
+
+class WorkerOut(BaseModel):
+    """The worker, personal data masked."""
+
+    name: str
+    id_number: str = Field(description="脱敏身份证号码")
+    phone: str = Field(description="脱敏手机号码")
+
+
+class TermsOut(BaseModel):
+    """The validated terms (amounts as decimal strings)."""
+
+    term_start: str
+    term_end: str
+    probation_months: int
+    probation_wage: str
+    post: str
+    work_location: str
+    hours_system: str
+    monthly_wage: str
+    pay_day: int
+    social_insurance: str
+    labor_protection: str
+    worker_address: str | None = None
+    other_terms: str | None = None
+
+
+class DocumentOut(BaseModel):
+    """The current version of the contract PDF."""
+
+    version: int
+    kind: str
+    sha256: str
+
+
+class SignatureOut(BaseModel):
+    """One signature on the contract."""
+
+    party: str
+    signer: str
+    signed_at: datetime
+    certificate_serial: str
+
+
+class FilingOut(BaseModel):
+    """The employment filing (备案) of a signed contract."""
+
+    number: str
+    sha256: str
+    archived_at: datetime
+
+
+class ContractOut(BaseModel):
+    """A contract's status, terms, signatures and filing (personal data masked)."""
+
+    id: int
+    contract_no: str
+    status: STATUSES
+    template: str
+    employer: Party
+    worker: WorkerOut
+    terms: TermsOut
+    document: DocumentOut | None
+    signatures: list[SignatureOut]
+    created_at: datetime
+    sent_at: datetime | None
+    signed_at: datetime | None
+    status_reason: str | None = Field(description="作废或拒签的原因")
+    status_changed_at: datetime | None = Field(description="作废或拒签的时间")
+    filing: FilingOut | None = Field(description="备案后含备案号与 SHA-256")
+
+
+class SentOut(ContractOut):
+    """The contract and the worker's new signing link (shown only in this answer)."""
+
+    signing_url: str = Field(description="签署链接（仅在发送或重新发送时返回一次）")
+
+
+class OtpOut(BaseModel):
+    """Where the one-time code went."""
+
+    sent_to: str = Field(description="脱敏手机号码")
+    expires_at: datetime
+
+
+class SessionOut(BaseModel):
+    """A short identity-verified signing session."""
+
+    session: str
+    expires_at: datetime
+    contract_status: STATUSES
+
+
+class SignedOut(BaseModel):
+    """The signed contract and its filing number."""
+
+    status: STATUSES
+    contract_no: str
+    filing_number: str
+    filing: FilingOut | None
+
+
+class DeclinedOut(BaseModel):
+    """The declined contract."""
+
+    status: STATUSES
+    contract_no: str
+
+
+class ChainEntryOut(BaseModel):
+    """One certificate of a signer's chain (leaf first)."""
+
+    common_name: str
+    serial: str
+
+
+class SignatureCheckOut(BaseModel):
+    """What was found out about one signature."""
+
+    field: str
+    signer_cn: str | None
+    organization: str | None
+    serial: str | None
+    issuer: str | None
+    chain: list[ChainEntryOut]
+    signing_time: datetime | None
+    timestamp_time: datetime | None
+    timestamp_trusted: bool | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    revoked: bool
+    revocation_reason: str | None
+    revocation_time: datetime | None
+    coverage: str | None
+    modification_level: str | None
+    modifications_permitted: bool | None
+    certification: bool
+    docmdp: str | None
+    validated_at: datetime | None
+    long_term: bool
+    ok: bool
+    problems: list[str]
+    problems_en: list[str]
+
+
+class TimestampCheckOut(BaseModel):
+    """What was found out about one document time-stamp."""
+
+    field: str
+    time: datetime | None
+    tsa: str | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str | None
+    validated_at: datetime | None
+    ok: bool
+    problems: list[str]
+    problems_en: list[str]
+
+
+class VerificationOut(BaseModel):
+    """The verification report of the contract's PDF (platform root as the only trust root)."""
+
+    ok: bool
+    signatures: list[SignatureCheckOut]
+    timestamps: list[TimestampCheckOut]
+    summary_zh: str
+    summary_en: str
+    sha256: str
+    checked_at: datetime
