@@ -9,7 +9,12 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+def _ascii_digits(text: str) -> bool:
+    """Only the digits 0-9 (``str.isdigit`` also takes full-width and other scripts' digits)."""
+    return bool(text) and all("0" <= c <= "9" for c in text)
 
 
 def id_number_error(value: str) -> str | None:
@@ -17,7 +22,7 @@ def id_number_error(value: str) -> str | None:
     v = value.strip().upper()
     if len(v) != 18:
         return "身份证号码应为18位"
-    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+    if not _ascii_digits(v[:17]) or not (_ascii_digits(v[17]) or v[17] == "X"):
         return "身份证号码前17位应为数字，最后一位为数字或X"
     try:
         date(int(v[6:10]), int(v[10:12]), int(v[12:14]))

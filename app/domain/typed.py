@@ -14,9 +14,12 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MONEY_RE = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-INT_RE = re.compile(r"^[+]?\d{1,6}$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MONEY_RE = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
+INT_RE = re.compile(r"^[+]?[0-9]{1,6}$")
+# Invisible formatting: zero-width characters, bidi embeddings/overrides/isolates, BOM.
+INVISIBLE = frozenset([*map(chr, range(0x200B, 0x2010)), *map(chr, range(0x202A, 0x202F)),
+                       *map(chr, range(0x2060, 0x206A)), "\ufeff"])
 
 
 class Msg(str):
@@ -45,11 +48,12 @@ BAD_INTEGER = "%(label)s应为整数"
 
 def bad_character(text: str, *, multiline: bool = False) -> bool:
     """True when ``text`` holds a control character (newlines and tabs allowed in multi-line
-    fields), a lone surrogate, or an unassigned/private code point."""
+    fields), a lone surrogate, an unassigned/private code point, or an invisible formatting
+    character (zero-width, bidi override, BOM: text that reads differently than it shows)."""
     for ch in text:
         if multiline and ch in MULTILINE_OK:
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
+        if ch in INVISIBLE or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
             return True
     return False
 

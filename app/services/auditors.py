@@ -20,7 +20,7 @@ from app.services.formdata import Fields
 from app.services.principal import Principal
 from app.services.registration import require_platform
 
-JURISDICTION_RE = re.compile(r"^\d{2,6}$")
+JURISDICTION_RE = re.compile(r"^[0-9]{2,6}$")
 SPLIT_RE = re.compile(r"[\s,，;；]+")
 NO_SCOPE = "请填写管辖区域或指定用人单位（至少一项）"
 UNKNOWN_EMPLOYER = "其中有未注册的统一社会信用代码，请核对"

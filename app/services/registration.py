@@ -22,7 +22,7 @@ from app.services import accounts, audit, notify, passwords, ratelimit, sessions
 from app.services.formdata import Fields
 from app.services.principal import Principal
 
-REGION_RE = re.compile(r"^\d{6}$")
+REGION_RE = re.compile(r"^[0-9]{6}$")
 # action: (statuses it applies to, new status, reason required)
 ACTIONS = {
     "approve": (("pending", "rejected"), "approved", False),

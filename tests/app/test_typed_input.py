@@ -93,3 +93,31 @@ def test_retention_is_total_for_any_stored_end_date(ctx):
     leap = Contract(terms={"term_end": "2028-02-29"})
     assert retention_for(leap).date() == date(2030, 3, 1)
     assert retention_for(Contract(terms={})).year >= 2070  # open-ended: kept for decades
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("worker_id_number", "３６０４２６１９９１０１０１００７１", "身份证号码前17位应为数字"),
+    ("worker_phone", "１３８００１３８０００", "手机号码应为11位"),
+    ("pay_day", "１５", "整数"),
+    ("monthly_wage", "６０００", "金额"),
+    ("term_start", "２０２６-１２-０１", "YYYY-MM-DD"),
+    ("post", "\u202e工筋钢", "控制字符"),
+    ("worker_name", "张\u200b三", "控制字符"),
+    ("work_location", "\ufeff工地", "控制字符"),
+])
+def test_look_alike_digits_and_invisible_characters_are_refused(client, world, field, value,
+                                                                 fragment):
+    """Full-width digits would give one person a second identity (another keyed hash);
+    invisible formatting makes a text read differently from what is signed."""
+    from app.domain.terms import validate_terms
+
+    errors = validate_terms(contract_payload(**{field: value}), region_code="430121")[1]
+    assert fragment in errors[field], errors
+    login(client, "hr")
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client.get("/employer/contracts/new").get_data(as_text=True))
+    resp = client.post("/employer/contracts/new",
+                       data={**contract_payload(**{field: value}), "csrf_token": token})
+    assert resp.status_code == 422 and fragment in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Contract.id))) == 0
