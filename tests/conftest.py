@@ -11,6 +11,7 @@ import json
 import os
 import re
 import uuid
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,21 +25,56 @@ pytest_plugins = ["tests.plugins.pki", "tests.plugins.s3"]
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
-    name = f"laborsign_test_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def scratch_database(prefix: str):
+    """A new PostgreSQL database's URL, dropped afterwards (a skip, or a failure in CI, when
+    PostgreSQL is not reachable)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     try:
         admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
         need(False, f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with scratch_database("laborsign_test") as url:
+        yield url
+
+
+def config_for(base: Path, url: str, **extra) -> dict:
+    """The test configuration on database ``url`` with its files under ``base``."""
+    from config import TestConfig
+
+    return {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(base),
+            "PKI_DIR": str(base / "pki"), "ARCHIVE_ROOT": str(base / "archive"),
+            "SMS_OUTBOX": str(base / "sms.jsonl"), **extra}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_app(request, tmp_path):
+    """An app on an empty database of its own, no schema yet (for migration tests)."""
+    from app import create_app
+
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'migrate.db'}" if request.param == "sqlite"
+               else stack.enter_context(scratch_database("laborsign_migrate")))
+        application = create_app(config_for(tmp_path, url))
+        yield application
+        with application.app_context():
+            from app.extensions import db
+
+            db.engine.dispose()
 
 
 class IsolatedClient(FlaskClient):

@@ -5,51 +5,14 @@ downgraded, upgraded again."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PG_ADMIN_URL
-from tests.needs import need
-
 PREVIOUS, MIGRATION = "3f1d2a9c7b10", "06e176a55414"
 DRAFT, SEALED = b"%PDF-1.7 draft " + bytes(range(256)) * 40, b"%PDF-1.7 sealed " + b"\x00\xff" * 5000
 USCC = "91430121MA4L8X2Q7X"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_app(request, tmp_path):
-    """An app on an empty database of its own (no schema yet)."""
-    from app import create_app
-    from config import TestConfig
-
-    scratch, admin = None, None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        scratch = f"laborsign_migrate_{uuid.uuid4().hex[:8]}"
-        try:
-            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
-        except Exception as exc:  # noqa: BLE001
-            need(False, f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{scratch}"
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                      "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path),
-                      "PKI_DIR": str(tmp_path / "pki"), "ARCHIVE_ROOT": str(tmp_path / "archive"),
-                      "SMS_OUTBOX": str(tmp_path / "sms.jsonl")})
-    yield app
-    with app.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
-    if scratch:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _insert_old_rows(engine, *, sealed_sha: str | None = None) -> None:
@@ -85,17 +48,17 @@ def _columns(engine) -> set[str]:
     return {c["name"] for c in sa.inspect(engine).get_columns("contract_documents")}
 
 
-def test_documents_move_into_the_store_and_back(fresh_app):
+def test_documents_move_into_the_store_and_back(blank_app):
     from flask_migrate import downgrade, upgrade
 
     from app.extensions import db
     from archive import open_store
 
-    with fresh_app.app_context():
+    with blank_app.app_context():
         upgrade(revision=PREVIOUS)
         _insert_old_rows(db.engine)
         upgrade(revision=MIGRATION)
-        store = open_store(fresh_app.config)
+        store = open_store(blank_app.config)
         assert "data" not in _columns(db.engine)
         rows = _rows(db.engine)
         prefix = f"contracts/{USCC}/HT20261201000001/"
@@ -115,13 +78,13 @@ def test_documents_move_into_the_store_and_back(fresh_app):
         assert len(list(store.list("contracts/"))) == 2
 
 
-def test_bytes_that_do_not_match_their_sha256_stop_the_migration(fresh_app, capfd):
+def test_bytes_that_do_not_match_their_sha256_stop_the_migration(blank_app, capfd):
     from flask_migrate import upgrade
 
     from app.extensions import db
     from archive import open_store
 
-    with fresh_app.app_context():
+    with blank_app.app_context():
         upgrade(revision=PREVIOUS)
         _insert_old_rows(db.engine, sealed_sha="0" * 64)
         with pytest.raises(SystemExit):  # flask db upgrade exits 1, the reason logged
@@ -136,7 +99,7 @@ def test_bytes_that_do_not_match_their_sha256_stop_the_migration(fresh_app, capf
             conn.execute(sa.text("UPDATE contract_documents SET sha256 = :s WHERE version = 2"),
                          {"s": hashlib.sha256(SEALED).hexdigest()})
         upgrade(revision=MIGRATION)
-        assert [open_store(fresh_app.config).get(r["key"]) for r in _rows(db.engine)] == [
+        assert [open_store(blank_app.config).get(r["key"]) for r in _rows(db.engine)] == [
             DRAFT, SEALED]
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == MIGRATION

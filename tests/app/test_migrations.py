@@ -3,46 +3,9 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
-
-from tests.conftest import PG_ADMIN_URL
-from tests.needs import need
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def blank_app(request, tmp_path):
-    """An app on an empty database of its own (no schema yet)."""
-    from app import create_app
-    from config import TestConfig
-
-    admin, name = None, None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        name = f"laborsign_migrate_{uuid.uuid4().hex[:8]}"
-        try:
-            admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001
-            need(False, f"PostgreSQL not reachable: {exc}")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-                      "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path),
-                      "PKI_DIR": str(tmp_path / "pki"), "ARCHIVE_ROOT": str(tmp_path / "archive")})
-    yield app
-    with app.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_worker_identity_moves_onto_each_contract(blank_app):
