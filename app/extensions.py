@@ -165,6 +165,8 @@ class PkiState:
     # (revocation state, built at, DER) of the issuing CA's CRL; (built at, DER) of the root's
     issuing_crl: tuple | None = None
     root_crl: tuple | None = None
+    # the TSA's block of reserved serial numbers (app.services.pki.SerialBlocks)
+    serials: object | None = None
 
 
 class Pki(_AppExtension):

@@ -176,7 +176,8 @@ def wait_filed(stack: Stack, contracts: list[dict], timeout: float = 300.0) -> l
 
 
 def exactly_once(stack: Stack) -> dict:
-    """One filing and one archived contract PDF per signed contract; numbers unique."""
+    """One filing per signed contract, unique numbers, and for each filing its archived PDF
+    (the contract's signed version) and its manifest in the S3 archive, no duplicates."""
     import boto3
 
     engine = stack.engine()
@@ -184,20 +185,24 @@ def exactly_once(stack: Stack) -> dict:
         signed = conn.execute(sa.text(
             "SELECT count(*) FROM contracts WHERE status IN ('signed', 'filed')")).scalar()
         filings = conn.execute(sa.text("SELECT count(*), count(DISTINCT number), "
-                                       "count(DISTINCT contract_id) FROM filings")).one()
+                                       "count(DISTINCT contract_id), count(DISTINCT pdf_key) "
+                                       "FROM filings")).one()
+        pdf_keys = set(conn.execute(sa.text("SELECT pdf_key FROM filings")).scalars())
         jobs = conn.execute(sa.text("SELECT status, count(*) FROM jobs GROUP BY status")).all()
     engine.dispose()
     s3 = boto3.client("s3", endpoint_url=f"http://{stack.env['S3_ENDPOINT']}",
                       aws_access_key_id="bench", aws_secret_access_key="bench-secret-key",
                       region_name="us-east-1")
-    keys = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.env["S3_BUCKET"],
-                                                           Prefix="filings/"):
-        keys += [o["Key"] for o in page.get("Contents", []) if o["Key"].endswith("contract.pdf")]
-    ok = signed == filings[0] == filings[1] == filings[2] == len(keys)
+    keys: list[str] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.env["S3_BUCKET"]):
+        keys += [o["Key"] for o in page.get("Contents", [])]
+    manifests = [k for k in keys if k.startswith("filings/") and k.endswith("manifest.json")]
+    archived = len(pdf_keys & set(keys))
+    ok = signed == filings[0] == filings[1] == filings[2] == filings[3] == archived == len(
+        manifests)
     return {"signed": signed, "filings": filings[0], "unique_numbers": filings[1],
-            "unique_contracts": filings[2], "archived_pdfs": len(keys), "ok": ok,
-            "jobs": dict(jobs)}
+            "unique_contracts": filings[2], "archived_pdfs": archived,
+            "manifests": len(manifests), "ok": ok, "jobs": dict(jobs)}
 
 
 def pct(values: list[float]) -> dict:

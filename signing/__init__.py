@@ -14,6 +14,7 @@ Typical use::
     signed = signer.sign_worker(sealed.pdf, name=..., id_hash=..., signature_png=...)
 """
 
+from ._speedups import install as _install_speedups
 from .appearance import seal_png, signature_appearance, signing_time_text
 from .ca import EventCredential, PlatformCA, is_valid_uscc
 from .errors import (
@@ -84,3 +85,5 @@ __all__ = [
     "signing_time_text",
     "verify",
 ]
+
+_install_speedups()

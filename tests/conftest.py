@@ -141,6 +141,7 @@ def ctx(app, tmp_path):
         from app.services import pki
 
         pki.forget_crls()
+        pki.forget_serials()  # the counters table was emptied
         _wipe(app)
         yield app
         from app.extensions import db

@@ -160,3 +160,11 @@ def current_pdf(contract: Contract) -> bytes:
     if doc is None:
         raise NotFound("合同文件不存在", code="document_not_found")
     return read(doc)
+
+
+def stored(doc: ContractDocument):
+    """``doc``'s archive object as the store would describe it (from its row, no request):
+    what a filing or a manifest refers to."""
+    from archive import StoredObject
+
+    return StoredObject(key=doc.key, size=doc.size, sha256=doc.sha256, content_type=CONTENT_TYPE)

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from app.extensions import archive_ext, db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, contracts, documents
-from archive import ObjectNotFound, build_manifest
+from app.services import audit, contracts, documents, jobs
+from archive import build_manifest
 
 RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
 OPEN_ENDED_YEARS = 50
@@ -52,21 +52,23 @@ def retention_for(contract: Contract) -> datetime:
     return max(until, now + timedelta(days=730))
 
 
-def _put_once(key: str, data: bytes, content_type: str, retain_until: datetime):
+def _put_once(existing: dict, key: str, data: bytes, content_type: str, retain_until: datetime):
     """Store ``data`` unless the same bytes are there already (retries of a filing).
 
+    :param existing: what the filing's folder already holds (key -> stored object), listed
+        once per filing: a first attempt costs one listing and the puts, no stat per key.
     When a retained object of another content holds the key (a retry after the audit trail
     grew), the bytes go to a sibling key carrying their hash; nothing is overwritten.
     """
-    target, digest = store(), _sha256(data)
-    try:
-        existing = target.stat(key)
-    except ObjectNotFound:
-        return target.put(key, data, content_type=content_type, retain_until=retain_until)
-    if existing.sha256 == digest:
-        return existing
+    digest = _sha256(data)
+    found = existing.get(key)
+    if found is None:
+        return store().put(key, data, content_type=content_type, retain_until=retain_until)
+    if found.sha256 == digest:
+        return found
     stem, dot, ext = key.rpartition(".")
-    return _put_once(f"{stem}-{digest[:12]}{dot}{ext}", data, content_type, retain_until)
+    return _put_once(existing, f"{stem}-{digest[:12]}{dot}{ext}", data, content_type,
+                     retain_until)
 
 
 def _sha256(data: bytes) -> str:
@@ -90,9 +92,15 @@ def file_contract(payload: dict) -> None:
     number, doc = payload["filing_number"], contract.current_document
     prefix = f"filings/{contract.organization.uscc}/{number}/"
     keep = retention_for(contract)
-    pdf = _put_once(prefix + "contract.pdf", documents.read(doc), "application/pdf", keep)
+    # A first attempt finds an empty folder (nothing to look up); a retry lists what an
+    # earlier attempt stored, so that nothing is written twice.
+    first = payload.get(jobs.ATTEMPT_KEY, 1) <= 1
+    existing = {} if first else {o.key: o for o in store().list(prefix)}
+    # The signed PDF is already archived, retained, as the contract's signed version: the
+    # filing refers to that object (checked against its SHA-256) instead of copying it.
+    pdf = documents.stored(doc)
     trail = json.dumps(audit.export(contract.id), ensure_ascii=False, indent=1).encode()
-    trail_obj = _put_once(prefix + "audit-trail.json", trail, "application/json", keep)
+    trail_obj = _put_once(existing, prefix + "audit-trail.json", trail, "application/json", keep)
     now = utcnow().replace(microsecond=0)
     signed_at = contract.signed_at.replace(microsecond=0)  # deterministic across retries
     manifest = build_manifest(
@@ -109,7 +117,7 @@ def file_contract(payload: dict) -> None:
                "term_end": contract.terms["term_end"], "retain_until": keep.isoformat()},
         created_at=signed_at,
     )
-    man = _put_once(prefix + "manifest.json", manifest, "application/json", keep)
+    man = _put_once(existing, prefix + "manifest.json", manifest, "application/json", keep)
     db.session.add(Filing(number=number, contract_id=contract.id, pdf_key=pdf.key,
                           manifest_key=man.key, audit_key=trail_obj.key, sha256=pdf.sha256,
                           manifest_sha256=man.sha256, retain_until=keep, archived_at=now))

@@ -92,6 +92,11 @@ def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None
     return db.session.get(Job, job_id)
 
 
+#: Handlers receive their payload plus this key: which attempt this is (1 = the first: no
+#: earlier attempt can have done part of the work).
+ATTEMPT_KEY = "_attempt"
+
+
 def spent_payload(payload: dict) -> dict:
     """What a finished job keeps of its payload: nothing encrypted (``*_enc``: phones, texts
     with one-time links) — personal data is not kept longer than its use."""
@@ -103,7 +108,7 @@ def execute(job: Job) -> bool:
     job_id, kind = job.id, job.kind
     try:
         fn = HANDLERS[kind]
-        fn(dict(job.payload))
+        fn({**job.payload, ATTEMPT_KEY: job.attempts})
         job.status, job.finished_at, job.locked_by = "done", utcnow(), None
         job.last_error = None
         job.payload = spent_payload(job.payload)

@@ -210,8 +210,11 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
     png = decode_signature(signature)
     contract = link.contract
     doc = contract.current_document
+    # documents.read checks the bytes against the SHA-256 recorded when the platform sealed
+    # them: the employer's signature need not be validated again.
     result = pki.signer().sign_worker(documents.read(doc), name=contract.worker_name,
-                                      id_hash=contract.worker.id_hash, signature_png=png)
+                                      id_hash=contract.worker.id_hash, signature_png=png,
+                                      sealed_sha256=doc.sha256 if doc.kind == "sealed" else None)
     try:
         number = _record_signature(contract, doc, result, challenge, link, ip, user_agent, now)
         db.session.commit()

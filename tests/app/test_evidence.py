@@ -93,7 +93,7 @@ def test_auditor_downloads_a_package_that_checks_offline(client, world, outbox, 
     # 5. Manifest, verification report and audit trail agree with the PDF.
     manifest = json.loads((pkg / "manifest.json").read_text("utf-8"))
     assert manifest["filing_number"] == number
-    pdf_entry = next(d for d in manifest["documents"] if d["key"].endswith("contract.pdf"))
+    pdf_entry = next(d for d in manifest["documents"] if d["content_type"] == "application/pdf")
     assert pdf_entry["sha256"] == hashlib.sha256(pdf).hexdigest()
     checked = json.loads((pkg / "verification.json").read_text("utf-8"))
     assert checked["ok"] is True and checked["sha256"] == pdf_entry["sha256"]

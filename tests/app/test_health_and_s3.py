@@ -6,8 +6,10 @@ import socket
 from datetime import date
 
 from minio import Minio
+from sqlalchemy import select
 
-from app.extensions import archive_ext
+from app.extensions import archive_ext, db
+from app.models import Filing
 from tests.app.flows import sent_contract, worker_session, worker_sign
 from tests.conftest import bearer
 
@@ -28,12 +30,11 @@ def test_filing_into_a_new_s3_bucket_configured_by_settings(client, world, outbo
                           ).get_json()["status"] == "filed"
         raw = Minio(s3_server.endpoint, s3_server.access_key, s3_server.secret_key, secure=False)
         assert raw.get_object_lock_config(s3_bucket) is not None  # created with object lock
-        pdf_key = next(n for n in raw.list_objects(s3_bucket, recursive=True)
-                       if n.object_name.endswith("/contract.pdf")).object_name
+        pdf_key = db.session.scalar(select(Filing.pdf_key))
         retained = archive_ext.store().retention(pdf_key)  # COMPLIANCE retention
         assert retained is not None and retained.year >= date.today().year + 2
         names = [o.object_name for o in raw.list_objects(s3_bucket, recursive=True)]
-        assert any(n.endswith("/contract.pdf") for n in names)
+        assert pdf_key in names and any(n.endswith("/manifest.json") for n in names)
         assert client.get("/healthz").get_json()["checks"]["archive"] == "ok"
     finally:
         ctx.config.update(saved)

@@ -58,6 +58,22 @@ def test_worker_never_signs_a_tampered_contract(contract_signer, signed_contract
                                     signature_png=signature_png)
 
 
+def test_a_claimed_seal_hash_only_spares_the_check_for_exactly_those_bytes(
+        contract_signer, signed_contract, signature_png):
+    """The caller may vouch for the sealed bytes by the hash the seal reported; tampered bytes
+    do not have that hash, so they are still checked and refused."""
+    sealed = signed_contract.sealed
+    pdf = bytearray(sealed.pdf)
+    pdf[pdf.index(b"stream", 2000) + 200] ^= 0x01
+    with pytest.raises(InvalidDocument, match="no longer matches"):
+        contract_signer.sign_worker(bytes(pdf), name="王小明", id_hash="ab" * 32,
+                                    signature_png=signature_png, sealed_sha256=sealed.sha256_after)
+    done = contract_signer.sign_worker(sealed.pdf, name="王小明", id_hash="ab" * 32,
+                                       signature_png=signature_png,
+                                       sealed_sha256=sealed.sha256_after)
+    assert done.sha256_before == sealed.sha256_after and done.pdf.startswith(sealed.pdf)
+
+
 def test_pdf_without_the_fields_is_refused(contract_signer, sample_terms):
     import io
 
