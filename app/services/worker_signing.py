@@ -14,12 +14,13 @@ from flask import current_app
 from PIL import Image, ImageChops, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from app.extensions import db
-from app.models import OtpChallenge, SignatureEvent, SigningLink
+from app.models import Contract, OtpChallenge, SignatureEvent, SigningLink
 from app.models.base import utcnow
 from app.services import audit, counters, documents, jobs, pki, ratelimit, sms
 
@@ -42,11 +43,18 @@ def open_link(token: str, *, for_signing: bool = True) -> SigningLink:
     :raises NotFound: unknown token. :raises Gone: expired or withdrawn link.
     :raises Conflict: the contract was already signed through it (when ``for_signing``).
     """
+    # one query for the link, its contract and the contract's worker (all used right after)
     link = db.session.scalar(
         select(SigningLink).where(SigningLink.token_hash == pii.token_hash(token or ""))
+        .options(joinedload(SigningLink.contract).joinedload(Contract.worker))
     )
     if link is None:
         raise NotFound("签署链接无效，请核对短信中的链接", code="link_not_found")
+    _check_link(link, for_signing=for_signing)
+    return link
+
+
+def _check_link(link: SigningLink, *, for_signing: bool) -> None:
     if link.contract.status == "declined":
         raise Gone("您已拒绝签署此合同", code="contract_declined")
     if link.revoked_at is not None or link.contract.status == "voided":
@@ -55,16 +63,15 @@ def open_link(token: str, *, for_signing: bool = True) -> SigningLink:
         raise Conflict("该合同已签署，无需重复签署", code="already_signed")
     if for_signing and link.expires_at <= utcnow():
         raise Gone("签署链接已过期，请联系用人单位重新发送", code="link_expired")
-    return link
 
 
 def open_for_identity(token: str) -> SigningLink:
     """The link for an identity check: to sign it, or — once signed — to fetch one's own copy
     (the worker may view and download the signed contract at any time, free of charge)."""
     link = open_link(token, for_signing=False)
-    if link.contract.status in ("signed", "filed"):
-        return link
-    return open_link(token)
+    if link.contract.status not in ("signed", "filed"):
+        _check_link(link, for_signing=True)
+    return link
 
 
 def request_otp(token: str, name: str, id_number: str) -> dict:
@@ -92,12 +99,14 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     db.session.add(challenge)
     audit.record(link.contract_id, f"worker:{contract.worker_id}", "otp.sent",
                  to=contract.worker_phone_masked)
-    db.session.commit()
+    answer = {"sent_to": contract.worker_phone_masked,
+              "expires_at": challenge.expires_at.isoformat()}
+    phone = pii.decrypt(contract.worker_phone_enc)
+    db.session.commit()  # (nothing is read from the expired objects after this)
     minutes = cfg["OTP_TTL_SECONDS"] // 60
-    sms.gateway().send(pii.decrypt(contract.worker_phone_enc),
+    sms.gateway().send(phone,
                        f"【智慧星用工】您的合同签署验证码为{code}，{minutes}分钟内有效，请勿告知他人。")
-    return {"sent_to": contract.worker_phone_masked,
-            "expires_at": challenge.expires_at.isoformat()}
+    return answer
 
 
 def _identity_fields(name: object, id_number: object) -> tuple[str, str]:
@@ -139,9 +148,10 @@ def verify_otp(token: str, code: str) -> dict:
     challenge.session_hash = pii.token_hash(session_token)
     challenge.session_expires_at = now + timedelta(seconds=cfg["SIGN_SESSION_SECONDS"])
     audit.record(link.contract_id, f"worker:{link.contract.worker_id}", "otp.verified")
+    answer = {"session": session_token, "expires_at": challenge.session_expires_at.isoformat(),
+              "contract_status": link.contract.status}
     db.session.commit()
-    return {"session": session_token, "expires_at": challenge.session_expires_at.isoformat(),
-            "contract_status": link.contract.status}
+    return answer
 
 
 def _verified(token: str, session: str, *, for_signing: bool = True
