@@ -82,7 +82,8 @@ def register(app: Flask) -> None:
 
     @jobs_group.command("work")
     @click.option("--once", is_flag=True, help="Run due jobs once and exit.")
-    @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
+    @click.option("--poll", default=0.25, show_default=True,
+                  help="Seconds between polls when idle (filing lag; one indexed query each).")
     def jobs_work(once: bool, poll: float) -> None:
         """Run queued jobs (filing, SMS) until stopped."""
         if once:

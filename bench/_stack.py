@@ -48,13 +48,15 @@ class Stack:
     """Start with :meth:`up`, stop with :meth:`down`; ``env`` is the app's environment."""
 
     def __init__(self, folder: Path, pg_admin_url: str, *, web_workers: int, job_workers: int,
-                 worker_class: str = "sync", threads: int = 1) -> None:
+                 worker_class: str = "sync", threads: int = 1, sign_workers: int = 0) -> None:
         self.folder, self.pg_admin_url = folder, pg_admin_url
         self.web_workers, self.job_workers = web_workers, job_workers
         self.worker_class, self.threads = worker_class, threads
+        self.sign_workers = sign_workers  # > 0: a separate gunicorn pool for POST /sign/<token>
         self.procs: dict[str, subprocess.Popen] = {}
         self.database = f"laborsign_load_{uuid.uuid4().hex[:8]}"
         self.port = free_port()
+        self.sign_port = free_port() if sign_workers else self.port
         self.s3_port = free_port()
         self.outbox = folder / "sms.jsonl"
         self.env = {**os.environ,
@@ -100,14 +102,20 @@ class Stack:
                    "91110000600037341L", "--address", "长沙县", "--legal-rep", "李建国")
         key = next(w for w in self.flask("apikey", "create", "--org", "91110000600037341L",
                                          "--name", "load").split() if w.startswith("lsk_"))
-        self._start("web", [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
-                            "-w", str(self.web_workers), "-k", self.worker_class,
-                            "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}",
-                            "--access-logfile", "-", "wsgi:app"])
+        self._gunicorn("web", self.web_workers, self.port)
+        if self.sign_workers:
+            self._gunicorn("sign", self.sign_workers, self.sign_port)
+            wait_http(self.sign_port, "/healthz")
         for i in range(self.job_workers):
             self._start(f"jobs{i}", [str(BIN / "flask"), "--app", "wsgi", "jobs", "work"])
         wait_http(self.port, "/healthz")
         return key
+
+    def _gunicorn(self, name: str, workers: int, port: int) -> None:
+        self._start(name, [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+                           "-w", str(workers), "-k", self.worker_class,
+                           "--threads", str(self.threads), "-b", f"127.0.0.1:{port}",
+                           "--access-logfile", "-", "wsgi:app"])
 
     def down(self) -> None:
         for proc in self.procs.values():
@@ -130,8 +138,8 @@ class Stack:
         for name, proc in self.procs.items():
             role = "jobs" if name.startswith("jobs") else name
             roles.setdefault(role, []).append(proc.pid)
-            if name == "web":
-                roles.setdefault("web-workers", []).extend(_children(proc.pid))
+            if name in ("web", "sign"):
+                roles.setdefault(f"{name}-workers", []).extend(_children(proc.pid))
         return roles
 
     def engine(self):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import re
 import statistics
@@ -83,8 +84,9 @@ def prepare(base: str, key: str, first: int, n: int) -> list[dict]:
     return out
 
 
-def journey(http, base: str, c: dict, outbox: Outbox, record) -> None:
-    """One worker on a phone: code, verify, sign."""
+def journey(http, base: str, sign_base: str, c: dict, outbox: Outbox, record,
+            think: float) -> None:
+    """One worker on a phone: code, verify, (read and draw for ``think`` seconds), sign."""
     url = f"{base}/api/v1/sign/{c['token']}"
     t = time.perf_counter()
     r = http.post(f"{url}/otp", json={"name": c["name"], "id_number": c["id_number"]})
@@ -97,15 +99,19 @@ def journey(http, base: str, c: dict, outbox: Outbox, record) -> None:
     record("verify", t, r.status_code)
     if r.status_code != 200:
         return
+    session = r.json()["session"]
+    if think:
+        time.sleep(think)
     t = time.perf_counter()
-    r = http.post(url, json={"session": r.json()["session"], "signature": SIGNATURE,
-                             "consent": True})
+    r = http.post(f"{sign_base}/api/v1/sign/{c['token']}",
+                  json={"session": session, "signature": SIGNATURE, "consent": True})
     record("sign", t, r.status_code)
     if r.status_code == 200:
         c["signed_at"] = time.time()
 
 
-def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int) -> dict:
+def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int,
+              think: float = 0.0) -> dict:
     """All ``contracts`` signed by ``concurrency`` simulated workers; the figures."""
     outbox, work = Outbox(stack.outbox), queue.Queue()
     for c in contracts:
@@ -127,14 +133,14 @@ def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int) 
                 except queue.Empty:
                     return
                 try:
-                    journey(http, base, c, outbox, record)
+                    journey(http, base, f"http://127.0.0.1:{stack.sign_port}", c, outbox,
+                            record, think)
                 except Exception as exc:  # noqa: BLE001 - counted as an error
                     with lock:
                         statuses[f"exception {type(exc).__name__}"] += 1
 
-    pids = stack.pids()
-    app_pids = pids.get("web-workers", []) + pids.get("jobs", [])
-    cpu_before = sum(cpu_seconds(p) for p in app_pids)
+    roles = cpu_roles(stack)
+    before = {role: sum(cpu_seconds(p) for p in pids) for role, pids in roles.items()}
     start = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for th in threads:
@@ -143,16 +149,42 @@ def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int) 
         th.join()
     elapsed = time.perf_counter() - start
     lags = wait_filed(stack, contracts)
-    cpu = sum(cpu_seconds(p) for p in app_pids) - cpu_before
     signed = sum(1 for c in contracts if "signed_at" in c)
+    roles = {**roles, "postgres": postgres_pids()}  # backends opened during the run count too
+    spent = {role: max(0.0, sum(cpu_seconds(p) for p in pids) - before.get(role, 0.0))
+             for role, pids in roles.items()}
+    cpu = spent["web"] + spent["jobs"]
     return {
         "concurrency": concurrency, "contracts": len(contracts), "signed": signed,
         "contracts_per_s": round(signed / elapsed, 2),
         "latency_ms": {k: pct(v) for k, v in times.items()},
         "errors": {k: v for k, v in statuses.items() if not k.endswith(" 200")},
         "cpu_ms_per_contract": round(cpu * 1000 / max(signed, 1), 1),
+        "cpu_ms_per_contract_by_process": {role: round(v * 1000 / max(signed, 1), 1)
+                                           for role, v in spent.items()},
         "filing_lag_ms": pct(lags),
     }
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (the benchmark's backends among them)."""
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if status.read_text().strip() == "postgres":
+                pids.append(int(status.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_roles(stack: Stack) -> dict[str, list[int]]:
+    """Process ids whose CPU time is counted: the app (web pools, job workers), the S3 server,
+    PostgreSQL and this load generator."""
+    pids = stack.pids()
+    return {"web": pids.get("web-workers", []) + pids.get("sign-workers", []),
+            "jobs": pids.get("jobs", []), "s3": pids.get("s3", []),
+            "postgres": postgres_pids(), "load generator": [os.getpid()]}
 
 
 def wait_filed(stack: Stack, contracts: list[dict], timeout: float = 300.0) -> list[float]:
@@ -222,6 +254,7 @@ def report(levels: list[dict], once: dict, rss: dict) -> None:
         lag = r["filing_lag_ms"]
         print(f"{r['concurrency']:>3} {r['signed']:>6} {r['contracts_per_s']:>8} "
               f"{r['cpu_ms_per_contract']:>9} {cols} {lag.get('p50', '-'):>9}/{lag.get('p95', '-')}")
+        print(f"    CPU ms per contract by process: {r['cpu_ms_per_contract_by_process']}")
         if r["errors"]:
             print(f"    errors: {r['errors']}")
     print(f"exactly once: {once}")
@@ -236,6 +269,11 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument("--sign-workers", type=int, default=0,
+                        help="> 0: a separate gunicorn pool serves POST /api/v1/sign/<token> "
+                             "(as nginx would route it); the others stay on the web pool")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds a worker reads and draws between the code and signing")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     n = min(args.n, MAX_N)
@@ -243,26 +281,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="signing-load-") as folder:
         stack = Stack(Path(folder), args.pg_admin_url, web_workers=args.web_workers,
                       job_workers=args.job_workers, worker_class=args.worker_class,
-                      threads=args.threads)
+                      threads=args.threads, sign_workers=args.sign_workers)
         try:
             key = stack.up()
             base, results, first = f"http://127.0.0.1:{stack.port}", [], 0
             for c in levels:
                 contracts = prepare(base, key, first, n)
                 first += n
-                results.append(run_level(stack, base, contracts, c))
+                results.append(run_level(stack, base, contracts, c, args.think))
             once = exactly_once(stack)
             rss = {role: [round(peak_rss_mb(p), 1) for p in pids]
                    for role, pids in stack.pids().items()}
         finally:
             stack.down()
-    print(f"signing load: {n} contracts per level, gunicorn {args.web_workers} x "
+    pool = f" + signing pool {args.sign_workers}" if args.sign_workers else ""
+    print(f"signing load: {n} contracts per level, gunicorn {args.web_workers}{pool} x "
           f"{args.worker_class} ({args.threads} threads), {args.job_workers} job workers, "
-          f"PostgreSQL, S3 (moto_server)")
+          f"think {args.think} s, PostgreSQL, S3 (moto_server)")
     report(results, once, rss)
     print(json.dumps({"bench": "signing_load", "n": n, "web_workers": args.web_workers,
                       "worker_class": args.worker_class, "threads": args.threads,
-                      "job_workers": args.job_workers, "levels": results, "exactly_once": once,
+                      "job_workers": args.job_workers, "sign_workers": args.sign_workers,
+                      "think_s": args.think, "levels": results, "exactly_once": once,
                       "peak_rss_mb": rss}, ensure_ascii=False))
 
 

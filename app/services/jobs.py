@@ -70,22 +70,20 @@ def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None
     if job_id is not None:
         due = and_(Job.id == job_id, due)
     query = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(1)
+    lease = {"status": "running", "locked_by": worker, "locked_until": now + LEASE,
+             "attempts": Job.attempts + 1}
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        # one round trip: lock the next due row (skipping those other workers hold) and lease it
+        target = query.with_for_update(skip_locked=True).scalar_subquery()
+        job_id = db.session.scalar(update(Job).where(Job.id == target).values(**lease)
+                                   .returning(Job.id))
+        db.session.commit()
+        return db.session.get(Job, job_id) if job_id is not None else None
     job_id = db.session.scalar(query)
     if job_id is None:
         db.session.commit()
         return None
-    claimed = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, due)
-        .values(
-            status="running",
-            locked_by=worker,
-            locked_until=now + LEASE,
-            attempts=Job.attempts + 1,
-        )
-    )
+    claimed = db.session.execute(update(Job).where(Job.id == job_id, due).values(**lease))
     db.session.commit()
     if claimed.rowcount != 1:
         return None
@@ -170,7 +168,7 @@ def _run_request_jobs(response: Response) -> Response:
     return response
 
 
-def work_forever(poll_seconds: float = 1.0, max_jobs: int | None = None) -> int:
+def work_forever(poll_seconds: float = 0.25, max_jobs: int | None = None) -> int:
     """The ``flask jobs work`` loop; returns after ``max_jobs`` jobs when given."""
     worker, total = _worker_name(), 0
     while max_jobs is None or total < max_jobs:

@@ -61,3 +61,4 @@ def test_finished_jobs_keep_no_phone_or_text(client, world, outbox):
     assert sms and all(j.status == "done" for j in sms)
     assert all(not any(k.endswith("_enc") for k in j.payload) for j in sms)
     assert all(j.payload.get("contract_id") == created["id"] for j in sms)
+
