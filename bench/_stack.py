@@ -48,8 +48,9 @@ class Stack:
     """Start with :meth:`up`, stop with :meth:`down`; ``env`` is the app's environment."""
 
     def __init__(self, folder: Path, pg_admin_url: str, *, web_workers: int, job_workers: int,
-                 worker_class: str = "sync", threads: int = 1, sign_workers: int = 0) -> None:
-        self.folder, self.pg_admin_url = folder, pg_admin_url
+                 worker_class: str = "sync", threads: int = 1, sign_workers: int = 0,
+                 root: Path = ROOT) -> None:
+        self.folder, self.pg_admin_url, self.root = folder, pg_admin_url, Path(root)
         self.web_workers, self.job_workers = web_workers, job_workers
         self.worker_class, self.threads = worker_class, threads
         self.sign_workers = sign_workers  # > 0: a separate gunicorn pool for POST /sign/<token>
@@ -75,13 +76,13 @@ class Stack:
     # -- processes --------------------------------------------------------------------
     def _start(self, name: str, args: list[str], **kwargs) -> subprocess.Popen:
         log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(args, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True, **kwargs)
         self.procs[name] = proc
         return proc
 
     def flask(self, *args: str) -> str:
-        out = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=self.env,
+        out = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=self.root, env=self.env,
                              capture_output=True, text=True, check=False)
         if out.returncode:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
@@ -98,10 +99,7 @@ class Stack:
         wait_http(self.s3_port, "/moto-api/")
         self.flask("db", "upgrade")
         self.flask("ca", "init")
-        self.flask("org", "create", "--name", "湖南星城建设工程有限公司", "--uscc",
-                   "91110000600037341L", "--address", "长沙县", "--legal-rep", "李建国")
-        key = next(w for w in self.flask("apikey", "create", "--org", "91110000600037341L",
-                                         "--name", "load").split() if w.startswith("lsk_"))
+        key = self._employer_key()
         self._gunicorn("web", self.web_workers, self.port)
         if self.sign_workers:
             self._gunicorn("sign", self.sign_workers, self.sign_port)
@@ -111,8 +109,22 @@ class Stack:
         wait_http(self.port, "/healthz")
         return key
 
+    def _employer_key(self) -> str:
+        """An employer and its API key, through the services (works on older checkouts too)."""
+        script = ("from app import create_app\nfrom app.extensions import db\n"
+                  "from app.services import accounts, apikeys\napp = create_app()\n"
+                  "with app.app_context():\n"
+                  "    org = accounts.add_organization(name='湖南星城建设工程有限公司', "
+                  "uscc='91110000600037341L', address='长沙县', legal_rep='李建国')\n"
+                  "    key = apikeys.create_key(org, 'load')\n    db.session.commit()\n"
+                  "    print(key)\n")
+        out = subprocess.run([sys.executable, "-c", script], cwd=self.root, env=self.env,
+                             capture_output=True, text=True, check=True)
+        return next(w for w in out.stdout.split() if w.startswith("lsk_"))
+
     def _gunicorn(self, name: str, workers: int, port: int) -> None:
-        self._start(name, [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+        conf = self.root / "gunicorn.conf.py"
+        self._start(name, [str(BIN / "gunicorn"), *(["-c", str(conf)] if conf.exists() else []),
                            "-w", str(workers), "-k", self.worker_class,
                            "--threads", str(self.threads), "-b", f"127.0.0.1:{port}",
                            "--access-logfile", "-", "wsgi:app"])

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _stack import Stack, cpu_seconds, peak_rss_mb  # noqa: E402
+from _stack import ROOT, Stack, cpu_seconds, peak_rss_mb  # noqa: E402
 from app_pipeline import SIGNATURE, payload  # noqa: E402
 
 MAX_N = 300
@@ -245,6 +245,24 @@ def pct(values: list[float]) -> dict:
     return {"p50": round(statistics.median(v), 1), "p95": at(0.95), "p99": at(0.99)}
 
 
+def machine_speed() -> dict:
+    """How fast this machine is, to compare runs on different machines: a pure-Python loop
+    and RSA-2048 key generation (both single-threaded), in ms."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    start = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    loop = (time.perf_counter() - start) * 1000
+    keys = []
+    for _ in range(5):
+        start = time.perf_counter()
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        keys.append((time.perf_counter() - start) * 1000)
+    return {"python_loop_2m_ms": round(loop, 1), "rsa2048_keygen_ms": round(statistics.median(keys), 1)}
+
+
 def report(levels: list[dict], once: dict, rss: dict) -> None:
     print(f"{'C':>3} {'signed':>6} {'contr/s':>8} {'cpu ms/c':>9} "
           + " ".join(f"{t + ' p50/p95/p99':>24}" for t in TYPES) + f" {'filing lag p50/p95':>20}")
@@ -272,16 +290,20 @@ def main() -> None:
     parser.add_argument("--sign-workers", type=int, default=0,
                         help="> 0: a separate gunicorn pool serves POST /api/v1/sign/<token> "
                              "(as nginx would route it); the others stay on the web pool")
+    parser.add_argument("--root", default=str(ROOT),
+                        help="the checkout whose app is served (e.g. a worktree of an older "
+                             "commit, for a before/after run on the same machine)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a worker reads and draws between the code and signing")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     n = min(args.n, MAX_N)
+    speed = machine_speed()
     levels = [int(c) for c in args.c.split(",")]
     with tempfile.TemporaryDirectory(prefix="signing-load-") as folder:
         stack = Stack(Path(folder), args.pg_admin_url, web_workers=args.web_workers,
                       job_workers=args.job_workers, worker_class=args.worker_class,
-                      threads=args.threads, sign_workers=args.sign_workers)
+                      threads=args.threads, sign_workers=args.sign_workers, root=args.root)
         try:
             key = stack.up()
             base, results, first = f"http://127.0.0.1:{stack.port}", [], 0
@@ -298,11 +320,13 @@ def main() -> None:
     print(f"signing load: {n} contracts per level, gunicorn {args.web_workers}{pool} x "
           f"{args.worker_class} ({args.threads} threads), {args.job_workers} job workers, "
           f"think {args.think} s, PostgreSQL, S3 (moto_server)")
+    print(f"machine: {speed}")
     report(results, once, rss)
     print(json.dumps({"bench": "signing_load", "n": n, "web_workers": args.web_workers,
                       "worker_class": args.worker_class, "threads": args.threads,
                       "job_workers": args.job_workers, "sign_workers": args.sign_workers,
-                      "think_s": args.think, "levels": results, "exactly_once": once,
+                      "think_s": args.think, "machine": speed, "root": args.root,
+                      "levels": results, "exactly_once": once,
                       "peak_rss_mb": rss}, ensure_ascii=False))
 
 
