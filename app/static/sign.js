@@ -122,11 +122,26 @@
       .then(function (r) {
         $("sign").disabled = false;
         if (!r.ok) return showError(r.body);
-        $("done-text").textContent = r.body.filing
-          ? T.filed + r.body.filing.number
-          : fmt(T.filing, {number: r.body.filing_number});
+        if (r.body.filing) showFiled(r.body.filing.number);
+        else { $("done-text").textContent = fmt(T.filing, {number: r.body.filing_number}); awaitFiling(0); }
         $("download").hidden = false;
         show("step-done");
       });
   });
+  function showFiled(number) {
+    $("done-text").textContent = T.filed + number;
+    $("done-text").classList.add("filed");
+  }
+  // Signed but not yet filed: ask every 2 s (for about two minutes) until the filing exists.
+  function awaitFiling(tries) {
+    if (tries >= 60) return;
+    setTimeout(function () {
+      call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (r) {
+        if (r.ok && r.body.filing) showFiled(r.body.filing.number);
+        else if (r.ok || !r.body || r.body.error !== "identity_required") {
+          awaitFiling(tries + 1);
+        }
+      }, function () { awaitFiling(tries + 1); });
+    }, 2000);
+  }
 })();

@@ -91,7 +91,10 @@ def test_worker_signs_on_a_phone(client, world, outbox, live_server, phone, tmp_
     page.check("#consent")
     page.click("#sign")
     page.wait_for_selector("#step-done:not([hidden])", timeout=20000)
+    # The answer comes before the filing job has run; the page keeps asking until it is filed.
+    page.wait_for_selector("#done-text.filed", timeout=20000)
     done = page.inner_text("#done-text")
+    assert "已自动完成用工备案" in done
     page.screenshot(path=str(tmp_path / "signed.png"), full_page=True)
     assert "备案号" in done
     from app.extensions import db
