@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from app.domain import typed
 from app.domain.terms import MAX_MONTHLY_WAGE
+from app.domain.typed import Msg
 
 AMOUNT_MAX = MAX_MONTHLY_WAGE
 _AMOUNT_RE = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
@@ -119,7 +120,7 @@ def Amount(description: str = "") -> Any:  # noqa: N802
 
     Validated to the decimal string the domain layer reads.
     """
-    limits = f"最多两位小数，不超过{AMOUNT_MAX}"
+    limits = Msg("最多两位小数，不超过%(limit)s", limit=AMOUNT_MAX)
     schema = {"description": f"{description}（{limits}）" if description else limits, "anyOf": [
         {"type": "string", "pattern": _AMOUNT_PATTERN},
         {"type": "number", "minimum": 0, "maximum": float(AMOUNT_MAX), "multipleOf": 0.01}]}

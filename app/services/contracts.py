@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import pii
 from app.domain.ids import mask_id, mask_phone
 from app.domain.terms import HOURS_SYSTEMS, validate_terms
+from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, ContractDocument, Organization, SignatureEvent, SigningLink, Worker
@@ -212,6 +213,9 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, p: Principal
     return token
 
 
+SMS_INVITE = "【智慧星用工】%(employer)s邀请您签署劳动合同，请在%(days)s天内打开 %(url)s 查看并签署。"
+
+
 def issue_link(contract: Contract) -> str:
     """Add a new signing link (valid SIGN_LINK_DAYS) and queue the SMS inviting the worker.
 
@@ -222,9 +226,7 @@ def issue_link(contract: Contract) -> str:
     db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
                                expires_at=utcnow() + timedelta(days=days)))
     url = f"{current_app.config['BASE_URL']}/s/{token}"
-    text = (f"【智慧星用工】{contract.organization.name}邀请您签署劳动合同，"
-            f"请在{days}天内打开 {url} 查看并签署。")
-    queue_sms(contract, text)
+    queue_sms(contract, Msg(SMS_INVITE, employer=contract.organization.name, days=days, url=url))
     return token
 
 

@@ -10,6 +10,7 @@ import json
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from app.domain.typed import Msg
 from app.errors import ServiceUnavailable
 from app.extensions import db
 from app.models import Contract, Filing
@@ -31,9 +32,11 @@ def _archived(key: str, sha256: str | None, what: str) -> bytes:
     except ArchiveUnavailable:
         raise ServiceUnavailable("档案库暂时无法访问，请稍后再试") from None
     except ArchiveError as exc:
-        raise verification.ArchiveMismatch(f"归档文件校验失败：{exc}") from None
+        raise verification.ArchiveMismatch(Msg(verification.ARCHIVE_UNREADABLE,
+                                                 reason=str(exc))) from None
     if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
-        raise verification.ArchiveMismatch(f"归档的{what}与备案记录的 SHA-256 不一致")
+        raise verification.ArchiveMismatch(Msg("归档的%(what)s与备案记录的 SHA-256 不一致",
+                                                 what=Msg(what)))
     return data
 
 

@@ -13,12 +13,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app.domain.typed import Msg
 from app.extensions import archive_ext, db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
 from app.services import audit, contracts, documents, jobs
 from archive import build_manifest
 
+SMS_FILED = ("【智慧星用工】您与%(employer)s的劳动合同已签署并完成用工备案，备案号%(number)s。"
+             "您可随时打开原签署链接、核验身份后免费查看和下载合同。")
 RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
 OPEN_ENDED_YEARS = 50
 
@@ -123,6 +126,5 @@ def file_contract(payload: dict) -> None:
                           manifest_sha256=man.sha256, retain_until=keep, archived_at=now))
     contract.status = "filed"
     audit.record(contract.id, "system", "contract.filed", filing_number=number, sha256=pdf.sha256)
-    text = (f"【智慧星用工】您与{contract.organization.name}的劳动合同已签署并完成用工备案，"
-            f"备案号{number}。您可随时打开原签署链接、核验身份后免费查看和下载合同。")
-    contracts.queue_sms(contract, text)
+    contracts.queue_sms(contract, Msg(SMS_FILED, employer=contract.organization.name,
+                                      number=number))

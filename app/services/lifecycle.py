@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, SigningLink
@@ -64,9 +65,13 @@ def _revoke_links(contract: Contract, now) -> int:
     return len(links)
 
 
+SMS_WITHDRAWN = ("【智慧星用工】%(employer)s已撤回劳动合同（编号%(contract_no)s）的签署邀请，"
+                 "原签署链接已失效。如有疑问，请联系用人单位。")
+
+
 def _withdrawn_text(contract: Contract) -> str:
-    return (f"【智慧星用工】{contract.organization.name}已撤回劳动合同（编号{contract.contract_no}）"
-            "的签署邀请，原签署链接已失效。如有疑问，请联系用人单位。")
+    return Msg(SMS_WITHDRAWN, employer=contract.organization.name,
+               contract_no=contract.contract_no)
 
 
 def void_contract(p: Principal, contract_id: int, *, reason: object, ip: str | None = None,

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from app.domain.typed import Msg
 from app.errors import TooManyRequests
 from app.extensions import db
 from app.models import RateLimitCounter
@@ -44,14 +45,15 @@ class Limit:
     count: int
     seconds: int
 
-    def describe_zh(self) -> str:
-        """The limit in Chinese, e.g. ``每分钟 20 次``."""
+    def describe_zh(self) -> Msg:
+        """The limit as a message (Chinese, translated where shown), e.g. ``每分钟 20 次``."""
         unit = _UNITS_ZH.get(self.seconds)
         if unit:
-            return f"每{unit} {self.count} 次"
+            return Msg("每%(unit)s %(count)s 次", unit=Msg(unit), count=self.count)
         if self.seconds % 60 == 0:
-            return f"每 {self.seconds // 60} 分钟 {self.count} 次"
-        return f"每 {self.seconds} 秒 {self.count} 次"
+            return Msg("每 %(minutes)s 分钟 %(count)s 次", minutes=self.seconds // 60,
+                       count=self.count)
+        return Msg("每 %(seconds)s 秒 %(count)s 次", seconds=self.seconds, count=self.count)
 
 
 def parse_limit(value: str | int | None) -> Limit | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.typed import Msg
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Contract, RevokedCertificate, SignatureEvent
@@ -56,7 +57,7 @@ def normalize_serial(value: str) -> str:
     """
     serial = re.sub(r"[\s:]", "", (value or "").strip().lower()).removeprefix("0x").lstrip("0")
     if not _HEX.fullmatch(serial or "x"):
-        raise ValidationFailed(f"证书序列号格式不正确（应为十六进制）：{value!r}",
+        raise ValidationFailed(Msg("证书序列号格式不正确（应为十六进制）：%(value)s", value=repr(value)),
                                fields={"serial": "应为十六进制序列号"})
     return serial
 
@@ -79,12 +80,14 @@ def revoke(serial: str, reason: str, *, actor: str) -> Revocation:
     :raises NotFound: no certificate with this serial was issued by the platform.
     """
     if reason not in REASONS:
-        raise ValidationFailed(f"未知的吊销原因：{reason!r}", fields={"reason": "请选择吊销原因"})
+        raise ValidationFailed(Msg("未知的吊销原因：%(reason)s", reason=repr(reason)),
+                               fields={"reason": "请选择吊销原因"})
     serial = normalize_serial(serial)
     event = db.session.scalar(select(SignatureEvent).where(
         SignatureEvent.certificate_serial == serial).limit(1))
     if event is None:
-        raise NotFound(f"平台未签发序列号为 {serial} 的证书", code="certificate_not_found")
+        raise NotFound(Msg("平台未签发序列号为 %(serial)s 的证书", serial=serial),
+                       code="certificate_not_found")
     existing = _revoked(serial)
     if existing is not None:
         return Revocation(serial, existing.reason, existing.revoked_at, created=False)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
+from app.domain.typed import Msg
 from app.errors import AppError, ServiceUnavailable
 from app.models import Contract, Filing
 from app.services import filing as filing_service
 from app.services import pki
+
+ARCHIVE_UNREADABLE = "归档文件校验失败：%(reason)s"
 
 
 class ArchiveMismatch(AppError):
@@ -27,7 +30,7 @@ def archived_pdf(filing: Filing) -> bytes:
     except ArchiveUnavailable:
         raise ServiceUnavailable("档案库暂时无法访问，请稍后再试") from None
     except (IntegrityError, ArchiveError) as exc:
-        raise ArchiveMismatch(f"归档文件校验失败：{exc}") from None
+        raise ArchiveMismatch(Msg(ARCHIVE_UNREADABLE, reason=str(exc))) from None
     if hashlib.sha256(data).hexdigest() != filing.sha256:
         raise ArchiveMismatch("归档文件与备案记录的 SHA-256 不一致")
     return data

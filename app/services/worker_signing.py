@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
+from app.domain.typed import Msg
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from app.extensions import db
 from app.models import Contract, OtpChallenge, SignatureEvent, SigningLink
@@ -25,6 +26,7 @@ from app.models.base import utcnow
 from app.services import audit, counters, documents, jobs, pki, ratelimit, sms
 
 MAX_SIGNATURE_BYTES = 512 * 1024
+SMS_CODE = "【智慧星用工】您的合同签署验证码为%(code)s，%(minutes)s分钟内有效，请勿告知他人。"
 OTP_LOCKED = "验证码错误次数过多，此签署链接已锁定，请联系用人单位重新发送"
 
 
@@ -104,8 +106,7 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     phone = pii.decrypt(contract.worker_phone_enc)
     db.session.commit()  # (nothing is read from the expired objects after this)
     minutes = cfg["OTP_TTL_SECONDS"] // 60
-    sms.gateway().send(phone,
-                       f"【智慧星用工】您的合同签署验证码为{code}，{minutes}分钟内有效，请勿告知他人。")
+    sms.gateway().send(phone, Msg(SMS_CODE, code=code, minutes=minutes))
     return answer
 
 
