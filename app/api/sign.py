@@ -20,7 +20,6 @@ from app.api.schemas import (
 from app.api.spec import SIGNING_SESSION, operation
 from app.errors import Unauthorized
 from app.services import lifecycle, queries, worker_signing
-from app.services.principal import of_signing
 
 TOKEN = "/<string(maxlength=128):token>"
 LINK = {404: (ErrorOut, "签署链接无效"), 410: (ErrorOut, "链接已撤回、已拒签或已过期")}
@@ -81,10 +80,10 @@ def sign_contract(token: str):
     outcome = worker_signing.sign(
         token, session=signing_session(body.session), signature=body.signature,
         consent=body.consent, ip=request.remote_addr, user_agent=request.user_agent.string)
-    summary = queries.contract_summary(queries.contract(of_signing(outcome.contract_id),
-                                                        outcome.contract_id))
-    return {"status": summary["status"], "contract_no": summary["contract_no"],
-            "filing_number": outcome.filing_number, "filing": summary["filing"]}
+    # The filing job was queued in the signing transaction and runs after this answer: the
+    # number is reserved, the filing itself is reported by GET …/contract once it exists.
+    return {"status": outcome.status, "contract_no": outcome.contract_no,
+            "filing_number": outcome.filing_number, "filing": None}
 
 
 @bp.post(f"{TOKEN}/decline")

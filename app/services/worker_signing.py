@@ -35,6 +35,7 @@ class SignedOutcome:
     """What the worker sees after signing."""
 
     contract_id: int
+    contract_no: str
     status: str
     filing_number: str
 
@@ -228,12 +229,13 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
                                       sealed_sha256=doc.sha256 if doc.kind == "sealed" else None)
     try:
         number = _record_signature(contract, doc, result, challenge, link, ip, user_agent, now)
+        outcome = SignedOutcome(contract.id, contract.contract_no, contract.status, number)
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         open_link(token)  # voided or declined meanwhile: 410 rather than "signed already"
         raise Conflict("该合同已签署，无需重复签署", code="already_signed") from None
-    return SignedOutcome(contract.id, contract.status, number)
+    return outcome  # built before the commit: no reload of the expired rows
 
 
 def _record_signature(contract, doc, result, challenge, link, ip, user_agent, now) -> str:
