@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import queue
+import random
 import re
 import statistics
 import sys
@@ -100,8 +101,8 @@ def journey(http, base: str, sign_base: str, c: dict, outbox: Outbox, record,
     if r.status_code != 200:
         return
     session = r.json()["session"]
-    if think:
-        time.sleep(think)
+    if think:  # people read and draw at their own pace: 0.5–1.5 × the mean think time
+        time.sleep(think * (0.5 + c["pace"]))
     t = time.perf_counter()
     r = http.post(f"{sign_base}/api/v1/sign/{c['token']}",
                   json={"session": session, "signature": SIGNATURE, "consent": True})
@@ -114,7 +115,9 @@ def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int,
               think: float = 0.0) -> dict:
     """All ``contracts`` signed by ``concurrency`` simulated workers; the figures."""
     outbox, work = Outbox(stack.outbox), queue.Queue()
+    pace = random.Random(concurrency)  # the same paces for every run of a level
     for c in contracts:
+        c["pace"] = pace.random()
         work.put(c)
     times: dict[str, list[float]] = {t: [] for t in TYPES}
     statuses: Counter = Counter()
@@ -125,7 +128,8 @@ def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int,
             times[kind].append((time.perf_counter() - start) * 1000)
             statuses[f"{kind} {status}"] += 1
 
-    def worker() -> None:
+    def worker(offset: float) -> None:
+        time.sleep(offset)  # with think time, workers arrive spread over one think period
         with requests.Session() as http:
             while True:
                 try:
@@ -142,7 +146,8 @@ def run_level(stack: Stack, base: str, contracts: list[dict], concurrency: int,
     roles = cpu_roles(stack)
     before = {role: sum(cpu_seconds(p) for p in pids) for role, pids in roles.items()}
     start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(think * i / concurrency,))
+               for i in range(concurrency)]
     for th in threads:
         th.start()
     for th in threads:
@@ -294,7 +299,8 @@ def main() -> None:
                         help="the checkout whose app is served (e.g. a worktree of an older "
                              "commit, for a before/after run on the same machine)")
     parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a worker reads and draws between the code and signing")
+                        help="mean seconds a worker reads and draws between the code and signing "
+                             "(each takes 0.5-1.5x; the workers arrive spread over one period)")
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     n = min(args.n, MAX_N)
