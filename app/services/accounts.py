@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from app import pii
 from app.domain.ids import mask_phone, phone_error, uscc_error
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import EMPLOYER_ROLES, ROLES, Organization, User
 from app.models.base import utcnow
-from app.services import audit, notify, passwords, sessions
+from app.services import audit, notify, passwords, scope, sessions
 from app.services.formdata import Fields
 from app.services.principal import Principal
 
@@ -87,15 +87,9 @@ def read_phone(fields: Fields, name: str = "phone") -> str:
     return phone
 
 
-def _require_admin(p: Principal) -> int:
-    if not p.is_employer_admin or p.organization_id is None:
-        raise Forbidden("只有单位管理员可以管理用户和接口密钥")
-    return p.organization_id
-
-
 def employer_users(p: Principal) -> list[User]:
     """The users of the admin's employer, by name."""
-    org_id = _require_admin(p)
+    org_id = scope.administered_organization(p)
     return list(db.session.scalars(select(User).where(User.organization_id == org_id)
                                    .order_by(User.display_name, User.id)))
 
@@ -105,7 +99,7 @@ def employer_user(p: Principal, user_id: int) -> User:
 
     :raises NotFound: no such user in this employer (other employers' users look the same).
     """
-    org_id = _require_admin(p)
+    org_id = scope.administered_organization(p)
     user = db.session.scalar(select(User).where(User.id == user_id, User.organization_id == org_id,
                                                 User.role.in_(EMPLOYER_ROLES)))
     if user is None:
@@ -125,7 +119,7 @@ def invite_user(p: Principal, data: dict) -> User:
 
     :raises ValidationFailed: a field is missing or wrong (named in ``fields``).
     """
-    org_id = _require_admin(p)
+    org_id = scope.administered_organization(p)
     fields = Fields(data)
     display_name = fields.text("display_name", 100)
     phone, username, role = read_phone(fields), read_username(fields), _read_role(fields)

@@ -14,12 +14,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.models import ApiKey, Organization
 from app.models.base import utcnow
 from app.pii import token_hash
-from app.services import audit
+from app.services import audit, scope
 from app.services.formdata import Fields
 from app.services.principal import Principal
 
@@ -64,15 +64,9 @@ def _touch(key_id: int, now) -> None:
         log.warning("could not record the use of API key %s", key_id)
 
 
-def _require_admin(p: Principal) -> int:
-    if not p.is_employer_admin or p.organization_id is None:
-        raise Forbidden("只有单位管理员可以管理用户和接口密钥")
-    return p.organization_id
-
-
 def keys(p: Principal) -> list[ApiKey]:
     """The employer's keys, newest first (revoked ones included)."""
-    org_id = _require_admin(p)
+    org_id = scope.administered_organization(p)
     return list(db.session.scalars(select(ApiKey).where(ApiKey.organization_id == org_id)
                                    .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
 
@@ -82,7 +76,7 @@ def create(p: Principal, data: dict) -> tuple[ApiKey, str]:
 
     :raises ValidationFailed: the name is missing or too long.
     """
-    org_id = _require_admin(p)
+    org_id = scope.administered_organization(p)
     fields = Fields(data)
     name = fields.text("name", 100)
     fields.check()
@@ -99,7 +93,7 @@ def revoke(p: Principal, key_id: int) -> ApiKey:
 
     :raises NotFound: no such key of this employer (other employers' keys look the same).
     """
-    org_id = _require_admin(p)
+    org_id = scope.administered_organization(p)
     key = db.session.scalar(select(ApiKey).where(ApiKey.id == key_id,
                                                  ApiKey.organization_id == org_id))
     if key is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models import Contract, Organization
 from app.services.principal import Principal
@@ -55,3 +55,13 @@ def contract(p: Principal, contract_id: int, message: str = "合同不存在") -
     if found is None:
         raise NotFound(message, code="contract_not_found")
     return found
+
+
+def administered_organization(p: Principal) -> int:
+    """The id of the employer whose users and API keys ``p`` manages.
+
+    :raises Forbidden: ``p`` is not an employer admin.
+    """
+    if not p.is_employer_admin or p.organization_id is None:
+        raise Forbidden("只有单位管理员可以管理用户和接口密钥")
+    return p.organization_id
