@@ -38,3 +38,26 @@ def test_installed_in_pyhankos_parser():
     from pyhanko.pdf_utils import generic
 
     assert generic.read_hex_string_from_stream is _speedups.read_hex_string_from_stream
+
+
+def test_certificate_match_agrees_with_pyhanko(signed_contract):
+    """Serial-first matching finds the same signer certificate as pyHanko's own match, for
+    every signature of a signed contract against every certificate it carries."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signing._speedups import _original_match, match_issuer_serial
+
+    signatures = PdfFileReader(io.BytesIO(signed_contract.signed.pdf)).embedded_signatures
+    assert len(signatures) >= 2
+    for sig in signatures:
+        sid = sig.signer_info["sid"].chosen
+        certs = [c.chosen for c in sig.signed_data["certificates"]]
+        ours = [match_issuer_serial(sid, c) for c in certs]
+        assert ours == [_original_match(sid, c) for c in certs]
+        assert ours.count(True) == 1 and len(certs) > 1
+
+
+def test_certificate_match_installed():
+    from pyhanko.sign import general
+
+    assert general.match_issuer_serial is _speedups.match_issuer_serial
