@@ -10,7 +10,7 @@ FLASK    := $(BIN)/flask --app wsgi
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
 APT_RUN  := fonts-wqy-microhei
-APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium
+APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium nginx
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test venv venv-test deps-run deps-test lint bench clean-instance

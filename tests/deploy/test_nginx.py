@@ -1,0 +1,138 @@
+"""deploy/nginx/laborsign.conf under a real nginx: the worker's signature goes to the signing
+pool, everything else to the web pool, the proxy headers reach the app, and one-time link
+tokens stay out of the access log."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.needs import need_tool
+
+CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "laborsign.conf"
+TOKEN = "Zq3VhXo1Tk9sGfLr8eWb2mNcYd0AuJpE"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pool(name: str) -> ThreadingHTTPServer:
+    class Echo(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            body = json.dumps({"pool": name, "path": self.path,
+                               "forwarded_for": self.headers.get("X-Forwarded-For"),
+                               "proto": self.headers.get("X-Forwarded-Proto"),
+                               "host": self.headers.get("Host")}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory):
+    nginx = need_tool("nginx")
+    folder = tmp_path_factory.mktemp("nginx")
+    web, sign = _pool("web"), _pool("sign")
+    port = _free_port()
+    site = CONF.read_text("utf-8")
+    for old, new in (("127.0.0.1:8000", f"127.0.0.1:{web.server_address[1]}"),
+                     ("127.0.0.1:8001", f"127.0.0.1:{sign.server_address[1]}"),
+                     ("listen 80;", f"listen 127.0.0.1:{port};"),
+                     ("/var/log/nginx/", f"{folder}/")):
+        assert old in site
+        site = site.replace(old, new)
+    (folder / "site.conf").write_text(site, "utf-8")
+    temp = " ".join(f"{k}_temp_path {folder}/{k};" for k in
+                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (folder / "nginx.conf").write_text(
+        # as root, nginx's workers would run as nobody, who cannot write the temp folders here
+        ("user root;\n" if os.geteuid() == 0 else "") +
+        f"pid {folder}/nginx.pid;\nerror_log {folder}/main.error.log;\ndaemon off;\n"
+        f"events {{}}\nhttp {{ {temp}\n include {folder}/site.conf; }}\n", "utf-8")
+    errors = (folder / "stderr.txt").open("w")
+    proc = subprocess.Popen([nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+                            stderr=errors)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/healthz", timeout=1)
+            break
+        except requests.ConnectionError:
+            assert proc.poll() is None, (folder / "stderr.txt").read_text()
+            time.sleep(0.05)
+    yield base, folder / "laborsign.access.log"
+    proc.terminate()
+    proc.wait(10)
+    errors.close()
+    for server in (web, sign):
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("method", "path", "pool"), [
+    ("POST", f"/api/v1/sign/{TOKEN}", "sign"),
+    ("POST", f"/api/v1/sign/{TOKEN}/otp", "web"),
+    ("POST", f"/api/v1/sign/{TOKEN}/verify", "web"),
+    ("GET", f"/api/v1/sign/{TOKEN}/contract", "web"),
+    ("GET", f"/api/v1/sign/{TOKEN}", "web"),
+    ("POST", f"/api/v1/sign/{TOKEN}/decline", "web"),
+    ("GET", f"/s/{TOKEN}", "web"),
+    ("POST", "/api/v1/contracts", "web"),
+    ("GET", "/employer/contracts", "web"),
+])
+def test_only_the_signature_goes_to_the_signing_pool(proxy, method, path, pool):
+    base, _ = proxy
+    answer = requests.request(method, base + path, json={}, timeout=5,
+                              headers={"X-Forwarded-For": "203.0.113.9"})
+    assert answer.status_code == 200
+    got = answer.json()
+    assert got["pool"] == pool and got["path"] == path
+    # The client's address is appended (the app trusts one hop: TRUST_PROXY_HOPS=1).
+    assert got["forwarded_for"] == "203.0.113.9, 127.0.0.1" and got["proto"] == "http"
+
+
+def test_tokens_stay_out_of_the_access_log(proxy):
+    base, log = proxy
+    for path in (f"/s/{TOKEN}", f"/api/v1/sign/{TOKEN}/otp", f"/password/reset/{TOKEN}",
+                 f"/account/invite/{TOKEN}", f"/password/set/{TOKEN}?token={TOKEN}"):
+        requests.get(base + path, timeout=5)
+    requests.post(base + f"/api/v1/sign/{TOKEN}", json={}, timeout=5)
+    time.sleep(0.2)  # nginx writes the access log line after the answer
+    text = log.read_text("utf-8")
+    assert TOKEN not in text
+    assert '"GET /s/<redacted>"' in text and '"POST /api/v1/sign/<redacted>"' in text
+    assert '"GET /api/v1/sign/<redacted>/otp"' in text
+    assert '"GET /password/reset/<redacted>"' in text
+
+
+def test_large_uploads_reach_the_app_up_to_its_limit(proxy):
+    base, _ = proxy
+    ok = requests.post(base + "/verify", data=b"x" * (7 * 1024 * 1024), timeout=30)
+    assert ok.status_code == 200 and ok.json()["pool"] == "web"
+    too_big = requests.post(base + "/verify", data=b"x" * (9 * 1024 * 1024), timeout=30)
+    assert too_big.status_code == 413
