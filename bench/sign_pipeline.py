@@ -23,6 +23,7 @@ import dataclasses
 import gc
 import io
 import itertools
+import json
 import logging
 import resource
 import statistics
@@ -350,10 +351,13 @@ def main() -> None:
         header = (f"{'level':6s} | {'platform total':>15s} | {'sign only':>15s} | "
                   f"{'minimal pyHanko':>15s} | {'sign/min':>8s} | {'total/min':>9s} | "
                   f"{'stock pyHanko':>15s}")
-        rows, parts = [], []
+        rows, parts, figures = [], [], {}
         for level in LEVELS:
             t = run_level(s, level, args.n, args.stock_n)
             med = {k: stats(v) for k, v in t.items() if v}
+            figures[level] = {k: {"median_ms": round(v[0], 1), "p95_ms": round(v[1], 1)}
+                              for k, v in med.items()}
+            figures[level]["total_over_minimal"] = round(med["platform"][0] / med["minimal"][0], 2)
 
             def cell(key: str, med=med) -> str:
                 if key not in med:
@@ -380,6 +384,8 @@ def main() -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"\npeak memory: process max RSS {rss:.0f} MB; Python allocations during one "
               f"B-LTA contract (tracemalloc) {peak_alloc:.1f} MB")
+        print(json.dumps({"bench": "sign_pipeline", "n": args.n, "levels": figures,
+                          "peak_rss_mb": round(rss), "peak_alloc_mb": round(peak_alloc, 1)}))
 
 
 if __name__ == "__main__":
