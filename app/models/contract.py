@@ -52,6 +52,8 @@ class Contract(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
+    # A renewal (续订) points at the contract it continues (a draft copy with a new term).
+    renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
 
     organization: Mapped[Organization] = relationship()
     worker: Mapped[Worker] = relationship()
