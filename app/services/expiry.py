@@ -154,7 +154,7 @@ def _claim(p: Principal, contract: Contract, today: date) -> ExpiryNotice | None
     try:
         with db.session.begin_nested():
             db.session.add(notice)
-            db.session.flush([notice])
+            db.session.flush()
     except IntegrityError:  # a concurrent run claimed it first: it texts the worker
         return None
     return notice
