@@ -57,6 +57,7 @@ class Contract(db.Model):
 
     organization: Mapped[Organization] = relationship()
     worker: Mapped[Worker] = relationship()
+    renewal_of: Mapped[Contract | None] = relationship(remote_side=[id])
     documents: Mapped[list[ContractDocument]] = relationship(
         back_populates="contract", order_by="ContractDocument.version"
     )

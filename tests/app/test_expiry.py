@@ -4,35 +4,19 @@ texts each worker once (run twice, or twice at the same time: one text per contr
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.domain.expiry import today_in_beijing
 from app.extensions import db
-from app.models import AuditEvent, Contract, ExpiryNotice, Job
+from app.models import AuditEvent, ExpiryNotice, Job
 from app.services import expiry, jobs, principal
-from tests.app.flows import api_create
+from tests.app.flows import in_force
 from tests.conftest import WORKER, login
 
 ADMIN_PHONE, OTHER_ADMIN_PHONE = "13900139000", "13900139002"
-
-
-def in_force(client, world, end: date | None, *, status: str = "filed", key: str = "api_key",
-             start: date | None = None, **terms) -> Contract:
-    """A contract created through the API, then put into ``status`` (the signing flow is
-    tested elsewhere); ``end`` None makes it open-ended (no end date in its terms)."""
-    start = start or (end or date(2027, 1, 1)) - timedelta(days=700)
-    end_text = (end or start + timedelta(days=800)).isoformat()
-    created = api_create(client, world[key], term_start=start.isoformat(), term_end=end_text,
-                         probation_months="0", **terms)
-    contract = db.session.get(Contract, created["id"])
-    contract.status = status
-    if end is None:
-        contract.terms = {**contract.terms, "term_end": ""}
-    db.session.commit()
-    return contract
 
 
 def _texts(outbox, to: str, needle: str) -> list[str]:
