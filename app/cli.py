@@ -1,4 +1,5 @@
-"""Command line: ``flask seed-demo``, ``flask jobs work``, ``flask ca init|revoke``; the account
+"""Command line: ``flask seed-demo``, ``flask jobs work``, ``flask contracts remind-expiring``,
+``flask ca init|revoke``; the account
 commands (``flask org|user|apikey ...``) live in :mod:`app.cli_accounts`."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask.cli import AppGroup
 from app.domain.ids import uscc_with_check
 from app.errors import AppError
 from app.extensions import db
-from app.services import accounts, apikeys, contracts, jobs, pki, principal, revocation
+from app.services import accounts, apikeys, contracts, expiry, jobs, pki, principal, revocation
 
 DEMO_PASSWORD = "demo12345"
 
@@ -90,6 +91,29 @@ def register(app: Flask) -> None:
             click.echo(f"ran {jobs.run_pending(limit=1000)} job(s)")
         else:
             jobs.work_forever(poll_seconds=poll)
+
+    contracts_group = AppGroup("contracts", help="Contracts: scheduled tasks.")
+    app.cli.add_command(contracts_group)
+
+    @contracts_group.command("remind-expiring")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Count from this Beijing date instead of today (YYYY-MM-DD).")
+    def remind_expiring(today) -> None:
+        """Announce contracts ending within 30 days: text each worker once, tell HR.
+
+        Run once a day, e.g. from cron at 08:00 Beijing time on one or more hosts:
+
+            0 8 * * *  cd /srv/laborsign && .venv/bin/flask --app wsgi contracts remind-expiring
+
+        Safe to repeat and to run on several hosts at once: every contract is announced
+        once (one row per contract in expiry_notices). The texts are queued as jobs for
+        `flask jobs work`; with JOBS_INLINE (the embedded default) they are sent right away.
+        """
+        run = expiry.remind_expiring(today.date() if today else None)
+        sent = jobs.run_pending(limit=10000) if current_app.config.get("JOBS_INLINE") else 0
+        click.echo(f"{run.contracts} contract(s) announced to their workers, "
+                   f"{run.hr_texts} text(s) to HR staff of {len(run.employers)} employer(s)"
+                   + (f"; ran {sent} job(s)" if sent else ""))
 
     ca_group = AppGroup("ca", help="The platform certificate authority.")
     app.cli.add_command(ca_group)

@@ -1,7 +1,8 @@
-"""Employer pages: contracts list, new contract, detail, seal and send."""
+"""Employer pages: contracts list, new contract, detail, seal and send, expiring contracts and
+renewal."""
 
 from flask import Blueprint
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
-from app.employer import routes  # noqa: E402,F401
+from app.employer import expiry, routes  # noqa: E402,F401

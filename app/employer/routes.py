@@ -9,7 +9,7 @@ from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import contracts, lifecycle, queries
+from app.services import contracts, expiry, lifecycle, queries
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -18,7 +18,8 @@ EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 @role_required(*EMPLOYER_ROLES)
 def contracts_list():
     items = queries.contracts(current_principal())
-    return render_template("employer/contracts.html", contracts=items)
+    return render_template("employer/contracts.html", contracts=items,
+                           expiring=expiry.expiring_ids(current_principal()))
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])

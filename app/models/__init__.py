@@ -2,6 +2,7 @@
 
 from app.models.account import AccountToken, UserSession
 from app.models.contract import CONTRACT_STATUSES, Contract, ContractDocument, Worker
+from app.models.expiry import ExpiryNotice
 from app.models.ops import AuditEvent, Counter, Filing, Job
 from app.models.org import (
     EMPLOYER_ROLES,
@@ -26,6 +27,7 @@ __all__ = [
     "Contract",
     "ContractDocument",
     "Counter",
+    "ExpiryNotice",
     "Filing",
     "Job",
     "Organization",

@@ -52,9 +52,12 @@ class Contract(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
+    # A renewal (续订) points at the contract it continues (a draft copy with a new term).
+    renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
 
     organization: Mapped[Organization] = relationship()
     worker: Mapped[Worker] = relationship()
+    renewal_of: Mapped[Contract | None] = relationship(remote_side=[id])
     documents: Mapped[list[ContractDocument]] = relationship(
         back_populates="contract", order_by="ContractDocument.version"
     )

@@ -44,6 +44,11 @@ class Principal:
             self.kind == "api_key" or self.role in EMPLOYER_ROLES)
 
     @property
+    def is_employer_job(self) -> bool:
+        """A scheduled job acting for one employer (reads only that employer's rows)."""
+        return self.kind == "system" and self.organization_id is not None
+
+    @property
     def is_employer_admin(self) -> bool:
         """The employer's administrator (manages its users and API keys)."""
         return self.kind == "user" and self.role == "employer_admin"
@@ -76,6 +81,13 @@ def of_api_key(key) -> Principal:
     """The principal of an employer's live :class:`app.models.ApiKey`."""
     return Principal(kind="api_key", actor=f"api:{key.id}", role="employer_api",
                      organization_id=key.organization_id, api_key_id=key.id)
+
+
+def of_job(organization_id: int, job: str) -> Principal:
+    """The principal of a scheduled job (``job``, e.g. ``expiry``) working on one employer's
+    rows: the scope filters see that employer only; it is not an employer for the write use
+    cases (it cannot create, seal or void contracts)."""
+    return Principal(kind="system", actor=f"system:{job}", organization_id=organization_id)
 
 
 def of_signing(contract_id: int) -> Principal:

@@ -1,7 +1,8 @@
 """What a principal may see: the one place that turns a :class:`Principal` into query filters.
 
-Employers see their own organization's rows, auditors the employers of their jurisdiction
-(region-code prefix) or the employers named in their scope — and nothing without either —,
+Employers (and scheduled jobs acting for one employer) see their own organization's rows,
+auditors the employers of their jurisdiction (region-code prefix) or the employers named in
+their scope — and nothing without either —,
 a signing session its one contract, platform admins everything. Anything else sees nothing:
 every filter fails closed.
 """
@@ -20,7 +21,7 @@ def organization_filter(p: Principal, column=Organization.id) -> ColumnElement[b
     """A filter on an organization-id ``column``: the employers ``p`` may see."""
     if p.is_platform_admin:
         return true()
-    if p.is_employer:
+    if p.is_employer or p.is_employer_job:
         return column == p.organization_id
     if p.is_auditor:
         conditions = []

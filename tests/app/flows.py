@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import date, timedelta
 
 from PIL import Image, ImageDraw
 
+from app.extensions import db
+from app.models import Contract
 from tests.conftest import WORKER, bearer, contract_payload, csrf_token
 
 
@@ -64,3 +67,19 @@ def search(client, **fields):
     """Search the archive as the auditor's form does (POST: ID numbers never go into URLs)."""
     token = csrf_token(client.get("/audit/").get_data(as_text=True))
     return client.post("/audit/", data={**fields, "csrf_token": token})
+
+
+def in_force(client, world, end: date | None, *, status: str = "filed", key: str = "api_key",
+             start: date | None = None, **terms) -> Contract:
+    """A contract created through the API, then put into ``status`` (the signing flow is
+    tested elsewhere); ``end`` None makes it open-ended (no end date in its terms)."""
+    start = start or (end or date(2027, 1, 1)) - timedelta(days=700)
+    end_text = (end or start + timedelta(days=800)).isoformat()
+    created = api_create(client, world[key], term_start=start.isoformat(), term_end=end_text,
+                         **{"probation_months": "0", **terms})
+    contract = db.session.get(Contract, created["id"])
+    contract.status = status
+    if end is None:
+        contract.terms = {**contract.terms, "term_end": ""}
+    db.session.commit()
+    return contract

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -92,3 +93,46 @@ def test_signature_events_keep_the_certificate_hash(blank_app):
             columns = {c["name"] for c in sa.inspect(conn).get_columns("signature_events")}
         der = cert.public_bytes(serialization.Encoding.DER)
         assert stored == hashlib.sha256(der).hexdigest() and "certificate_pem" not in columns
+
+
+def test_expiry_notices_and_renewal_links(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="b8d2c6e1f0a4")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
+                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
+                "'430121', 'approved', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
+                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
+                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
+                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
+                "'fixed_term', 1, '{}', 'filed', CURRENT_TIMESTAMP, 1)"))
+        upgrade(revision="c5e8a1f3d7b2")
+        notice = sa.text(
+            "INSERT INTO expiry_notices (contract_id, organization_id, term_end, days_left, "
+            "worker_texted, hr_recipients, created_at) VALUES (1, 1, '2026-12-31', 29, TRUE, 1, "
+            "CURRENT_TIMESTAMP)")
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT renewal_of_id FROM contracts")).scalar_one() is None
+            conn.execute(sa.text(
+                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
+                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
+                "status, created_at, version, renewal_of_id) VALUES (2, 'HT2', 1, 1, '张三', 'e', "
+                "'m', 'fixed_term', 1, '{}', 'draft', CURRENT_TIMESTAMP, 1, 1)"))
+            conn.execute(notice)
+        with db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+            conn.execute(notice)  # one notice per contract: the worker is texted once
+        downgrade(revision="b8d2c6e1f0a4")
+        with db.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert "expiry_notices" not in inspector.get_table_names()
+            assert "renewal_of_id" not in {c["name"] for c in inspector.get_columns("contracts")}
+            assert conn.execute(sa.text("SELECT count(*) FROM contracts")).scalar_one() == 2
+        upgrade()
