@@ -47,8 +47,8 @@ class AppError(Exception):
 def _translate(text: str, params: dict) -> str:
     """``text`` (a msgid) in the request's language; a :class:`Msg` brings its own params."""
     if isinstance(text, Msg):
-        text, params = text.template, {k: _translate(v, {}) if isinstance(v, Msg) else v
-                                       for k, v in text.params.items()}
+        text, params = text.template, text.params
+    params = {k: _translate(v, {}) if isinstance(v, Msg) else v for k, v in params.items()}
     if has_request_context():
         return gettext(text, **params)
     return text % params if params else text

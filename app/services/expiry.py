@@ -33,6 +33,7 @@ IN_FORCE = ("signed", "filed")
 #: The worker's text (message id: this Chinese text; placeholders filled by name).
 WORKER_TEXT = ("【智慧星用工】您与%(employer)s签订的劳动合同（编号%(contract_no)s）将于%(term_end)s"
                "到期。如需续订，用人单位将另行发送签署短信；如有疑问，请联系用人单位。")
+CHINESE_DATE = "%(year)d年%(month)02d月%(day)02d日"
 #: The text to the employer's HR staff (no worker data in it).
 HR_TEXT = ("【智慧星用工】%(employer)s有%(count)s份劳动合同将在%(days)s天内到期（最早%(first_end)s），"
            "请登录平台查看“即将到期”的合同并办理续订。")
@@ -160,11 +161,16 @@ def _claim(p: Principal, contract: Contract, today: date) -> ExpiryNotice | None
     return notice
 
 
+def _chinese_date(day: date) -> str:
+    """``2029年11月30日``, as the texts write dates."""
+    return CHINESE_DATE % {"year": day.year, "month": day.month, "day": day.day}
+
+
 def _text_worker(p: Principal, contract: Contract, notice: ExpiryNotice) -> None:
     """Queue the worker's one text (encrypted phone and text) and record it in the trail."""
     text = WORKER_TEXT % {"employer": contract.organization.name,
                           "contract_no": contract.contract_no,
-                          "term_end": f"{notice.term_end:%Y年%m月%d日}"}
+                          "term_end": _chinese_date(notice.term_end)}
     jobs.enqueue(notify.SMS_JOB, {"to_enc": contract.worker_phone_enc,
                                   "text_enc": pii.encrypt(text), "contract_id": contract.id})
     audit.record(contract.id, p.actor, "contract.expiry_notified",
@@ -177,7 +183,7 @@ def _tell_hr(p: Principal, claimed: list[tuple[Contract, ExpiryNotice]]) -> int:
     org = db.session.get(Organization, p.organization_id)
     first_end = min(notice.term_end for _, notice in claimed)
     text = HR_TEXT % {"employer": org.name, "count": len(claimed), "days": WINDOW_DAYS,
-                      "first_end": f"{first_end:%Y年%m月%d日}"}
+                      "first_end": _chinese_date(first_end)}
     staff = db.session.scalars(select(User).where(
         User.organization_id == p.organization_id, User.role.in_(EMPLOYER_ROLES),
         User.active.is_(True)).order_by(User.id))

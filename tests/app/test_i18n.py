@@ -69,7 +69,7 @@ def test_every_marked_string_has_an_english_translation():
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     root = CATALOG.parents[3]
-    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
+    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "Msg": None}
     found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
              for folder, method in (("app", "python"), ("templates", "jinja2"))
              for msg in extract_from_dir(root / folder, [("**.py", method), ("**.html", method)],
@@ -77,6 +77,38 @@ def test_every_marked_string_has_an_english_translation():
     with (CATALOG / "messages.po").open("rb") as fh:
         translated = {m.id for m in read_po(fh) if m.id and m.string}
     assert found and not (found - translated), sorted(found - translated)
+
+
+def test_no_user_facing_text_is_an_f_string():
+    """Message ids are constant strings with named placeholders (``Msg``, gettext), so that
+    they can be translated; only the operator's console output (CLI) may format freely."""
+    import ast
+
+    root = CATALOG.parents[3] / "app"
+    found = []
+    for path in root.rglob("*.py"):
+        if path.name.startswith("cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.JoinedStr) and CJK.search("".join(
+                    v.value for v in node.values if isinstance(v, ast.Constant))):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not found, found
+
+
+def test_rate_limit_messages_in_english(client, world, outbox):
+    from app.services import ratelimit
+
+    assert ratelimit.parse_limit("20/minute").describe_zh() == "每分钟 20 次"
+    _, token = sent_contract(client, world, outbox)
+    client.application.config["SIGN_IDENTITY_LIMIT"] = "1/minute"
+    body = {"name": WORKER["name"], "id_number": WORKER["id_number"]}
+    headers = {"Accept-Language": "en"}
+    answers = [client.post(f"/api/v1/sign/{token}/otp", json=body, headers=headers)
+               for _ in range(2)]
+    assert answers[-1].status_code == 429
+    message = answers[-1].get_json()["message"]
+    assert "1 per minute" in message and not CJK.search(message), message
 
 
 def test_public_verify_page_in_english(client):
