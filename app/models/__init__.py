@@ -14,6 +14,7 @@ from app.models.org import (
 )
 from app.models.ratelimit import RateLimitCounter
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
+from app.models.wage import MinimumWage
 
 __all__ = [
     "CONTRACT_STATUSES",
@@ -28,6 +29,7 @@ __all__ = [
     "Counter",
     "Filing",
     "Job",
+    "MinimumWage",
     "Organization",
     "OtpChallenge",
     "RateLimitCounter",
