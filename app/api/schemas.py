@@ -115,6 +115,8 @@ class ErrorOut(BaseModel):
     error: str = Field(description="稳定的错误代码，如 validation_failed")
     message: str = Field(description="说明（中文；Accept-Language: en 时为英文）")
     fields: dict[str, str] | None = Field(None, description="字段名（JSON 属性名）→ 问题")
+    rules: list[FindingOut] | None = Field(
+        None, description="劳动法规则的结论（规则 ID、条文、说明），见 GET /api/v1/rules")
 
 
 class Party(BaseModel):
