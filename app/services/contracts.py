@@ -226,14 +226,14 @@ def send_contract(p: Principal, contract_id: int, *, acknowledged: list[str] | t
     findings = rule_engine.check(org, {**contract.terms, "worker_name": contract.worker_name},
                                  pii.decrypt(contract.worker.id_number_enc),
                                  exclude_id=contract.id, error_code="rule_violations")
-    if pending := rule_engine.acknowledge(p, contract, findings, acknowledged):
-        db.session.rollback()
+    if pending := rule_engine.pending(contract, findings, acknowledged):
         raise rule_engine.WarningsNotAcknowledged(findings, pending)
     doc = contract.current_document
-    result = pki.signer().seal_employer(
+    result = pki.signer().seal_employer(  # nothing written before: no lock held meanwhile
         documents.read(doc), org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
     )
     try:
+        rule_engine.acknowledge(p, contract, findings, acknowledged)
         token = _record_seal(contract, doc, result, p, ip=ip, user_agent=user_agent)
         db.session.commit()
     except (StaleDataError, IntegrityError):

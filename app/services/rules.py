@@ -140,6 +140,16 @@ def _params(f: Finding) -> dict:
     return {k: {"msg": v.template} if isinstance(v, Msg) else str(v) for k, v in f.params.items()}
 
 
+def pending(contract: Contract, findings: list[Finding],
+            acknowledged: list[str] | tuple = ()) -> list[Finding]:
+    """The warnings of ``findings`` neither acknowledged before (for the same parameters)
+    nor in ``acknowledged``; writes nothing."""
+    before = (contract.rule_results or {}).get("acknowledged", {})
+    stored = {w["rule"]: w["params"] for w in (contract.rule_results or {}).get("warnings", [])}
+    return [f for f in findings if f.rule.id not in acknowledged
+            and not (f.rule.id in before and stored.get(f.rule.id) == _params(f))]
+
+
 def acknowledge(p: Principal, contract: Contract, findings: list[Finding],
                 acknowledged: list[str] | tuple = ()) -> list[Finding]:
     """Keep the current warnings on ``contract`` with the acknowledgements that still hold,

@@ -64,6 +64,8 @@ def test_a_compliant_contract_has_no_findings():
     ((2028, 2, 29), (2029, 2, 28), 2), ((2028, 2, 29), (2029, 2, 27), 1),
     ((2028, 2, 29), (2031, 2, 28), 6), ((2028, 2, 29), (2031, 2, 27), 2),
     ((2028, 2, 29), (2028, 5, 28), 1), ((2028, 2, 29), (2028, 5, 27), 0),
+    ((2026, 10, 1), (2026, 12, 31), 1), ((2026, 10, 1), (2026, 12, 30), 0),
+    ((2026, 11, 30), (2027, 2, 28), 1), ((2026, 11, 30), (2027, 2, 27), 0),
 ])
 def test_probation_limit_by_inclusive_term(start, end, months):
     assert max_probation_months(date(*start), date(*end)) == months
@@ -200,6 +202,7 @@ def test_age_of_someone_born_on_february_29():
     (date(2026, 11, 1), date(2026, 12, 1), False), (date(2026, 11, 1), date(2026, 12, 2), True),
     (date(2026, 1, 31), date(2026, 3, 1), False), (date(2026, 1, 31), date(2026, 3, 2), True),
     (date(2026, 12, 1), date(2026, 12, 1), False),
+    (date(2026, 10, 1), date(2026, 11, 1), False), (date(2026, 10, 1), date(2026, 11, 2), True),
 ])
 def test_written_within_one_month_of_the_first_day_of_work(start, today, warned):
     found = ids(facts(start=start, end=date(2028, 11, 30), today=today, probation_months=0))

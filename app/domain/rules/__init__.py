@@ -25,6 +25,7 @@ from app.domain.rules.base import (
     age_on,
     evaluate,
     term_at_least,
+    term_end,
 )
 from app.domain.rules.contract import CLAUSES, max_probation_months
 from app.domain.rules.employment import double_pay_exposure, double_pay_period
@@ -47,4 +48,5 @@ __all__ = [
     "evaluate",
     "max_probation_months",
     "term_at_least",
+    "term_end",
 ]

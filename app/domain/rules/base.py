@@ -146,14 +146,24 @@ def evaluate(facts: Facts, rules: Iterable[Rule] | None = None) -> list[Finding]
 
 def term_at_least(start: date, end: date, months: int) -> bool:
     """True when the term from ``start`` to ``end``, both days included, lasts at least
-    ``months`` months.
+    ``months`` months: the ``months`` months that end on ``end`` begin on or after
+    ``start``.
 
-    Counted as the Civil Code counts periods (民法典 arts. 201–202): the period of N months
-    ends on the day of the Nth month corresponding to the day before the start, or that
-    month's last day when it has none. So 2026-12-01 → 2027-02-28 is three months, and a
-    term starting on Jan 31 needs to run to Apr 30.
+    A month runs to the day before the same day of the next month (2026-12-01 →
+    2027-02-28 is three months, 2026-10-01 → 2026-12-31 too); where a month has no such day
+    it ends on its last day (2026-01-31 → 2026-04-30 is three months, 2028-02-29 →
+    2029-02-28 one year).
     """
-    return end >= (start - timedelta(days=1)) + relativedelta(months=months)
+    return (end + timedelta(days=1)) - relativedelta(months=months) >= start
+
+
+def term_end(start: date, months: int) -> date:
+    """The last day of the first ``months`` months from ``start`` (the earliest end date
+    for which :func:`term_at_least` holds)."""
+    end = start + relativedelta(months=months) - timedelta(days=1)
+    while not term_at_least(start, end, months):
+        end += timedelta(days=1)
+    return end
 
 
 def add_months(day: date, months: int) -> date:

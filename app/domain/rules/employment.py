@@ -16,9 +16,9 @@ from app.domain.rules.base import (
     CONCLUDED_STATUSES,
     Facts,
     PriorContract,
-    add_months,
     rule,
     term_at_least,
+    term_end,
 )
 from app.domain.typed import Msg
 
@@ -74,8 +74,8 @@ def double_pay_period(start: date, today: date) -> tuple[date, date] | None:
     """The days for which double pay is owed when the contract is written ``today`` for work
     that began on ``start`` (LCL art. 82, IR arts. 6–7): from the day after the first month
     to the day before signing, at most to the day before the first year is complete."""
-    first = add_months(start - DAY, 1) + DAY
-    last = min(today - DAY, add_months(start - DAY, 12) - DAY)
+    first = term_end(start, 1) + DAY
+    last = min(today - DAY, term_end(start, 12) - DAY)
     return (first, last) if last >= first else None
 
 
@@ -108,7 +108,7 @@ def written_within_month(f: Facts) -> dict | None:
       "term_start")
 def deemed_open_ended(f: Facts) -> dict | None:
     """A year or more of work without a written contract."""
-    if f.kind == "open_ended" or not f.start or f.today < add_months(f.start - DAY, 12):
+    if f.kind == "open_ended" or not f.start or f.today < term_end(f.start, 12):
         return None
     return {"start": f.start.isoformat()}
 
