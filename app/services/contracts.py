@@ -118,12 +118,17 @@ def _other_terms(t: dict) -> str:
 
 
 def _findings(p: Principal, org: Organization, clean: dict, acknowledged: list[str] | tuple,
-              require_acknowledged: bool, exclude_id: int | None = None) -> list:
+              require_acknowledged: bool, draft: Contract | None = None) -> list:
     """The rule engine's warnings on ``clean``. :raises RulesViolated: an error.
-    :raises WarningsNotAcknowledged: ``require_acknowledged`` and a warning not in
-    ``acknowledged`` (nothing is written: the form asks first)."""
-    findings = rule_engine.check(org, clean, clean["worker_id_number"], exclude_id=exclude_id)
-    pending = [f for f in findings if f.rule.id not in acknowledged]
+    :raises WarningsNotAcknowledged: ``require_acknowledged`` and a warning neither in
+    ``acknowledged`` nor acknowledged on ``draft`` before with the same figures (nothing is
+    written: the form asks first)."""
+    findings = rule_engine.check(org, clean, clean["worker_id_number"],
+                                 exclude_id=draft.id if draft else None)
+    if draft is not None:
+        pending = rule_engine.pending(draft, findings, acknowledged)
+    else:
+        pending = [f for f in findings if f.rule.id not in acknowledged]
     if require_acknowledged and pending:
         raise rule_engine.WarningsNotAcknowledged(findings, pending)
     return findings
@@ -180,7 +185,7 @@ def update_draft(p: Principal, contract_id: int, raw: dict, *,
         if isinstance(raw, dict) and raw.get(name) in (None, ""):  # left empty: unchanged
             raw[name] = pii.decrypt(enc)
     clean = _checked(org, raw)
-    findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract.id)
+    findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract)
     id_number = _apply_worker(contract, clean)
     doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
     audit.record(contract.id, p.actor, "contract.edited", version=doc.version)

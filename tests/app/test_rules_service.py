@@ -232,3 +232,19 @@ def test_rule_list_is_published_in_both_languages(client):
     assert "/api/v1/rules" in doc["paths"]
     assert "warnings" in doc["components"]["schemas"]["ContractOut"]["properties"]
     assert "acknowledged_rules" in doc["components"]["schemas"]["ContractIn"]["properties"]
+
+
+def test_editing_a_draft_keeps_acknowledgements_while_the_figures_stay(client, world):
+    key = world["api_key"]
+    created = api_create(client, key, acknowledged_rules=[LATE_RULE], **LATE)
+    login(client, "hr")
+    edit = f"/employer/contracts/{created['id']}/edit"
+    token = csrf_token(client.get(edit).get_data(as_text=True))
+    same = {**contract_payload(**LATE), "post": "木工", "csrf_token": token}
+    assert client.post(edit, data=same).status_code == 302  # the same warning, still known
+    earlier = {**same, "term_start": "2026-09-01"}  # more double pay: asked again
+    asked = client.post(edit, data=earlier)
+    assert asked.status_code == 409 and f'value="{LATE_RULE}"' in asked.get_data(as_text=True)
+    assert db.session.get(Contract, created["id"]).terms["term_start"] == "2026-10-01"
+    assert client.post(edit, data={**earlier, "ack": LATE_RULE}).status_code == 302
+    assert len(_acknowledgements(created["id"])) == 2
