@@ -60,7 +60,11 @@ def _checked(org: Organization, raw: dict) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     clean, errors = validate_terms(raw)
-    if errors:
+    if errors:  # what the law says about the fields typed well, in the same answer
+        id_number = None if "worker_id_number" in errors else clean.get("worker_id_number")
+        for f in rule_engine.findings(org, clean, id_number or None):
+            if f.severity == "error":
+                errors.setdefault(f.field or f.rule.id, f.message)
         raise ValidationFailed(INVALID, fields=errors)
     return clean
 

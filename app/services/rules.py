@@ -103,10 +103,11 @@ def prior_contracts(org_id: int, id_number: str, exclude_id: int | None) -> tupl
     return tuple(found)
 
 
-def facts(org: Organization, terms: dict, id_number: str, *, kind: str = "fixed_term",
+def facts(org: Organization, terms: dict, id_number: str | None, *, kind: str = "fixed_term",
           exclude_id: int | None = None) -> Facts:
     """The facts of a contract of ``org`` on ``terms`` (the clean terms, worker name
-    included) for the person with ``id_number``, with the database's side of them."""
+    included) for the person with ``id_number`` (``None``: not valid, so no birth date and
+    no other contracts known), with the database's side of them."""
     start = _day(terms.get("term_start"))
     wage = minimum_wages.in_force(org.region_code, start) if start else None
     clauses = {"employer_name": org.name, "employer_address": org.address,
@@ -118,22 +119,33 @@ def facts(org: Organization, terms: dict, id_number: str, *, kind: str = "fixed_
     probation = int(terms.get("probation_months") or 0)
     return Facts(
         kind=kind, today=today(), start=start, end=_day(terms.get("term_end")),
-        worker_birth_date=birth_date(id_number), probation_months=probation,
+        worker_birth_date=birth_date(id_number) if id_number else None,
+        probation_months=probation,
         monthly_wage=_money(terms.get("monthly_wage")),
         probation_wage=_money(terms.get("probation_wage")) if probation else None,
         clauses=clauses, non_compete_months=int(terms.get("non_compete_months") or 0),
         confidential_role=bool(terms.get("confidential_role")), minimum_wage=wage,
-        prior=prior_contracts(org.id, id_number, exclude_id))
+        prior=prior_contracts(org.id, id_number, exclude_id) if id_number else ())
+
+
+def findings(org: Organization, terms: dict, id_number: str | None, *,
+             exclude_id: int | None = None) -> list[Finding]:
+    """Every finding of the rule engine on the contract (errors first)."""
+    return rules.evaluate(facts(org, terms, id_number, exclude_id=exclude_id))
 
 
 def check(org: Organization, terms: dict, id_number: str, *, exclude_id: int | None = None,
           error_code: str = "") -> list[Finding]:
     """The warnings on the contract. :raises RulesViolated: when any rule gives an error."""
-    findings = rules.evaluate(facts(org, terms, id_number, exclude_id=exclude_id))
-    errors = [f for f in findings if f.severity == "error"]
+    found = findings(org, terms, id_number, exclude_id=exclude_id)
+    return _only_warnings(found, error_code)
+
+
+def _only_warnings(found: list[Finding], error_code: str) -> list[Finding]:
+    errors = [f for f in found if f.severity == "error"]
     if errors:
         raise RulesViolated(errors, code=error_code)
-    return findings
+    return found
 
 
 def _params(f: Finding) -> dict:
