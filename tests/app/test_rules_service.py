@@ -248,3 +248,16 @@ def test_editing_a_draft_keeps_acknowledgements_while_the_figures_stay(client, w
     assert db.session.get(Contract, created["id"]).terms["term_start"] == "2026-10-01"
     assert client.post(edit, data={**earlier, "ack": LATE_RULE}).status_code == 302
     assert len(_acknowledgements(created["id"])) == 2
+
+
+def test_a_finding_about_no_field_is_shown_on_the_form(client, world):
+    world["org"].legal_rep = ""  # the employer's profile lacks an art. 17 clause
+    db.session.commit()
+    login(client, "hr")
+    page = client.get("/employer/contracts/new").get_data(as_text=True)
+    resp = client.post("/employer/contracts/new",
+                       data={**contract_payload(), "csrf_token": csrf_token(page)})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "缺少劳动合同必备条款：法定代表人或主要负责人" in html
+    api = _create(client, world["api_key"]).get_json()
+    assert api["fields"]["LCL17.mandatory_clauses"].endswith("法定代表人或主要负责人")
