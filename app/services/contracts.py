@@ -61,8 +61,9 @@ def _checked(org: Organization, raw: dict) -> dict:
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     clean, errors = validate_terms(raw)
     if errors:  # what the law says about the fields typed well, in the same answer
-        id_number = None if "worker_id_number" in errors else clean.get("worker_id_number")
-        for f in rule_engine.findings(org, clean, id_number or None):
+        typed_well = {k: "" if k in errors else v for k, v in clean.items()}
+        id_number = typed_well.get("worker_id_number") or None
+        for f in rule_engine.findings(org, typed_well, id_number):
             if f.severity == "error":
                 errors.setdefault(f.field or f.rule.id, f.message)
         raise ValidationFailed(INVALID, fields=errors)

@@ -71,6 +71,10 @@ def test_probation_limit_by_inclusive_term(start, end, months):
     assert max_probation_months(date(*start), date(*end)) == months
 
 
+def test_the_last_representable_day_does_not_overflow():
+    assert max_probation_months(date(2026, 12, 1), date.max) == 6
+
+
 def test_open_ended_allows_six_months():
     assert max_probation_months(date(2026, 12, 1), None) == 6
     assert ids(facts(kind="open_ended", end=None, probation_months=6)) == set()

@@ -154,6 +154,8 @@ def term_at_least(start: date, end: date, months: int) -> bool:
     it ends on its last day (2026-01-31 → 2026-04-30 is three months, 2028-02-29 →
     2029-02-28 one year).
     """
+    if end == date.max:
+        return True
     return (end + timedelta(days=1)) - relativedelta(months=months) >= start
 
 
