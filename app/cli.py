@@ -13,7 +13,17 @@ from flask.cli import AppGroup
 from app.domain.ids import uscc_with_check
 from app.errors import AppError
 from app.extensions import db
-from app.services import accounts, apikeys, contracts, expiry, jobs, pki, principal, revocation
+from app.services import (
+    accounts,
+    apikeys,
+    contracts,
+    expiry,
+    jobs,
+    lifecycle,
+    pki,
+    principal,
+    revocation,
+)
 
 DEMO_PASSWORD = "demo12345"
 
@@ -33,12 +43,12 @@ def seed_demo() -> dict:
                       display_name="赵监察", jurisdiction="430121")
     key = apikeys.create_key(org, "demo")
     db.session.commit()
-    start = date.today()
+    start, probation = _demo_term(principal.of_user(hr), org)
     contract = contracts.create_contract(principal.of_user(hr), {
         "worker_name": "张三", "worker_id_number": "360426199101010071",
         "worker_phone": "13800138000", "worker_address": "江西省德安县",
         "term_start": start.isoformat(),
-        "term_end": (start + timedelta(days=365 * 2)).isoformat(), "probation_months": "2",
+        "term_end": (start + timedelta(days=365 * 2)).isoformat(), "probation_months": probation,
         "probation_wage": "4800", "post": "钢筋工", "work_location": "长沙县星沙产业园三期工地",
         "hours_system": "standard", "monthly_wage": "6000", "pay_day": "15",
         "social_insurance": "依法参加养老、医疗、失业、工伤、生育保险",
@@ -48,6 +58,24 @@ def seed_demo() -> dict:
                                               user_agent="flask seed-demo")
     jobs.run_pending()
     return {"api_key": key, "token": token, "contract_no": contract.contract_no}
+
+
+def _demo_term(hr, org) -> tuple[date, str]:
+    """Start date and probation of a new demo contract that the rules accept on a re-run:
+    earlier unsigned demo contracts are voided; after a signed one the new term follows it,
+    without a second probation."""
+    from sqlalchemy import select
+
+    from app.models import Contract
+
+    start, probation = date.today(), "2"
+    for c in db.session.scalars(select(Contract).where(Contract.organization_id == org.id)):
+        if c.status in ("draft", "sent"):
+            lifecycle.void_contract(hr, c.id, reason="重新生成演示数据")
+        elif c.status in ("signed", "filed"):
+            start = max(start, date.fromisoformat(c.terms["term_end"]) + timedelta(days=1))
+            probation = "0"
+    return start, probation
 
 
 def register(app: Flask) -> None:

@@ -54,6 +54,11 @@ def _translate(text: str, params: dict) -> str:
     return text % params if params else text
 
 
+def translate(text: str) -> str:
+    """``text`` (a msgid or a :class:`Msg`) in the request's language (Chinese outside one)."""
+    return _translate(text, {})
+
+
 def translated_fields(fields: dict[str, str]) -> dict[str, str]:
     """Field messages in the request's language (for form pages)."""
     return {name: _translate(message, {}) for name, message in fields.items()}

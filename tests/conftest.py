@@ -12,6 +12,7 @@ import os
 import re
 import uuid
 from contextlib import ExitStack, contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,9 @@ def _wipe(application) -> None:
         else:
             for name in tables:
                 conn.execute(sa.text(f"DELETE FROM {name}"))
+    from app.services import minimum_wages
+
+    minimum_wages.seed()  # reference data the migration seeds
 
 
 @pytest.fixture
@@ -147,6 +151,20 @@ def ctx(app, tmp_path):
         from app.extensions import db
 
         db.session.remove()
+
+
+# The date the rule engine takes as today in the tests (contract_payload starts 2026-12-01:
+# within a month, so no written-contract warning); tests of dates patch it themselves.
+RULES_TODAY = date(2026, 12, 2)
+
+
+@pytest.fixture(autouse=True)
+def rules_today(monkeypatch):
+    """Pin the rule engine's today to :data:`RULES_TODAY`."""
+    from app.services import rules
+
+    monkeypatch.setattr(rules, "today", lambda: RULES_TODAY)
+    return RULES_TODAY
 
 
 @pytest.fixture

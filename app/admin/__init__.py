@@ -1,7 +1,8 @@
-"""Platform administration: certificates, employers' review and status, auditors."""
+"""Platform administration: certificates, employers' review and status, auditors, the
+minimum-wage table."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import auditors, organizations, routes  # noqa: E402,F401
+from app.admin import auditors, minimum_wages, organizations, routes  # noqa: E402,F401

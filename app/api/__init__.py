@@ -4,7 +4,7 @@
   ``Authorization: Bearer lsk_…``, resolved once, before any route, into ``g.principal``.
 - :data:`signing_bp`: the worker's routes (``/sign/<token>…``), authenticated by the SMS link's
   token and the identity-verified signing session instead.
-- ``GET /api/v1/openapi.json`` on the parent :data:`bp` is public.
+- ``GET /api/v1/openapi.json`` and ``GET /api/v1/rules`` on the parent :data:`bp` are public.
 """
 
 from flask import Blueprint
@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__)
 employer_bp = Blueprint("employer", __name__)
 signing_bp = Blueprint("sign", __name__, url_prefix="/sign")
 
-from app.api import common, contracts, openapi, sign  # noqa: E402,F401
+from app.api import common, contracts, openapi, rules, sign  # noqa: E402,F401
 
 employer_bp.before_request(common.authenticate_api_key)
 for _part in (employer_bp, signing_bp):

@@ -7,6 +7,7 @@ Authenticated once per request by :func:`app.api.common.authenticate_api_key`
 from flask import g, request
 
 from app.api import employer_bp as bp
+from app.api.rule_schemas import SendIn
 from app.api.schemas import ContractIn, ContractOut, ErrorOut, SentOut, VerificationOut, VoidIn
 from app.api.spec import API_KEY, operation
 from app.models import Contract
@@ -24,14 +25,20 @@ def _contract(contract_id: int) -> Contract:
 
 @bp.post("/contracts")
 @operation(json=ContractIn, security=API_KEY, tags=TAGS,
-           answers={201: (ContractOut, "已创建（草稿）"), 401: KNOWN[401]})
+           answers={201: (ContractOut, "已创建（草稿），warnings 为须确认的劳动法提示"),
+                    401: KNOWN[401]})
 def create_contract():
     """创建固定期限劳动合同
 
-    The terms are checked by labor law (ID check digits, minimum wage, probation) after their
-    types; each bad field is named in ``fields``.
+    The terms are checked by their types, then by the labor-law rules (``GET /api/v1/rules``):
+    an error answers 422, each bad field named in ``fields`` and every finding listed in
+    ``rules``. Warnings do not stop the draft: they come back in ``warnings``; those listed
+    in ``acknowledged_rules`` are acknowledged (recorded in the audit trail), the others must
+    be acknowledged when sending.
     """
-    contract = contracts.create_contract(g.principal, request.context.json.model_dump())
+    body = request.context.json.model_dump()
+    acknowledged = body.pop("acknowledged_rules")
+    contract = contracts.create_contract(g.principal, body, acknowledged=acknowledged)
     return queries.contract_summary(contract), 201
 
 
@@ -43,12 +50,21 @@ def get_contract(contract_id: int):
 
 
 @bp.post(f"{CID}/send")
-@operation(security=API_KEY, tags=TAGS, answers={
-    200: (SentOut, "已盖章并发送，签署链接仅返回一次"), 409: (ErrorOut, "合同不是草稿"), **KNOWN})
+@operation(json=SendIn, optional_body=True, security=API_KEY, tags=TAGS, answers={
+    200: (SentOut, "已盖章并发送，签署链接仅返回一次"),
+    409: (ErrorOut, "合同不是草稿（not_draft），或有未确认的提示（warnings_not_acknowledged，见 rules）"),
+    **KNOWN})
 def send_contract(contract_id: int):
-    """用人单位盖章并短信发送签署链接"""
-    contract, token = contracts.send_contract(g.principal, contract_id, ip=request.remote_addr,
-                                              user_agent=request.user_agent.string)
+    """用人单位盖章并短信发送签署链接
+
+    The contract is checked by the labor-law rules again first (today's date, the employer's
+    other contracts with this worker): an error answers 422 ``rule_violations``; a warning
+    not acknowledged before or in ``acknowledged_rules`` answers 409
+    ``warnings_not_acknowledged``. The body is optional.
+    """
+    contract, token = contracts.send_contract(
+        g.principal, contract_id, acknowledged=(request.context.json or SendIn()).acknowledged_rules,
+        ip=request.remote_addr, user_agent=request.user_agent.string)
     return _with_link(contract, token)
 
 

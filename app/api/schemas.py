@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StringConstraints
 
+from app.api.rule_schemas import Acknowledged, FindingOut
 from app.api.types import Amount, BoundedInt, IsoDate, Text
 from app.domain.terms import FIELD_LABELS, MULTILINE, TEXT_LIMITS
 
@@ -17,7 +18,8 @@ STATUSES = Literal["draft", "sent", "signed", "filed", "declined", "voided", "ex
 REASON_MAX = 200
 # The label of each request field in error messages (a gettext msgid).
 LABELS = {**FIELD_LABELS, "name": "姓名", "id_number": "身份证号码", "code": "验证码",
-          "session": "签署会话", "signature": "签名图片", "consent": "同意条款", "reason": "原因"}
+          "session": "签署会话", "signature": "签名图片", "consent": "同意条款", "reason": "原因",
+          "acknowledged_rules": "确认的提示"}
 
 
 def _text(name: str, description: str = "") -> object:
@@ -62,6 +64,11 @@ class ContractIn(RequestModel):
     social_insurance: _text("social_insurance")
     labor_protection: _text("labor_protection")
     other_terms: _text("other_terms") | None = None
+    non_compete_months: BoundedInt(0, 120, pattern="[0-9]{1,2}|1[01][0-9]|120",
+                                   description="竞业限制期限（月，合同终止后；最长24个月）") = 0
+    confidential_role: StrictBool = Field(
+        False, description="高级管理人员、高级技术人员或其他负有保密义务的人员（可约定竞业限制）")
+    acknowledged_rules: Acknowledged = []
 
 
 class VoidIn(RequestModel):
@@ -108,6 +115,8 @@ class ErrorOut(BaseModel):
     error: str = Field(description="稳定的错误代码，如 validation_failed")
     message: str = Field(description="说明（中文；Accept-Language: en 时为英文）")
     fields: dict[str, str] | None = Field(None, description="字段名（JSON 属性名）→ 问题")
+    rules: list[FindingOut] | None = Field(
+        None, description="劳动法规则的结论（规则 ID、条文、说明），见 GET /api/v1/rules")
 
 
 class Party(BaseModel):
@@ -141,6 +150,8 @@ class TermsOut(BaseModel):
     labor_protection: str
     worker_address: str | None = None
     other_terms: str | None = None
+    non_compete_months: int | None = None
+    confidential_role: bool | None = None
 
 
 class DocumentOut(BaseModel):
@@ -186,6 +197,7 @@ class ContractOut(BaseModel):
     status_reason: str | None = Field(description="作废或拒签的原因")
     status_changed_at: datetime | None = Field(description="作废或拒签的时间")
     filing: FilingOut | None = Field(description="备案后含备案号与 SHA-256")
+    warnings: list[FindingOut] = Field([], description="劳动法提示（须确认后才能发送）及确认人")
 
 
 class SentOut(ContractOut):

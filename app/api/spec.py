@@ -115,13 +115,14 @@ spec = SpecTree(
 
 def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
               security: dict | list | None = None, tags: Sequence[str] = (),
-              binary: dict[int, str] | None = None) -> Callable:
+              binary: dict[int, str] | None = None, optional_body: bool = False) -> Callable:
     """Validate and document a view of API v1.
 
     :param answers: status code -> response model, ``(model, description)`` or ``None``.
     :param json: the request body's model (then the body must be a JSON object).
     :param security: :data:`API_KEY` or :data:`SIGNING_SESSION` (``None``: public).
     :param binary: status code -> media type of a file answer (``application/pdf``).
+    :param optional_body: the body may be left out (then it is the model's defaults).
 
     The view's name is the ``operationId``.
     """
@@ -132,7 +133,8 @@ def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
 
     def decorate(view: Callable) -> Callable:
         return spec.validate(json=json, resp=Answers(binary=binary, **models), tags=tags,
-                             security=security, before=_before_json if json else _before,
+                             security=security,
+                             before=_before_json if json and not optional_body else _before,
                              operation_id=view.__name__,
                              path_parameter_descriptions=PATH_PARAMETERS)(view)
 

@@ -1,7 +1,9 @@
-"""Validation of fixed-term labor-contract terms (Labor Contract Law arts. 17, 19, 20).
+"""Field-level validation of fixed-term labor-contract terms: types, formats and ranges.
 
 Input is what a person typed (strings from a form or JSON); output is a clean,
-JSON-serialisable dict, or a mapping of field name to a message naming the problem.
+JSON-serialisable dict, or a mapping of field name to a message naming the problem. What
+labor law says about the values (probation by term, minimum wage, age, ...) is checked
+afterwards by the rule engine (:mod:`app.domain.rules`) on the clean terms.
 """
 
 from __future__ import annotations
@@ -11,20 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain import typed
-from app.domain.ids import birth_date, id_number_error, normalize_id_number, phone_error
+from app.domain.ids import id_number_error, normalize_id_number, phone_error
 from app.domain.typed import Msg
 
 HOURS_SYSTEMS = {
     "standard": "标准工时制",
     "comprehensive": "综合计算工时制",
     "flexible": "不定时工作制",
-}
-
-# Monthly minimum wage by region prefix and date (LABOR_RULES.md; Hunan from 2025-09-01).
-# The tier of a county is unverified: kept as data, overridable by MIN_WAGE_MONTHLY.
-MIN_WAGE_TABLE: dict[str, list[tuple[date, Decimal]]] = {
-    "430121": [(date(2022, 4, 1), Decimal("1740")), (date(2025, 9, 1), Decimal("2200"))],
-    "43": [(date(2025, 9, 1), Decimal("1800"))],
 }
 
 REQUIRED = (
@@ -42,34 +37,13 @@ FIELD_LABELS = {
     "probation_months": "试用期", "probation_wage": "试用期工资", "post": "工作岗位",
     "work_location": "工作地点", "hours_system": "工时制度", "monthly_wage": "月工资",
     "pay_day": "发薪日", "social_insurance": "社会保险", "labor_protection": "劳动保护",
-    "other_terms": "其他约定",
+    "other_terms": "其他约定", "non_compete_months": "竞业限制期限（月）",
+    "confidential_role": "负有保密义务的岗位",
 }
 
 
-def minimum_wage(region_code: str, on: date) -> Decimal:
-    """The monthly minimum wage in force in ``region_code`` on ``on`` (0 when unknown)."""
-    for prefix in (region_code, region_code[:2]):
-        rows = [amount for start, amount in MIN_WAGE_TABLE.get(prefix, []) if start <= on]
-        if rows:
-            return rows[-1]
-    return Decimal("0")
-
-
-def max_probation_months(start: date, end: date) -> int:
-    """Longest probation allowed for a fixed term from ``start`` to ``end`` (art. 19)."""
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    if months < 3:
-        return 0
-    if months < 12:
-        return 1
-    if months < 36:
-        return 2
-    return 6
-
-
 MAX_MONTHLY_WAGE = Decimal("1000000")
+MAX_NON_COMPETE_TYPED = 120  # the law's two years are the rule engine's to enforce
 MAX_TERM_YEARS = 50
 EARLIEST_START = date(2000, 1, 1)
 MULTILINE = {"social_insurance", "labor_protection", "other_terms", "worker_address"}
@@ -147,13 +121,22 @@ def _whole(data: dict, name: str, errors: dict, default: int) -> int | None:
     return number
 
 
-def validate_terms(
-    raw: dict[str, Any], *, region_code: str, min_wage_override: Decimal | None = None
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Check contract terms typed by a person (form strings or JSON values).
+YES = (True, "1", "on", "true", "yes")
+NO = (False, None, "", "0", "false", "no")
+
+
+def _yes_no(data: dict, name: str, errors: dict) -> bool:
+    value = data[name]
+    if value in YES or value in NO:
+        return value in YES
+    errors[name] = Msg("%(label)s应为是或否", label=_label(name))
+    return False
+
+
+def validate_terms(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check the types, formats and ranges of contract terms typed by a person.
 
     :param raw: field name to typed value; text fields must be strings (never coerced).
-    :param region_code: the place of performance, for the minimum wage.
     :returns: ``(clean, errors)``; ``errors`` maps field names to :class:`Msg` messages.
     """
     errors: dict[str, str] = {}
@@ -171,10 +154,6 @@ def validate_terms(
     clean["worker_phone"] = data["worker_phone"]
 
     start, end = _term(data, errors)
-    if start and "worker_id_number" not in errors and clean.get("worker_id_number"):
-        born = birth_date(clean["worker_id_number"])
-        if (start.year - born.year) - ((start.month, start.day) < (born.month, born.day)) < 16:
-            errors["worker_id_number"] = Msg("劳动者在合同开始时未满16周岁，禁止招用童工")
 
     if data["hours_system"] and "hours_system" not in errors and (
             data["hours_system"] not in HOURS_SYSTEMS):
@@ -182,11 +161,6 @@ def validate_terms(
     clean["hours_system"] = data["hours_system"]
 
     wage = _amount(data, "monthly_wage", errors)
-    floor = min_wage_override
-    if floor is None and start:
-        floor = minimum_wage(region_code, start)
-    if wage is not None and floor and wage < floor:
-        errors["monthly_wage"] = Msg("月工资不得低于当地最低工资标准（%(floor)s元）", floor=floor)
 
     pay_day = _whole(data, "pay_day", errors, 0)
     if "pay_day" not in errors and data["pay_day"] != "" and not 1 <= pay_day <= 31:
@@ -199,17 +173,10 @@ def validate_terms(
     elif not 0 <= probation <= 6:
         errors["probation_months"] = Msg("试用期应为0到6个月的整数")
         probation = 0
-    elif start and end and probation > (limit := max_probation_months(start, end)):
-        errors["probation_months"] = Msg("按合同期限，试用期最长%(limit)s个月（劳动合同法第十九条）",
-                                         limit=limit)
-    if probation > 0 and wage is not None and "probation_wage" not in errors:
-        if probation_wage is None:
-            errors["probation_wage"] = Msg("试用期工资应为金额")
-        elif probation_wage < wage * Decimal("0.8"):
-            errors["probation_wage"] = Msg("试用期工资不得低于约定工资的80%（劳动合同法第二十条）")
-        elif floor and probation_wage < floor:
-            errors["probation_wage"] = Msg("试用期工资不得低于当地最低工资标准（%(floor)s元）",
-                                           floor=floor)
+    non_compete = _whole(data, "non_compete_months", errors, 0)
+    if "non_compete_months" not in errors and not 0 <= non_compete <= MAX_NON_COMPETE_TYPED:
+        errors["non_compete_months"] = Msg("竞业限制期限应为0到%(limit)s个月的整数",
+                                           limit=MAX_NON_COMPETE_TYPED)
 
     clean.update(
         term_start=start.isoformat() if start else "",
@@ -218,5 +185,7 @@ def validate_terms(
         probation_months=probation,
         probation_wage=str(probation_wage if probation > 0 and probation_wage else wage or ""),
         pay_day=pay_day or 0,
+        non_compete_months=non_compete if "non_compete_months" not in errors else 0,
+        confidential_role=_yes_no(data, "confidential_role", errors),
     )
     return clean, errors

@@ -9,7 +9,7 @@ from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import contracts, expiry, lifecycle, queries
+from app.services import contracts, expiry, lifecycle, queries, rules
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -25,16 +25,33 @@ def contracts_list():
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @role_required(*EMPLOYER_ROLES)
 def new_contract():
-    errors, message, status = {}, None, 200
+    errors, message, status, warnings = {}, None, 200, []
     if request.method == "POST":
+        raw, acks = _typed_form()
         try:
-            contract = contracts.create_contract(current_principal(), request.form.to_dict())
+            contract = contracts.create_contract(current_principal(), raw, acknowledged=acks,
+                                                 require_acknowledged=True)
             flash(gettext("合同已创建，请核对后盖章发送"), "success")
             return redirect(url_for("employer.contract_detail", contract_id=contract.id))
+        except rules.WarningsNotAcknowledged as exc:  # asked before anything is saved
+            db.session.rollback()
+            message, status, warnings = exc.message, exc.status, _shown(exc.findings)
         except (ValidationFailed, ServiceUnavailable) as exc:  # the form keeps what was typed
             db.session.rollback()
             errors, message, status = translated_fields(exc.fields), exc.message, exc.status
-    return _contract_form(errors, message, status)
+    return _contract_form(errors, message, status, warnings=warnings)
+
+
+def _typed_form() -> tuple[dict, list[str]]:
+    """The form's fields, and the rule ids of the warnings ticked as acknowledged."""
+    raw = request.form.to_dict()
+    raw.pop("ack", None)
+    return raw, request.form.getlist("ack")
+
+
+def _shown(findings) -> list[dict]:
+    """Warnings for the form (none acknowledged yet: each gets its checkbox)."""
+    return [rules.finding_out(f) for f in findings]
 
 
 @bp.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
@@ -42,23 +59,30 @@ def new_contract():
 def edit_contract(contract_id: int):
     """Change a draft: the worker's name, phone and ID number, and every term."""
     contract = queries.contract(current_principal(), contract_id)
-    errors, message, status = {}, None, 200
+    errors, message, status, warnings = {}, None, 200, []
     if request.method == "POST":
+        raw, acks = _typed_form()
         try:
-            contracts.update_draft(current_principal(), contract_id, request.form.to_dict())
+            contracts.update_draft(current_principal(), contract_id, raw, acknowledged=acks,
+                                   require_acknowledged=True)
             flash(gettext("草稿已保存，请核对后盖章发送"), "success")
             return redirect(url_for("employer.contract_detail", contract_id=contract_id))
+        except rules.WarningsNotAcknowledged as exc:
+            db.session.rollback()
+            message, status, warnings = exc.message, exc.status, _shown(exc.findings)
         except AppError as exc:
             errors, message, status = translated_fields(exc.fields), exc.message, exc.status
     values = request.form if request.method == "POST" else contracts.draft_values(contract)
-    return _contract_form(errors, message, status, values=values, contract=contract)
+    return _contract_form(errors, message, status, values=values, contract=contract,
+                          warnings=warnings)
 
 
 def _contract_form(errors: dict, message: str | None, status: int, *, values=None,
-                   contract=None):
+                   contract=None, warnings=()):
     return render_template("employer/new_contract.html", errors=errors, message=message,
                            values=request.form if values is None else values, contract=contract,
-                           labels=FIELD_LABELS, hours=HOURS_SYSTEMS), status
+                           labels=FIELD_LABELS, hours=HOURS_SYSTEMS, warnings=warnings,
+                           checked=request.form.getlist("ack")), status
 
 
 @bp.errorhandler(CSRFError)
@@ -86,7 +110,9 @@ def _detail_page(contract, error: AppError | None = None):
                            filing=queries.filing_of(contract.id),
                            events=queries.signature_events(contract.id),
                            change=queries.status_change(contract), error=error,
-                           reason=request.form.get("reason", "") if error else "")
+                           reason=request.form.get("reason", "") if error else "",
+                           warnings=_shown(error.pending) if isinstance(
+                               error, rules.WarningsNotAcknowledged) else rules.warnings_of(contract))
     return html, error.status if error else 200, headers
 
 
@@ -118,7 +144,8 @@ def resend(contract_id: int):
 @role_required(*EMPLOYER_ROLES)
 def send(contract_id: int):
     try:
-        contracts.send_contract(current_principal(), contract_id, ip=request.remote_addr,
+        contracts.send_contract(current_principal(), contract_id,
+                                acknowledged=request.form.getlist("ack"), ip=request.remote_addr,
                                 user_agent=request.user_agent.string)
     except AppError as exc:
         return _detail_page(queries.contract(current_principal(), contract_id), exc)

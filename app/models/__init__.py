@@ -15,6 +15,7 @@ from app.models.org import (
 )
 from app.models.ratelimit import RateLimitCounter
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
+from app.models.wage import MinimumWage
 
 __all__ = [
     "CONTRACT_STATUSES",
@@ -30,6 +31,7 @@ __all__ = [
     "ExpiryNotice",
     "Filing",
     "Job",
+    "MinimumWage",
     "Organization",
     "OtpChallenge",
     "RateLimitCounter",

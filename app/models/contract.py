@@ -46,6 +46,9 @@ class Contract(db.Model):
     template: Mapped[str] = mapped_column(String(40), default="fixed_term")
     template_version: Mapped[int] = mapped_column(default=1)
     terms: Mapped[dict] = mapped_column(JSON)
+    # The rule engine's warnings on the current terms and who acknowledged which
+    # ({"warnings": [...], "acknowledged": {rule_id: {"by": actor, "at": iso}}}).
+    rule_results: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Contract, ContractDocument, Organization, SignatureEvent, SigningLink, Worker
 from app.models.base import utcnow
 from app.services import audit, counters, documents, jobs, pki, scope
+from app.services import rules as rule_engine
 from app.services.principal import Principal
 
 TEMPLATE_TITLES = {"fixed_term": "劳动合同（固定期限）"}
@@ -59,8 +60,13 @@ def _employer(p: Principal) -> Organization:
 def _checked(org: Organization, raw: dict) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
-    clean, errors = validate_terms(raw, region_code=org.region_code)
-    if errors:
+    clean, errors = validate_terms(raw)
+    if errors:  # what the law says about the fields typed well, in the same answer
+        typed_well = {k: "" if k in errors else v for k, v in clean.items()}
+        id_number = typed_well.get("worker_id_number") or None
+        for f in rule_engine.findings(org, typed_well, id_number):
+            if f.severity == "error":
+                errors.setdefault(f.field or f.rule.id, f.message)
         raise ValidationFailed(INVALID, fields=errors)
     return clean
 
@@ -103,19 +109,54 @@ def terms_for_pdf(contract: Contract, id_number: str | None = None):
         pay_day=int(t["pay_day"]),
         social_insurance=t["social_insurance"],
         labor_protection=t["labor_protection"],
-        other_terms=t.get("other_terms") or "",
+        other_terms=_other_terms(t),
     )
 
 
-def create_contract(p: Principal, raw: dict) -> Contract:
-    """Validate the typed terms, render the draft PDF; one transaction.
+def _other_terms(t: dict) -> str:
+    """The other terms, with the non-compete agreed (if any) stated after them."""
+    text = t.get("other_terms") or ""
+    if months := int(t.get("non_compete_months") or 0):
+        clause = (f"竞业限制：劳动合同解除或者终止后{months}个月内，劳动者负有竞业限制义务，"
+                  "用人单位按月给予经济补偿。")
+        text = f"{text}\n{clause}" if text else clause
+    return text
+
+
+def _findings(p: Principal, org: Organization, clean: dict, acknowledged: list[str] | tuple,
+              require_acknowledged: bool, draft: Contract | None = None) -> list:
+    """The rule engine's warnings on ``clean``. :raises RulesViolated: an error.
+    :raises WarningsNotAcknowledged: ``require_acknowledged`` and a warning neither in
+    ``acknowledged`` nor acknowledged on ``draft`` before with the same figures (nothing is
+    written: the form asks first)."""
+    findings = rule_engine.check(org, clean, clean["worker_id_number"],
+                                 exclude_id=draft.id if draft else None)
+    if draft is not None:
+        pending = rule_engine.pending(draft, findings, acknowledged)
+    else:
+        pending = [f for f in findings if f.rule.id not in acknowledged]
+    if require_acknowledged and pending:
+        raise rule_engine.WarningsNotAcknowledged(findings, pending)
+    return findings
+
+
+def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple = (),
+                    require_acknowledged: bool = False) -> Contract:
+    """Validate the typed terms and check them by labor law, render the draft PDF; one
+    transaction. Warnings are kept on the contract (``rule_results``) with the
+    acknowledgements given in ``acknowledged`` (rule ids; recorded in the audit trail).
 
     :param p: an employer user or API key; the contract belongs to its organization.
-    :raises ValidationFailed: with a message per bad field; nothing is written.
+    :param require_acknowledged: refuse (nothing written) while a warning is not
+        acknowledged — the form's behaviour; the API creates the draft and returns them.
+    :raises ValidationFailed: with a message per bad field (``RulesViolated`` for the rule
+        engine's errors); nothing is written.
+    :raises WarningsNotAcknowledged: see ``require_acknowledged``.
     :raises Forbidden: ``p`` is not an employer.
     """
     org = _employer(p)
     clean = _checked(org, raw)
+    findings = _findings(p, org, clean, acknowledged, require_acknowledged)
     seq = counters.next_value("contract_no")
     contract = Contract(contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}", organization=org,
                         template="fixed_term", status="draft", created_by_id=p.user_id)
@@ -125,15 +166,20 @@ def create_contract(p: Principal, raw: dict) -> Contract:
     documents.add_version(contract, "draft", pdf)
     db.session.flush()
     audit.record(contract.id, p.actor, "contract.created", contract_no=contract.contract_no)
+    rule_engine.acknowledge(p, contract, findings, acknowledged)
     db.session.commit()
     return contract
 
 
-def update_draft(p: Principal, contract_id: int, raw: dict) -> Contract:
-    """Replace the terms of a draft (worker's name, phone, ID number included) and re-render.
+def update_draft(p: Principal, contract_id: int, raw: dict, *,
+                 acknowledged: list[str] | tuple = (),
+                 require_acknowledged: bool = False) -> Contract:
+    """Replace the terms of a draft (worker's name, phone, ID number included), check them by
+    labor law and re-render; warnings and acknowledgements as in :func:`create_contract`.
 
     :raises NotFound: not the employer's contract. :raises Conflict: no longer a draft.
     :raises ValidationFailed: a message per bad field; the draft stays as it was.
+    :raises WarningsNotAcknowledged: ``require_acknowledged`` and a warning not acknowledged.
     """
     org = _employer(p)
     contract = scope.contract(p, contract_id)
@@ -145,9 +191,11 @@ def update_draft(p: Principal, contract_id: int, raw: dict) -> Contract:
         if isinstance(raw, dict) and raw.get(name) in (None, ""):  # left empty: unchanged
             raw[name] = pii.decrypt(enc)
     clean = _checked(org, raw)
+    findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract)
     id_number = _apply_worker(contract, clean)
     doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
     audit.record(contract.id, p.actor, "contract.edited", version=doc.version)
+    rule_engine.acknowledge(p, contract, findings, acknowledged)
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):
@@ -159,7 +207,8 @@ def update_draft(p: Principal, contract_id: int, raw: dict) -> Contract:
 def draft_values(contract: Contract) -> dict:
     """The draft's terms as the edit form shows them; the ID number and phone are left empty
     (shown masked beside the field; left empty they stay unchanged)."""
-    values = {k: str(v) for k, v in contract.terms.items()}
+    values = {k: ("1" if v else "") if isinstance(v, bool) else str(v)
+              for k, v in contract.terms.items()}
     values.update(worker_name=contract.worker_name, worker_id_number="", worker_phone="")
     return values
 
@@ -167,23 +216,35 @@ def draft_values(contract: Contract) -> dict:
 SEAL_VIA = {"user": "platform_login", "api_key": "api_key", "system": "seed"}
 
 
-def send_contract(p: Principal, contract_id: int, *, ip: str | None = None,
-                  user_agent: str | None = None) -> tuple[Contract, str]:
-    """Seal the contract with the employer's event certificate and text the worker a link.
+def send_contract(p: Principal, contract_id: int, *, acknowledged: list[str] | tuple = (),
+                  ip: str | None = None, user_agent: str | None = None) -> tuple[Contract, str]:
+    """Check the contract by labor law again (today's facts), then seal it with the
+    employer's event certificate and text the worker a link.
 
+    :param acknowledged: rule ids of warnings acknowledged now (recorded in the trail).
     :returns: the contract and the signing-link token (shown to the caller once; only its
         hash is stored).
     :raises NotFound: not the employer's contract. :raises Conflict: not a draft any more.
+    :raises RulesViolated: a rule gives an error (``rule_violations``, e.g. an overlapping
+        contract sent meanwhile). :raises WarningsNotAcknowledged: a warning is pending.
     """
-    _employer(p)
+    org = _employer(p)
     contract = scope.contract(p, contract_id)
     if contract.status != "draft":
         raise Conflict("合同已发送或已结束，不能再次发送", code="not_draft")
-    org, doc = contract.organization, contract.current_document
-    result = pki.signer().seal_employer(
+    # One send per person at a time (PostgreSQL), so two overlapping drafts cannot both pass.
+    db.session.execute(select(Worker.id).where(Worker.id == contract.worker_id).with_for_update())
+    findings = rule_engine.check(org, {**contract.terms, "worker_name": contract.worker_name},
+                                 pii.decrypt(contract.worker.id_number_enc),
+                                 exclude_id=contract.id, error_code="rule_violations")
+    if pending := rule_engine.pending(contract, findings, acknowledged):
+        raise rule_engine.WarningsNotAcknowledged(findings, pending)
+    doc = contract.current_document
+    result = pki.signer().seal_employer(  # nothing written before: no lock held meanwhile
         documents.read(doc), org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
     )
     try:
+        rule_engine.acknowledge(p, contract, findings, acknowledged)
         token = _record_seal(contract, doc, result, p, ip=ip, user_agent=user_agent)
         db.session.commit()
     except (StaleDataError, IntegrityError):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Contract, Filing, SignatureEvent
-from app.services import documents, scope
+from app.services import documents, rules, scope
 from app.services.principal import Principal
 
 
@@ -87,4 +87,5 @@ def contract_summary(contract: Contract) -> dict:
         "status_changed_at": change.at.isoformat() if change else None,
         "filing": {"number": filing.number, "sha256": filing.sha256,
                    "archived_at": filing.archived_at.isoformat()} if filing else None,
+        "warnings": rules.warnings_of(contract),
     }

@@ -62,7 +62,7 @@ POLICIES: dict[str, Route] = {
     "ca.issuing_pem": Route("public"), "ca.tsa": Route("public", "POST", body="raw"),
     "verify.index": Route("public"), "verify.verify": Route("public", "POST", body="form"),
     "verify.report_pdf": Route("public", "POST", body="form"),
-    "api.openapi": Route("public"),
+    "api.openapi": Route("public"), "api.list_rules": Route("public"),
     # the worker's link: the token is the credential for the page, the code and the session
     "worker.sign_page": Route("token", obj="sent"),
     "api.sign.request_otp": Route("token", "POST", obj="sent", body="json"),
@@ -112,6 +112,9 @@ POLICIES: dict[str, Route] = {
     "admin.edit_auditor": Route("platform_page", "GET,POST", obj="auditor", body="form"),
     "admin.set_auditor_active": Route("platform_page", "POST", obj="auditor", body="form",
                                       extra={"action": "reactivate"}),
+    # the minimum-wage table: platform admins only (employers must not edit it)
+    "admin.minimum_wages": Route("platform_page"),
+    "admin.add_minimum_wage": Route("platform_page", "POST", body="form"),
     # onboarding and one's own account
     "auth.register": Route("public", "GET,POST", body="form"),
     "auth.forgot_password": Route("public", "GET,POST", body="form"),

@@ -39,9 +39,20 @@ def _session(client, outbox, token: str, person: dict) -> str:
 
 
 def _tenant(client, outbox, key: str, person: dict) -> dict:
-    """A filed, a draft and a sent contract (with the worker's verified session)."""
+    """A filed, a draft and a sent contract (with the worker's verified session).
+
+    Each has its own term, one after the other, and only the first a probation: the rule
+    engine refuses overlapping contracts and a second probation for the same pair.
+    """
+    years = iter(range(2026, 2040, 2))
+
     def create() -> int:
-        resp = client.post("/api/v1/contracts", json=contract_payload(**person), headers=bearer(key))
+        year = next(years)
+        terms = {"term_start": f"{year}-12-01", "term_end": f"{year + 2}-11-30"}
+        if year > 2026:
+            terms["probation_months"] = "0"
+        resp = client.post("/api/v1/contracts", json=contract_payload(**person, **terms),
+                           headers=bearer(key))
         assert resp.status_code == 201, resp.get_json()
         return resp.get_json()["id"]
 

@@ -136,3 +136,43 @@ def test_expiry_notices_and_renewal_links(blank_app):
             assert "renewal_of_id" not in {c["name"] for c in inspector.get_columns("contracts")}
             assert conn.execute(sa.text("SELECT count(*) FROM contracts")).scalar_one() == 2
         upgrade()
+
+
+def test_minimum_wage_table_is_seeded_and_contracts_keep_rule_results(blank_app):
+    from decimal import Decimal
+
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+    from app.services.minimum_wages import SEED
+
+    with blank_app.app_context():
+        upgrade(revision="b8d2c6e1f0a4")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
+                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
+                "'430121', 'approved', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
+                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
+                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
+                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
+                "'fixed_term', 1, '{}', 'draft', CURRENT_TIMESTAMP, 1)"))
+        upgrade(revision="c4e9a7d2b5f1")
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT region_prefix, effective_from, monthly, hourly, note FROM minimum_wages "
+                "ORDER BY id")).all()
+            assert [(r[0], str(r[1]), Decimal(str(r[2])), Decimal(str(r[3])), r[4])
+                    for r in rows] == [(p, d.isoformat(), m, h, n) for p, d, m, h, n in SEED]
+            assert conn.execute(sa.text(
+                "SELECT rule_results FROM contracts WHERE id = 1")).scalar_one() is None
+        downgrade(revision="b8d2c6e1f0a4")
+        with db.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert "minimum_wages" not in inspector.get_table_names()
+            assert "rule_results" not in {c["name"] for c in inspector.get_columns("contracts")}
+            assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
+        upgrade(revision="c4e9a7d2b5f1")  # and up again

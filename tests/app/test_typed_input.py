@@ -111,7 +111,7 @@ def test_look_alike_digits_and_invisible_characters_are_refused(client, world, f
     invisible formatting makes a text read differently from what is signed."""
     from app.domain.terms import validate_terms
 
-    errors = validate_terms(contract_payload(**{field: value}), region_code="430121")[1]
+    errors = validate_terms(contract_payload(**{field: value}))[1]
     assert fragment in errors[field], errors
     login(client, "hr")
     from tests.conftest import csrf_token
