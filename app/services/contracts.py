@@ -113,12 +113,15 @@ def terms_for_pdf(contract: Contract, id_number: str | None = None):
     )
 
 
+NON_COMPETE_CLAUSE = ("竞业限制：劳动合同解除或者终止后%(months)s个月内，劳动者负有竞业限制义务，"
+                      "用人单位按月给予经济补偿。")
+
+
 def _other_terms(t: dict) -> str:
     """The other terms, with the non-compete agreed (if any) stated after them."""
     text = t.get("other_terms") or ""
     if months := int(t.get("non_compete_months") or 0):
-        clause = (f"竞业限制：劳动合同解除或者终止后{months}个月内，劳动者负有竞业限制义务，"
-                  "用人单位按月给予经济补偿。")
+        clause = NON_COMPETE_CLAUSE % {"months": months}
         text = f"{text}\n{clause}" if text else clause
     return text
 

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import Contract
 from app.models.base import utcnow
 from app.services import audit, contracts, counters, documents, expiry, pki, scope
+from app.services import rules as rule_engine
 from app.services.principal import Principal
 
 NOT_IN_FORCE = "只有已签署生效的合同可以续订"
@@ -87,7 +88,11 @@ def _draft(p: Principal, original: Contract, start: date, end: date) -> Contract
            "worker_phone": pii.decrypt(original.worker_phone_enc),
            "term_start": start.isoformat(), "term_end": end.isoformat(),
            "probation_months": "0", "probation_wage": ""}
-    clean, errors = validate_terms(raw, region_code=org.region_code)
+    clean, errors = validate_terms(raw)
+    if not errors:  # the law as it stands today (minimum wage, probation, overlap...)
+        for f in rule_engine.findings(org, clean, id_number):
+            if f.severity == "error":
+                errors.setdefault(f.field or f.rule.id, f.message)
     if errors:
         problems = "、".join(FIELD_LABELS.get(name, name) for name in sorted(errors))
         raise ValidationFailed(INVALID, fields=errors, problems=problems)

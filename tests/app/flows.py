@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 from datetime import date, timedelta
 
 from PIL import Image, ImageDraw
@@ -69,12 +70,25 @@ def search(client, **fields):
     return client.post("/audit/", data={**fields, "csrf_token": token})
 
 
+def _worker_ids():
+    from app.domain.ids import id_with_check
+
+    for n in itertools.count(1):
+        yield id_with_check(f"43012119900101{n % 1000:03d}")
+
+
+_WORKER_IDS = _worker_ids()
+
+
 def in_force(client, world, end: date | None, *, status: str = "filed", key: str = "api_key",
              start: date | None = None, **terms) -> Contract:
     """A contract created through the API, then put into ``status`` (the signing flow is
-    tested elsewhere); ``end`` None makes it open-ended (no end date in its terms)."""
+    tested elsewhere); ``end`` None makes it open-ended (no end date in its terms). Each is
+    another worker's (same name and phone) unless ``worker_id_number`` is given: one worker's
+    contracts may not overlap."""
     start = start or (end or date(2027, 1, 1)) - timedelta(days=700)
     end_text = (end or start + timedelta(days=800)).isoformat()
+    terms.setdefault("worker_id_number", next(_WORKER_IDS))
     created = api_create(client, world[key], term_start=start.isoformat(), term_end=end_text,
                          **{"probation_months": "0", **terms})
     contract = db.session.get(Contract, created["id"])
