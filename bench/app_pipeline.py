@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,12 +37,29 @@ def stats(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
+def term(today=None) -> tuple[date, date]:
+    """A two-year term starting in a week (the rule engine warns about terms that began more
+    than a month before they were written, so a fixed date would age badly)."""
+    start = (today or date.today()) + timedelta(days=7)
+    try:
+        end = start.replace(year=start.year + 2) - timedelta(days=1)
+    except ValueError:  # 29 February
+        end = date(start.year + 2, 2, 28)
+    return start, end
+
+
 def payload(i: int) -> dict:
-    body = "36042619910101" + f"{i % 1000:03d}"
+    """Contract ``i``: its own worker (a new person every i: one worker's contracts may not
+    overlap), the same terms otherwise."""
     from app.domain.ids import id_with_check
 
+    born = date(1991, 1, 1) + timedelta(days=i // 1000)
+    body = f"360426{born:%Y%m%d}{i % 1000:03d}"
+    start, end = term()
     return {"worker_name": f"工人{i}", "worker_id_number": id_with_check(body),
-            "worker_phone": f"138{i:08d}", "term_start": "2026-12-01", "term_end": "2028-11-30",
+            "worker_phone": f"138{i:08d}", "worker_address": "湖南省长沙县星沙街道",
+            "term_start": start.isoformat(),
+            "term_end": end.isoformat(),
             "probation_months": "2", "probation_wage": "4800", "post": "钢筋工",
             "work_location": "长沙县星沙产业园", "hours_system": "standard", "monthly_wage": "6000",
             "pay_day": "15", "social_insurance": "五险", "labor_protection": "安全帽、安全带"}
@@ -124,7 +142,6 @@ def run_library(app, n: int) -> dict[str, list[float]]:
     with app.app_context(), tempfile.TemporaryDirectory() as tmp:
         signer, font, store = pki.signer(), pki.font(), LocalObjectStore(Path(tmp))
         for i in range(n + 2):
-            from datetime import date
             from decimal import Decimal
 
             terms = ContractTerms(
@@ -132,7 +149,7 @@ def run_library(app, n: int) -> dict[str, list[float]]:
                 employer_name="湖南星城建设工程有限公司",
                 employer_uscc="91110000600037341L", employer_address="长沙县", employer_legal_rep="李建国",
                 worker_name=f"工人{i}", worker_id_number="360426199101010071", worker_phone="13800138000",
-                worker_address="", term_start=date(2026, 12, 1), term_end=date(2028, 11, 30),
+                worker_address="", term_start=term()[0], term_end=term()[1],
                 probation_months=2, probation_wage=Decimal("4800"), post="钢筋工", work_location="长沙县",
                 hours_system="标准工时制", monthly_wage=Decimal("6000"), pay_day=15,
                 social_insurance="五险", labor_protection="安全帽")
