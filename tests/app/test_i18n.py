@@ -96,12 +96,12 @@ def test_no_user_facing_text_is_an_f_string():
     assert not found, found
 
 
-def test_rate_limit_messages_in_english(client, world, outbox):
+def test_rate_limit_messages_in_english(client, world, outbox, monkeypatch):
     from app.services import ratelimit
 
     assert ratelimit.parse_limit("20/minute").describe_zh() == "每分钟 20 次"
     _, token = sent_contract(client, world, outbox)
-    client.application.config["SIGN_IDENTITY_LIMIT"] = "1/minute"
+    monkeypatch.setitem(client.application.config, "SIGN_IDENTITY_LIMIT", "1/minute")
     body = {"name": WORKER["name"], "id_number": WORKER["id_number"]}
     headers = {"Accept-Language": "en"}
     answers = [client.post(f"/api/v1/sign/{token}/otp", json=body, headers=headers)
