@@ -271,3 +271,16 @@ def contract_payload(**overrides) -> dict:
 
 def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgresql_only`` (races that SQLite, which serialises writers, cannot
+    have) run on the PostgreSQL app only: their SQLite variants are deselected, not skipped."""
+    keep, drop = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        sqlite = spec is not None and spec.params.get("app") == "sqlite"
+        (drop if sqlite and item.get_closest_marker("postgresql_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -135,9 +135,8 @@ def test_the_command_is_idempotent(ctx, client, world, outbox, window):
     assert "cron" in runner.invoke(args=["contracts", "remind-expiring", "--help"]).output
 
 
+@pytest.mark.postgresql_only  # SQLite serialises writers: the race is PostgreSQL's
 def test_two_reminders_at_once_text_each_worker_once(ctx, client, world, outbox, monkeypatch):
-    if ctx.db_backend != "postgresql":
-        pytest.skip("SQLite serialises writers: the race is PostgreSQL's")
     today = today_in_beijing()
     contract = in_force(client, world, today + timedelta(days=7))
     barrier, real, results = threading.Barrier(2, timeout=20), expiry._claim, []

@@ -139,9 +139,8 @@ def test_a_voided_renewal_can_be_drafted_again(client, world):
     assert created and second.id != first.id and second.renewal_of_id == original.id
 
 
+@pytest.mark.postgresql_only  # SQLite serialises writers: the race is PostgreSQL's
 def test_two_clicks_at_once_make_one_draft(ctx, client, world, monkeypatch):
-    if ctx.db_backend != "postgresql":
-        pytest.skip("SQLite serialises writers: the race is PostgreSQL's")
     original_id = in_force(client, world, today_in_beijing() + timedelta(days=5)).id
     barrier, real, results = threading.Barrier(2, timeout=20), renewal._draft, []
 
