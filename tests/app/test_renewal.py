@@ -165,3 +165,23 @@ def test_two_clicks_at_once_make_one_draft(ctx, client, world, monkeypatch):
     assert len({draft_id for draft_id, _ in results}) == 1
     assert db.session.scalar(select(func.count(Contract.id)).where(
         Contract.renewal_of_id == original_id)) == 1
+
+
+def test_a_renewal_below_todays_minimum_wage_is_refused_and_nothing_is_drafted(client, world):
+    """The copied terms meet today's law, not the law of three years ago: a minimum wage
+    raised above the contract's wage stops the renewal with the field named."""
+    from decimal import Decimal
+
+    from app.models import MinimumWage
+
+    original = in_force(client, world, today_in_beijing() + timedelta(days=5))
+    region = world["org"].region_code
+    db.session.add(MinimumWage(region_prefix=region, effective_from=today_in_beijing(),
+                               monthly=Decimal("7000"), hourly=Decimal("70"), note="test"))
+    db.session.commit()
+    count, actions = _count(), _actions(original.id)
+    login(client, "hr")
+    resp = _renew(client, original.id)
+    assert resp.status_code == 422
+    assert "月工资" in resp.get_data(as_text=True)
+    assert (_count(), _actions(original.id)) == (count, actions)
