@@ -17,6 +17,7 @@ Typical use::
 from ._speedups import install as _install_speedups
 from .appearance import seal_png, signature_appearance, signing_time_text
 from .ca import EventCredential, PlatformCA, is_valid_uscc
+from .contract_text import Clause
 from .errors import (
     CertificateError,
     FontNotFound,
@@ -55,6 +56,7 @@ __all__ = [
     "WORKER_FIELD",
     "CertificateError",
     "ChainEntry",
+    "Clause",
     "ContractSigner",
     "ContractTerms",
     "EncryptedPemKeyProvider",

@@ -34,7 +34,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from .contract_text import PREAMBLE, clause_label, clauses, party_rows
+from .contract_text import PREAMBLE, Clause, clause_label, clauses, party_rows
 from .fonts import reportlab_font
 
 __all__ = [
@@ -88,6 +88,13 @@ class ContractTerms:
     social_insurance: str
     labor_protection: str
     other_terms: str = ""
+    #: The numbered clauses to print instead of :func:`signing.contract_text.clauses` (a
+    #: template's own texts, or an amendment's, a termination's ...), already filled in.
+    clause_texts: tuple[Clause, ...] | None = None
+    #: The opening paragraph instead of :data:`signing.contract_text.PREAMBLE`.
+    preamble: str | None = None
+    #: The PDF's subject metadata.
+    subject: str = "劳动合同"
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -114,8 +121,9 @@ def _story(terms: ContractTerms, font: str) -> list[Any]:
                   style=[("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("TOPPADDING", (0, 0), (-1, -1), 1),
                          ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
-    story += [table, Spacer(1, 6), Paragraph(PREAMBLE, st["body"])]
-    for number, clause in enumerate(clauses(terms), start=1):
+    story += [table, Spacer(1, 6), Paragraph(escape(terms.preamble or PREAMBLE), st["body"])]
+    body = terms.clause_texts if terms.clause_texts is not None else clauses(terms)
+    for number, clause in enumerate(body, start=1):
         story.append(Paragraph(f"{clause_label(number)}　{clause.heading}", st["heading"]))
         story += [Paragraph(escape(text), st["body"]) for text in clause.paragraphs if text]
     story.append(Paragraph("（以下无正文）", st["end"]))
@@ -219,7 +227,7 @@ def render_contract_pdf(terms: ContractTerms, font_path: str) -> bytes:
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=_MARGIN_X, rightMargin=_MARGIN_X, topMargin=_MARGIN_TOP,
         bottomMargin=_MARGIN_BOTTOM, title=f"{terms.title} {terms.contract_no}",
-        author=terms.employer_name, subject="劳动合同", creator="LaborSign",
+        author=terms.employer_name, subject=terms.subject, creator="LaborSign",
         producer="LaborSign", keywords=terms.contract_no, invariant=1, lang="zh-CN",
         initialFontName=font, initialFontSize=10.5, initialLeading=18,
     )

@@ -139,3 +139,21 @@ def test_term_clause_follows_the_contract_type(sample_terms, cjk_font, tmp_path,
     text = "".join(page_texts(path)).replace("\n", "")
     assert expected in text and title in text
     assert "本合同不约定试用期" in text
+
+
+def test_given_clauses_and_preamble_replace_the_fixed_term_text(sample_terms, cjk_font, tmp_path):
+    from signing import Clause
+
+    terms = dataclasses.replace(
+        sample_terms, title="劳动合同变更协议", preamble="甲乙双方经协商一致，变更原合同如下。",
+        clause_texts=(Clause("变更内容", ("乙方月工资自2027年1月1日起调整为七千元。",)),
+                      Clause("其他", ("原合同其他条款不变。",))), subject="变更协议")
+    path = tmp_path / "amendment.pdf"
+    pdf = render_contract_pdf(terms, cjk_font)
+    path.write_bytes(pdf)
+    text = "".join(page_texts(path)).replace("\n", "")
+    assert "第一条 变更内容" in text and "第二条 其他" in text
+    assert "乙方月工资自2027年1月1日起调整为七千元" in text and "甲乙双方经协商一致" in text
+    assert "劳动争议处理" not in text and "根据《中华人民共和国劳动法》" not in text
+    assert reader(pdf).trailer["/Info"]["/Subject"] == "变更协议"
+    assert {f[0] for f in enumerate_sig_fields(reader(pdf))} >= {EMPLOYER_FIELD, WORKER_FIELD}
