@@ -69,7 +69,8 @@ def _demo_term(hr, org) -> tuple[date, str]:
     from app.models import Contract
 
     start, probation = date.today(), "2"
-    for c in db.session.scalars(select(Contract).where(Contract.organization_id == org.id)):
+    for c in db.session.scalars(select(Contract).where(Contract.organization_id == org.id,
+                                                      Contract.document_kind == "contract")):
         if c.status in ("draft", "sent"):
             lifecycle.void_contract(hr, c.id, reason="重新生成演示数据")
         elif c.status in ("signed", "filed"):

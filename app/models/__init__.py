@@ -1,7 +1,13 @@
 """SQLAlchemy models; importing this package registers every table."""
 
 from app.models.account import AccountToken, UserSession
-from app.models.contract import CONTRACT_STATUSES, Contract, ContractDocument, Worker
+from app.models.contract import (
+    CONTRACT_STATUSES,
+    DOCUMENT_KINDS,
+    Contract,
+    ContractDocument,
+    Worker,
+)
 from app.models.expiry import ExpiryNotice
 from app.models.ops import AuditEvent, Counter, Filing, Job
 from app.models.org import (
@@ -19,6 +25,7 @@ from app.models.wage import MinimumWage
 
 __all__ = [
     "CONTRACT_STATUSES",
+    "DOCUMENT_KINDS",
     "EMPLOYER_ROLES",
     "ORG_STATUSES",
     "ROLES",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.org import Organization
 
-CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "expired")
+CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "expired",
+                     "terminated")
+#: What a row of ``contracts`` is: the labor contract itself, or a document signed after it
+#: (linked by ``parent_id``): 变更协议, 解除/终止协议, 解除/终止劳动合同证明.
+DOCUMENT_KINDS = ("contract", "amendment", "termination", "certificate")
 
 
 class Worker(db.Model):
@@ -57,10 +61,18 @@ class Contract(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # A renewal (续订) points at the contract it continues (a draft copy with a new term).
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    # A lifecycle document (amendment, termination, certificate) and the contract it belongs to.
+    document_kind: Mapped[str] = mapped_column(String(20), default="contract",
+                                               server_default="contract", index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    # A terminated contract's last working day (art. 50 retention counts from it).
+    ended_on: Mapped[date | None] = mapped_column(Date())
 
     organization: Mapped[Organization] = relationship()
     worker: Mapped[Worker] = relationship()
-    renewal_of: Mapped[Contract | None] = relationship(remote_side=[id])
+    renewal_of: Mapped[Contract | None] = relationship(remote_side=[id],
+                                                       foreign_keys=[renewal_of_id])
+    parent: Mapped[Contract | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     documents: Mapped[list[ContractDocument]] = relationship(
         back_populates="contract", order_by="ContractDocument.version"
     )

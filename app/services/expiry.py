@@ -66,7 +66,7 @@ def _end_column():
 def _expiring_query(p: Principal, today: date):
     """Contracts ``p`` may see that are in force and end within the window (soonest first)."""
     end = _end_column()
-    return (scope.contracts(p)
+    return (scope.labor_contracts(p)
             .where(Contract.status.in_(IN_FORCE), end >= today.isoformat(),
                    end <= window_end(today).isoformat())
             .order_by(end, Contract.id))
@@ -76,7 +76,7 @@ def renewals_of(p: Principal, contract_ids: list[int]) -> dict[int, Contract]:
     """The live renewal of each of ``contract_ids`` (voided/declined/expired ones ignored)."""
     if not contract_ids:
         return {}
-    rows = db.session.scalars(scope.contracts(p).where(
+    rows = db.session.scalars(scope.labor_contracts(p).where(
         Contract.renewal_of_id.in_(contract_ids),
         Contract.status.notin_(("voided", "declined", "expired"))).order_by(Contract.id))
     return {c.renewal_of_id: c for c in rows}

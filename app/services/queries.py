@@ -18,8 +18,8 @@ def contract(p: Principal, contract_id: int) -> Contract:
 
 
 def contracts(p: Principal, limit: int = 200) -> list[Contract]:
-    """The newest contracts ``p`` may see."""
-    return list(db.session.scalars(scope.contracts(p).order_by(Contract.id.desc()).limit(limit)))
+    """The newest labor contracts ``p`` may see (lifecycle documents are in their chain)."""
+    return list(db.session.scalars(scope.labor_contracts(p).order_by(Contract.id.desc()).limit(limit)))
 
 
 def filing_of(contract_id: int) -> Filing | None:

@@ -88,7 +88,7 @@ def _money(value: object) -> Decimal | None:
 def prior_contracts(org_id: int, id_number: str, exclude_id: int | None) -> tuple:
     """The employer's other contracts with the person holding ``id_number``."""
     query = (select(Contract).join(Worker, Contract.worker_id == Worker.id)
-             .where(Contract.organization_id == org_id,
+             .where(Contract.organization_id == org_id, Contract.document_kind == "contract",
                     Worker.id_hash == pii.keyed_hash(id_number)).order_by(Contract.id))
     if exclude_id is not None:
         query = query.where(Contract.id != exclude_id)
@@ -98,7 +98,7 @@ def prior_contracts(org_id: int, id_number: str, exclude_id: int | None) -> tupl
         if start is not None:
             found.append(PriorContract(
                 contract_no=c.contract_no, kind=c.template, status=c.status, start=start,
-                end=_day(c.terms.get("term_end")),
+                end=c.ended_on or _day(c.terms.get("term_end")),
                 probation_months=int(c.terms.get("probation_months") or 0)))
     return tuple(found)
 

@@ -47,6 +47,12 @@ def contracts(p: Principal):
     return select(Contract).where(contract_filter(p))
 
 
+def labor_contracts(p: Principal):
+    """``SELECT contracts`` limited to what ``p`` may see and to the labor contracts
+    themselves (``document_kind == 'contract'``): no amendment, termination or certificate."""
+    return contracts(p).where(Contract.document_kind == "contract")
+
+
 def contract(p: Principal, contract_id: int, message: str = "合同不存在") -> Contract:
     """The contract ``contract_id`` if ``p`` may see it.
 

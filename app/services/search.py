@@ -50,7 +50,7 @@ def search_contracts(p: Principal, params: dict, limit: int = 100) -> list[Contr
     """
     _auditing(p)
     crit = _criteria(params)
-    query = (scope.contracts(p).join(Contract.worker).join(Contract.organization)
+    query = (scope.labor_contracts(p).join(Contract.worker).join(Contract.organization)
              .outerjoin(Filing, Filing.contract_id == Contract.id))
     if crit["worker_name"]:
         query = query.where(Contract.worker_name == crit["worker_name"])

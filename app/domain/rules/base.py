@@ -21,10 +21,11 @@ from app.domain.typed import Msg
 Severity = Literal["error", "warning"]
 KINDS = ("fixed_term", "open_ended", "project_based", "part_time", "construction_simple")
 # Contracts of the pair that bind or await the worker's signature (not draft, voided,
-# declined or expired): they count for overlap and for the one probation per pair.
-ACTIVE_STATUSES = ("sent", "signed", "filed")
+# declined or expired): they count for overlap and for the one probation per pair. A
+# terminated contract counts up to its last working day (its end as the platform gives it).
+ACTIVE_STATUSES = ("sent", "signed", "filed", "terminated")
 # Contracts both parties signed: the platform's own record of employment (art. 14).
-CONCLUDED_STATUSES = ("signed", "filed")
+CONCLUDED_STATUSES = ("signed", "filed", "terminated")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""Termination grounds (Labor Contract Law arts. 36–44), when severance is due (art. 46) and
+how much (art. 47). Pure functions, no database.
+
+Service runs from the first day of work with this employer to the last working day, both
+inclusive. Art. 47: each full year of service is one month's wage; a remainder of six months
+or more counts as a year, less than six months as half a month. The monthly wage is the
+worker's average wage of the last twelve months — the platform holds only the agreed wage, so
+the caller passes the contract wage (the service layer says so on the document). When that
+wage exceeds three times the local average monthly wage (a setting), the wage used is three
+times that average and at most twelve years count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+
+CAP_MULTIPLE = Decimal(3)
+CAP_YEARS = 12
+FEN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A legal ground for ending a labor contract."""
+
+    code: str
+    article: str
+    text: str
+    #: "terminate" (终止, art. 44) or "dissolve" (解除, arts. 36–41)
+    mode: str
+
+
+GROUNDS: dict[str, Ground] = {g.code: g for g in (
+    Ground("art36", "劳动合同法第三十六条", "用人单位与劳动者协商一致解除劳动合同", "dissolve"),
+    Ground("art37", "劳动合同法第三十七条", "劳动者提前通知解除劳动合同（辞职）", "dissolve"),
+    Ground("art38", "劳动合同法第三十八条", "因用人单位过错，劳动者解除劳动合同", "dissolve"),
+    Ground("art39", "劳动合同法第三十九条", "因劳动者过错，用人单位解除劳动合同", "dissolve"),
+    Ground("art40", "劳动合同法第四十条", "无过失性辞退（提前三十日书面通知或额外支付一个月工资）",
+           "dissolve"),
+    Ground("art41", "劳动合同法第四十一条", "经济性裁员", "dissolve"),
+    Ground("art44_1", "劳动合同法第四十四条第一项", "劳动合同期满", "terminate"),
+    Ground("art44_2", "劳动合同法第四十四条第二项", "劳动者开始依法享受基本养老保险待遇", "terminate"),
+    Ground("art44_3", "劳动合同法第四十四条第三项", "劳动者死亡，或者被人民法院宣告死亡或者宣告失踪",
+           "terminate"),
+    Ground("art44_4", "劳动合同法第四十四条第四项", "用人单位被依法宣告破产", "terminate"),
+    Ground("art44_5", "劳动合同法第四十四条第五项",
+           "用人单位被吊销营业执照、责令关闭、撤销或者用人单位决定提前解散", "terminate"),
+)}
+
+
+def severance_due(ground: str, *, employer_proposed: bool = False,
+                  renewal_refused: bool = False) -> bool:
+    """Whether art. 46 makes severance due on ``ground``.
+
+    :param employer_proposed: art. 36 — the employer proposed the agreement (46 item 2).
+    :param renewal_refused: art. 44 item 1 — the worker refused a renewal on the same or
+        better terms (then none is due, 46 item 5).
+    :raises KeyError: unknown ground.
+    """
+    GROUNDS[ground]
+    if ground == "art36":
+        return employer_proposed
+    if ground == "art44_1":
+        return not renewal_refused
+    return ground in ("art38", "art40", "art41", "art44_4", "art44_5")
+
+
+@dataclass(frozen=True)
+class Service:
+    """Length of service: full years and the remaining months and days."""
+
+    years: int
+    months: int
+    days: int
+
+    @property
+    def text(self) -> str:
+        """``3年2个月5天``."""
+        return f"{self.years}年{self.months}个月{self.days}天"
+
+
+def service_length(first_day: date, last_day: date) -> Service:
+    """Service from ``first_day`` to ``last_day`` inclusive (2026-01-01 → 2026-12-31 is one
+    full year). :raises ValueError: ``last_day`` before ``first_day``."""
+    if last_day < first_day:
+        raise ValueError("last day before first day")
+    delta = relativedelta(last_day + timedelta(days=1), first_day)
+    return Service(delta.years, delta.months, delta.days)
+
+
+@dataclass(frozen=True)
+class Severance:
+    """The art. 47 computation, every figure shown on the document."""
+
+    service: Service
+    months: Decimal  #: months of wage owed (e.g. 3.5)
+    wage_used: Decimal  #: monthly wage the months are paid at (capped when above 3×)
+    capped: bool
+    amount: Decimal
+
+
+def severance(first_day: date, last_day: date, monthly_wage: Decimal,
+              local_average_wage: Decimal) -> Severance:
+    """Art. 47 severance for service from ``first_day`` to ``last_day`` (inclusive).
+
+    :param monthly_wage: the worker's monthly wage (average of the last 12 months).
+    :param local_average_wage: the local average monthly wage of the previous year.
+    :raises ValueError: dates in the wrong order, or a non-positive average wage.
+    """
+    if local_average_wage <= 0:
+        raise ValueError("local average wage must be positive")
+    service = service_length(first_day, last_day)
+    remainder = service.months or service.days
+    if service.months >= 6:
+        months = Decimal(service.years + 1)
+    elif remainder:
+        months = Decimal(service.years) + Decimal("0.5")
+    else:
+        months = Decimal(service.years)
+    cap = (local_average_wage * CAP_MULTIPLE).quantize(FEN, rounding=ROUND_HALF_UP)
+    capped = monthly_wage > cap
+    wage = cap if capped else monthly_wage
+    if capped:
+        months = min(months, Decimal(CAP_YEARS))
+    amount = (wage * months).quantize(FEN, rounding=ROUND_HALF_UP)
+    return Severance(service, months, wage, capped, amount)
