@@ -97,6 +97,9 @@ class Config:
 
     # Worker signing links and one-time codes.
     SIGN_LINK_DAYS = int(os.environ.get("SIGN_LINK_DAYS", "7"))
+    # Art. 47 severance cap: the local (county/city) average monthly wage of the previous year
+    # as published by the statistics bureau. Unverified placeholder: set it per deployment.
+    LOCAL_AVERAGE_MONTHLY_WAGE = os.environ.get("LOCAL_AVERAGE_MONTHLY_WAGE", "7500.00")
     OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "600"))
     OTP_MAX_ATTEMPTS = int(os.environ.get("OTP_MAX_ATTEMPTS", "5"))
     OTP_RESEND_SECONDS = int(os.environ.get("OTP_RESEND_SECONDS", "60"))

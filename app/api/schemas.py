@@ -14,7 +14,8 @@ from app.api.rule_schemas import Acknowledged, FindingOut
 from app.api.types import Amount, BoundedInt, IsoDate, Text
 from app.domain.terms import FIELD_LABELS, MULTILINE, TEXT_LIMITS
 
-STATUSES = Literal["draft", "sent", "signed", "filed", "declined", "voided", "expired"]
+STATUSES = Literal["draft", "sent", "signed", "filed", "declined", "voided", "expired",
+                   "terminated"]
 REASON_MAX = 200
 # The label of each request field in error messages (a gettext msgid).
 LABELS = {**FIELD_LABELS, "name": "姓名", "id_number": "身份证号码", "code": "验证码",
@@ -186,6 +187,9 @@ class ContractOut(BaseModel):
     contract_no: str
     status: STATUSES
     template: str
+    document_kind: Literal["contract", "amendment", "termination", "certificate"] = Field(
+        "contract", description="劳动合同本身，或其变更协议、解除（终止）协议、解除（终止）证明")
+    parent_id: int | None = Field(None, description="变更、解除协议和证明所属的劳动合同")
     employer: Party
     worker: WorkerOut
     terms: TermsOut

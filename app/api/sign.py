@@ -5,6 +5,7 @@ from flask import request
 
 from app.api import signing_bp as bp
 from app.api.common import signing_session
+from app.api.lifecycle import ChainOut
 from app.api.schemas import (
     CodeIn,
     ContractOut,
@@ -18,8 +19,8 @@ from app.api.schemas import (
     SignIn,
 )
 from app.api.spec import SIGNING_SESSION, operation
-from app.errors import Unauthorized
-from app.services import lifecycle, queries, worker_signing
+from app.errors import NotFound, Unauthorized
+from app.services import chain, lifecycle, queries, worker_signing
 
 TOKEN = "/<string(maxlength=128):token>"
 LINK = {404: (ErrorOut, "签署链接无效"), 410: (ErrorOut, "链接已撤回、已拒签或已过期")}
@@ -96,3 +97,23 @@ def decline_contract(token: str):
         token, session=signing_session(body.session), reason=body.reason,
         ip=request.remote_addr, user_agent=request.user_agent.string)
     return {"status": contract.status, "contract_no": contract.contract_no}
+
+
+@bp.get(f"{TOKEN}/documents")
+@operation(security=SIGNING_SESSION, tags=TAGS, answers={200: ChainOut, **IDENTITY, **LINK})
+def worker_documents(token: str):
+    """验证后查看本合同的全部文件（原合同、变更、续订、解除协议、解除证明）"""
+    link = worker_signing.verified_link(token, _header_session())
+    return {"documents": chain.chain_rows(link.contract)}
+
+
+@bp.get(f"{TOKEN}/documents/<int(max=1000):position>/pdf")
+@operation(security=SIGNING_SESSION, tags=TAGS, binary={200: "application/pdf"},
+           answers={200: (None, "合同链中第 position 份文件的 PDF"), **IDENTITY, **LINK})
+def worker_document_pdf(token: str, position: int):
+    """验证后下载合同链中的一份文件"""
+    link = worker_signing.verified_link(token, _header_session())
+    items = chain.chain(link.contract)
+    if position >= len(items):
+        raise NotFound("文件不存在", code="document_not_found")
+    return queries.pdf_response(items[position])

@@ -6,7 +6,7 @@ from app.audit import bp
 from app.auth.access import current_principal, role_required
 from app.errors import NotFound, ValidationFailed, translated_fields
 from app.services import audit as audit_log
-from app.services import evidence, pki, queries, search, verification
+from app.services import chain, evidence, pki, queries, search, verification
 
 AUDIT_ROLES = ("auditor", "platform_admin")
 
@@ -38,7 +38,7 @@ def contract(contract_id: int):
     trail = audit_log.trail(found.id)
     return render_template("audit/contract.html", contract=found, filing=filing, report=report,
                            events=queries.signature_events(found.id), trail=trail,
-                           chain_ok=audit_log.verify_chain(trail))
+                           chain_ok=audit_log.verify_chain(trail), chain=chain.chain_rows(found))
 
 
 @bp.route("/contracts/<int:contract_id>/pdf")

@@ -9,7 +9,7 @@ from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import contracts, expiry, lifecycle, queries, rules
+from app.services import chain, contracts, expiry, lifecycle, queries, rules
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -110,6 +110,8 @@ def _detail_page(contract, error: AppError | None = None):
                            filing=queries.filing_of(contract.id),
                            events=queries.signature_events(contract.id),
                            change=queries.status_change(contract), error=error,
+                           chain=chain.chain_rows(contract),
+                           in_force=chain.terms_in_force(contract),
                            reason=request.form.get("reason", "") if error else "",
                            warnings=_shown(error.pending) if isinstance(
                                error, rules.WarningsNotAcknowledged) else rules.warnings_of(contract))

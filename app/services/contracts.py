@@ -278,6 +278,8 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, p: Principal
 
 
 SMS_INVITE = "【智慧星用工】%(employer)s邀请您签署劳动合同，请在%(days)s天内打开 %(url)s 查看并签署。"
+SMS_INVITE_DOCUMENT = ("【智慧星用工】%(employer)s邀请您签署%(title)s，请在%(days)s天内打开 %(url)s "
+                       "查看并签署。")
 
 
 def issue_link(contract: Contract) -> str:
@@ -290,6 +292,10 @@ def issue_link(contract: Contract) -> str:
     db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
                                expires_at=utcnow() + timedelta(days=days)))
     url = f"{current_app.config['BASE_URL']}/s/{token}"
+    if contract.document_kind != "contract":  # an amendment or termination of a contract
+        queue_sms(contract, Msg(SMS_INVITE_DOCUMENT, employer=contract.organization.name,
+                                title=contract.terms.get("title", ""), days=days, url=url))
+        return token
     queue_sms(contract, Msg(SMS_INVITE, employer=contract.organization.name, days=days, url=url))
     return token
 

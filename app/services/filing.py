@@ -33,15 +33,16 @@ def store():
 
 
 def retention_for(contract: Contract) -> datetime:
-    """Keep until at least two years after the contract's end (and two years from now).
+    """Keep until at least two years after the contract's end — its last working day once
+    terminated — (and two years from now).
 
     Total for every stored term: a contract ending on 29 February is kept until 1 March (never
     a day short); an end so late that two more years leave the calendar is kept until the last
     representable day; a contract without an end date (open-ended) for OPEN_ENDED_YEARS.
     """
     now = utcnow()
-    try:
-        end = date.fromisoformat(contract.terms.get("term_end") or "")
+    try:  # a terminated contract: from its last working day (art. 50)
+        end = contract.ended_on or date.fromisoformat(contract.terms.get("term_end") or "")
     except (TypeError, ValueError):
         end = (now + timedelta(days=365 * OPEN_ENDED_YEARS)).date()
     years_later = end.year + RETENTION_YEARS_AFTER_END
@@ -114,10 +115,13 @@ def file_contract(payload: dict) -> None:
             for o in (pdf, trail_obj)
         ],
         signers=signers_of(contract.id),
-        extra={"contract_no": contract.contract_no, "employer": contract.organization.name,
+        extra={"contract_no": contract.contract_no, "document_kind": contract.document_kind,
+               "parent_contract_no": contract.parent.contract_no if contract.parent else None,
+               "employer": contract.organization.name,
                "employer_uscc": contract.organization.uscc, "worker": contract.worker_name,
-               "worker_id": contract.worker.id_masked, "term_start": contract.terms["term_start"],
-               "term_end": contract.terms["term_end"], "retain_until": keep.isoformat()},
+               "worker_id": contract.worker.id_masked,
+               "term_start": contract.terms.get("term_start"),
+               "term_end": contract.terms.get("term_end"), "retain_until": keep.isoformat()},
         created_at=signed_at,
     )
     man = _put_once(existing, prefix + "manifest.json", manifest, "application/json", keep)
@@ -126,5 +130,50 @@ def file_contract(payload: dict) -> None:
                           manifest_sha256=man.sha256, retain_until=keep, archived_at=now))
     contract.status = "filed"
     audit.record(contract.id, "system", "contract.filed", filing_number=number, sha256=pdf.sha256)
+    if contract.document_kind != "contract":
+        _filed_document(contract, number)
+        return
     contracts.queue_sms(contract, Msg(SMS_FILED, employer=contract.organization.name,
                                       number=number))
+
+
+SMS_FILED_DOCUMENT = ("【智慧星用工】您与%(employer)s的%(title)s已完成备案，备案号%(number)s。"
+                      "您可随时打开签署链接、核验身份后免费查看和下载。")
+
+
+def _filed_document(doc: Contract, number: str) -> None:
+    """A lifecycle document is filed: its contract's trail says so; a termination ends the
+    contract (:func:`app.services.termination.on_filed`); the worker is told (the
+    certificate's own text is sent when it is issued)."""
+    from app.services import termination
+
+    audit.record(doc.parent_id, "system", f"{doc.document_kind}.filed",
+                 document=doc.contract_no, filing_number=number)
+    if doc.document_kind == "termination":
+        termination.on_filed(doc)
+    if doc.document_kind != "certificate":
+        contracts.queue_sms(doc, Msg(SMS_FILED_DOCUMENT, employer=doc.organization.name,
+                                     title=doc.terms.get("title", ""), number=number))
+
+
+def extend_retention(contract: Contract) -> datetime:
+    """Keep the contract's filing (and its archived document versions) until
+    :func:`retention_for` at least; returns the retention now recorded.
+
+    Retention only grows (object lock): where the archive keeps the objects longer already
+    (the term ran past the last working day), that longer date stays.
+    """
+    wanted = retention_for(contract)
+    filed = db.session.scalar(select(Filing).where(Filing.contract_id == contract.id))
+    if filed is None or filed.retain_until >= wanted:
+        return filed.retain_until if filed else wanted
+    s = store()
+    if getattr(s, "supports_retention", True):
+        keys = {filed.pdf_key, filed.manifest_key, filed.audit_key,
+                *(d.key for d in contract.documents)}
+        for key in sorted(keys):
+            current = s.retention(key)
+            if current is not None and current < wanted:
+                s.extend_retention(key, wanted)
+    filed.retain_until = wanted
+    return wanted

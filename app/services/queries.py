@@ -71,6 +71,8 @@ def contract_summary(contract: Contract) -> dict:
         "contract_no": contract.contract_no,
         "status": contract.status,
         "template": contract.template,
+        "document_kind": contract.document_kind,
+        "parent_id": contract.parent_id,
         "employer": {"name": contract.organization.name, "uscc": contract.organization.uscc},
         "worker": {"name": contract.worker_name, "id_number": contract.worker.id_masked,
                    "phone": contract.worker_phone_masked},

@@ -72,6 +72,8 @@ def renew_contract(p: Principal, contract_id: int, *, today: date | None = None
 
 def _term(original: Contract) -> tuple[date, date]:
     """The original's term. :raises Conflict: not in force, or open-ended."""
+    if original.document_kind != "contract":
+        raise Conflict(NOT_IN_FORCE, code="not_a_contract")
     if original.status not in expiry.IN_FORCE:
         raise Conflict(NOT_IN_FORCE, code="not_in_force")
     start, end = (original.terms.get(k) or "" for k in ("term_start", "term_end"))

@@ -1,0 +1,180 @@
+"""Termination or dissolution (解除/终止) of a labor contract in force, and what follows its
+filing: the original marked terminated, its retention counted from the last working day
+(art. 50: at least two years), and the termination certificate issued.
+
+The termination agreement is a lifecycle document (:mod:`app.services.chain`): sealed by the
+employer when created, signed by the worker through the texted link, filed by the usual job.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain import severance as law
+from app.domain.expiry import today_in_beijing
+from app.domain.typed import Msg
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.models import Contract
+from app.services import audit, chain, contracts, jobs
+from app.services.principal import Principal
+from signing import Clause
+from signing.contract_text import cn_date, rmb
+
+#: The last working day may lie at most this many days ahead (a notice period: arts. 37, 40).
+MAX_DAYS_AHEAD = 30
+INVALID = "解除（终止）信息有误，请检查标出的字段"
+PREAMBLE = "甲乙双方依据《中华人民共和国劳动合同法》，就解除（终止）双方劳动合同事宜达成如下协议："
+TRANSFER = ("甲方应当在解除或者终止劳动合同时出具解除或者终止劳动合同的证明，并在十五日内为乙方办理"
+            "档案和社会保险关系转移手续（劳动合同法第五十条）。")
+
+
+def _clean(contract: Contract, raw: dict, today: date) -> dict:
+    """The typed request, checked. :raises ValidationFailed: a message per bad field."""
+    errors: dict[str, str] = {}
+    ground = raw.get("ground")
+    if ground not in law.GROUNDS:
+        errors["ground"] = Msg("请选择法定的解除或终止依据")
+    try:
+        last = date.fromisoformat(str(raw.get("last_working_day") or ""))
+    except ValueError:
+        last = None
+        errors["last_working_day"] = Msg("请填写最后工作日（YYYY-MM-DD）")
+    start = date.fromisoformat(contract.terms["term_start"])
+    end = contract.terms.get("term_end") or ""
+    if last is not None:
+        if last < start:
+            errors["last_working_day"] = Msg("最后工作日不能早于合同开始日期%(start)s",
+                                             start=start.isoformat())
+        elif end and last > date.fromisoformat(end):
+            errors["last_working_day"] = Msg("最后工作日不能晚于合同终止日期%(end)s", end=end)
+        elif last > today + timedelta(days=MAX_DAYS_AHEAD):
+            errors["last_working_day"] = Msg("最后工作日最多可以是%(days)s天之后",
+                                             days=MAX_DAYS_AHEAD)
+        elif ground == "art44_1" and last.isoformat() != end:
+            errors["last_working_day"] = Msg("合同期满终止的，最后工作日应为合同终止日期%(end)s",
+                                             end=end or "—")
+    flags = {}
+    for name in ("employer_proposed", "renewal_refused"):
+        value = raw.get(name, False)
+        if not isinstance(value, bool):
+            errors[name] = Msg("应为是或否")
+        flags[name] = value is True
+    handover = raw.get("handover") or ""
+    if not isinstance(handover, str) or len(handover) > 500:
+        errors["handover"] = Msg("工作交接说明应为不超过500字的文字")
+    if errors:
+        raise ValidationFailed(INVALID, fields=errors)
+    return {"ground": ground, "last_working_day": last, "handover": handover.strip(), **flags}
+
+
+def first_day(contract: Contract) -> date:
+    """The first day of work with this employer by the platform's records: the start of the
+    earliest contract of the renewal chain ``contract`` continues."""
+    first, seen = contract, {contract.id}
+    while first.renewal_of_id and first.renewal_of_id not in seen:
+        seen.add(first.renewal_of_id)
+        first = first.renewal_of
+    return date.fromisoformat(first.terms["term_start"])
+
+
+def compute(contract: Contract, clean: dict) -> dict:
+    """What the document states about severance (JSON-ready)."""
+    last = clean["last_working_day"]
+    due = law.severance_due(clean["ground"], employer_proposed=clean["employer_proposed"],
+                            renewal_refused=clean["renewal_refused"])
+    wage = Decimal(chain.terms_in_force(contract, last)["monthly_wage"])
+    average = Decimal(str(current_app.config["LOCAL_AVERAGE_MONTHLY_WAGE"]))
+    s = law.severance(first_day(contract), last, wage, average)
+    return {"due": due, "first_day": first_day(contract).isoformat(), "service": s.service.text,
+            "months": str(s.months), "monthly_wage": str(wage), "wage_used": str(s.wage_used),
+            "capped": s.capped, "local_average_wage": str(average),
+            "amount": str(s.amount) if due else "0.00"}
+
+
+def _clauses(contract: Contract, clean: dict, pay: dict) -> tuple[Clause, ...]:
+    g = law.GROUNDS[clean["ground"]]
+    t = contract.terms
+    term = f"{cn_date(date.fromisoformat(t['term_start']))}至" + (
+        cn_date(date.fromisoformat(t["term_end"])) if t.get("term_end") else "无固定期限")
+    last = cn_date(clean["last_working_day"])
+    if pay["due"]:
+        cap = (f"；乙方月工资高于当地上年度职工月平均工资（{pay['local_average_wage']}元）三倍，"
+               "按三倍数额支付、年限最高不超过十二年" if pay["capped"] else "")
+        money = (f"乙方在甲方的工作年限自{pay['first_day']}起至最后工作日为{pay['service']}（按本平台记录，"
+                 f"续订的合同连续计算）。依据劳动合同法第四十六条、第四十七条，甲方向乙方支付经济补偿"
+                 f"{pay['months']}个月工资，月工资按劳动合同约定的月工资{pay['monthly_wage']}元计算{cap}，"
+                 f"共计{rmb(Decimal(pay['amount']))}，于办结工作交接时一次性支付。")
+    else:
+        money = "依据劳动合同法第四十六条，本情形甲方无须向乙方支付经济补偿。"
+    return (
+        Clause("原劳动合同", (f"甲乙双方订立的劳动合同（编号{contract.contract_no}），期限为{term}。",)),
+        Clause("解除（终止）依据", (f"依据{g.article}：{g.text}。",)),
+        Clause("最后工作日", (f"乙方的最后工作日为{last}，双方劳动关系自该日结束。",)),
+        Clause("经济补偿", (money,)),
+        Clause("工作交接", (clean["handover"] or "乙方应当按照双方约定，于最后工作日前办结工作交接。",)),
+        Clause("档案和社会保险关系转移", (TRANSFER,)),
+        Clause("其他", ("本协议经甲方盖章、乙方签字后生效，与原劳动合同一并存档，保存不少于二年。",)),
+    )
+
+
+def terminate(p: Principal, contract_id: int, raw: dict, *, today: date | None = None,
+              ip: str | None = None, user_agent: str | None = None) -> tuple[Contract, str]:
+    """Draw up, seal and send the termination agreement of a contract in force; one
+    transaction. The worker signs it through the texted link; its filing ends the contract.
+
+    :param raw: ``ground`` (a key of :data:`app.domain.severance.GROUNDS`),
+        ``last_working_day`` (ISO date), ``employer_proposed``, ``renewal_refused`` (bool),
+        ``handover`` (text, optional).
+    :returns: the termination document and its signing-link token (shown once).
+    :raises NotFound: not the employer's contract. :raises Conflict: not in force, or a
+        termination exists already. :raises ValidationFailed: naming the field; nothing written.
+    """
+    contract = chain.own_contract(p, contract_id)
+    if not isinstance(raw, dict):
+        raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
+    if chain.documents_of(contract, "termination"):
+        raise Conflict("该合同已有解除（终止）协议", code="termination_exists")
+    clean = _clean(contract, raw, today or today_in_beijing())
+    pay = compute(contract, clean)
+    last = clean["last_working_day"].isoformat()
+    terms = {**chain.terms_in_force(contract), "term_end": last, "ground": clean["ground"],
+             "last_working_day": last, "severance": pay, "handover": clean["handover"],
+             "employer_proposed": clean["employer_proposed"],
+             "renewal_refused": clean["renewal_refused"]}
+    doc = chain.new_document(p, contract, "termination", terms, _clauses(contract, clean, pay),
+                             PREAMBLE)
+    result = chain.seal(doc)
+    try:
+        token = contracts._record_seal(doc, doc.current_document, result, p, ip=ip,
+                                       user_agent=user_agent)
+        flag_modified(contract, "status")  # a second termination racing this one loses
+        audit.record(contract.id, p.actor, "contract.termination_sent",
+                     document=doc.contract_no, ground=clean["ground"], last_working_day=last,
+                     severance=pay["amount"])
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict("合同刚刚被他人修改，请刷新页面", code="state_changed") from None
+    return doc, token
+
+
+def on_filed(doc: Contract) -> None:
+    """The termination is filed (inside the filing job's transaction): the contract ends on
+    the last working day, its archive is kept two years from then, the certificate is queued."""
+    from app.services import filing
+
+    original = doc.parent
+    original.status = "terminated"
+    original.ended_on = date.fromisoformat(doc.terms["last_working_day"])
+    kept = filing.extend_retention(original)
+    audit.record(original.id, "system", "contract.terminated", document=doc.contract_no,
+                 last_working_day=doc.terms["last_working_day"], retain_until=kept.isoformat())
+    jobs.enqueue("issue_certificate", {"termination_id": doc.id},
+                 dedupe_key=f"certificate:{doc.id}")

@@ -1,0 +1,206 @@
+"""The contract's life after signing over HTTP: amend → sign → filed, renew, terminate →
+sign → filed → certificate; the chain for employer, worker and auditor; tenancy; bad input."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from app.extensions import db
+from app.models import Contract, Filing
+from tests.app.flows import sent_contract, worker_session, worker_sign
+from tests.app.pdftools import pdfsig_report
+from tests.conftest import WORKER, bearer, login
+
+TODAY = date(2026, 12, 2)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    from app.services import termination
+
+    monkeypatch.setattr(termination, "today_in_beijing", lambda: TODAY)
+
+
+def _filed(client, world, outbox) -> int:
+    contract_id, token = sent_contract(client, world, outbox)
+    resp = worker_sign(client, token, worker_session(client, outbox, token))
+    assert resp.status_code == 200, resp.get_json()
+    assert db.session.get(Contract, contract_id).status == "filed"
+    return contract_id
+
+
+def _sign_document(client, outbox, body: dict) -> int:
+    token = body["signing_url"].rsplit("/", 1)[1]
+    assert outbox.last_link_token(WORKER["phone"]) == token
+    resp = worker_sign(client, token, worker_session(client, outbox, token))
+    assert resp.status_code == 200, resp.get_json()
+    db.session.expire_all()
+    return body["id"]
+
+
+def _chain(client, world, contract_id, key="api_key"):
+    return client.get(f"/api/v1/contracts/{contract_id}/chain", headers=bearer(world[key]))
+
+
+def test_amend_then_terminate_with_certificate(client, world, outbox, tmp_path):
+    key = bearer(world["api_key"])
+    contract_id = _filed(client, world, outbox)
+
+    # amendment: the wage from 2026-12-10
+    resp = client.post(f"/api/v1/contracts/{contract_id}/amendments", headers=key, json={
+        "changes": {"monthly_wage": "7000", "post": "木工"}, "effective_from": "2026-12-10"})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["document_kind"] == "amendment"
+    amendment_id = _sign_document(client, outbox, resp.get_json())
+    assert db.session.get(Contract, amendment_id).status == "filed"
+    page = client.application.test_client()
+    login(page, "hr")
+    html = page.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)
+    assert "木工" in html and "7000" in html and "变更协议" in html
+
+    # termination: agreed, proposed by the employer; service 2026-12-01..20 = half a month
+    resp = client.post(f"/api/v1/contracts/{contract_id}/termination", headers=key, json={
+        "ground": "art36", "employer_proposed": True, "last_working_day": "2026-12-20"})
+    assert resp.status_code == 201, resp.get_json()
+    severance = resp.get_json()["terms"]["severance"]
+    assert severance["amount"] == "3500.00" and severance["monthly_wage"] == "7000.00"
+    assert Decimal(severance["months"]) == Decimal("0.5")
+    termination_id = _sign_document(client, outbox, resp.get_json())
+
+    original = db.session.get(Contract, contract_id)
+    assert original.status == "terminated" and original.ended_on == date(2026, 12, 20)
+    filing = db.session.query(Filing).filter_by(contract_id=contract_id).one()
+    assert filing.retain_until.date() >= date(2028, 12, 20)
+    from app.services.filing import retention_for
+    assert retention_for(original).date() >= date(2028, 12, 20)
+
+    rows = _chain(client, world, contract_id).get_json()["documents"]
+    assert [r["kind"] for r in rows] == ["contract", "amendment", "termination", "certificate"]
+    assert [r["status"] for r in rows] == ["terminated", "filed", "filed", "filed"], rows
+    assert all(r["filing_number"] for r in rows), rows
+    certificate_id = rows[-1]["id"]
+    assert any("解除（终止）劳动合同证明书" in m["text"] for m in outbox.messages(WORKER["phone"]))
+
+    # every document is valid under pdfsig (the certificate carries the employer's seal only)
+    root = client.get("/ca/root.pem").data
+    for doc_id, signatures in ((amendment_id, 2), (termination_id, 2), (certificate_id, 1)):
+        pdf = client.get(f"/api/v1/contracts/{doc_id}/pdf", headers=key).data
+        (tmp_path / str(doc_id)).mkdir()
+        report = pdfsig_report(pdf, root, tmp_path / str(doc_id))
+        assert report.count("Signature is Valid") == signatures, report
+
+    # the contract page, the worker's link and the auditor show the chain
+    html = page.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)
+    assert "已解除" in html or "terminated" in html
+    for r in rows:
+        assert r["contract_no"] in html
+    token = outbox.last_link_token(WORKER["phone"])
+    session = worker_session(client, outbox, token)
+    mine = client.get(f"/api/v1/sign/{token}/documents", headers={"X-Signing-Session": session})
+    assert [r["contract_no"] for r in mine.get_json()["documents"]] == [
+        r["contract_no"] for r in rows]
+    cert_pdf = client.get(f"/api/v1/sign/{token}/documents/3/pdf",
+                          headers={"X-Signing-Session": session})
+    assert cert_pdf.status_code == 200 and cert_pdf.data.startswith(b"%PDF")
+    auditor = client.application.test_client()
+    login(auditor, "auditor")
+    audit_html = auditor.get(f"/audit/contracts/{contract_id}").get_data(as_text=True)
+    assert all(r["contract_no"] in audit_html for r in rows)
+
+    # a second termination is refused; the expiring list and renewal no longer see it
+    again = client.post(f"/api/v1/contracts/{contract_id}/termination", headers=key, json={
+        "ground": "art36", "last_working_day": "2026-12-20"})
+    assert again.status_code == 409
+
+
+def test_other_employer_and_out_of_scope_auditor_get_404(client, world, outbox):
+    contract_id = _filed(client, world, outbox)
+    other = bearer(world["api_key_other"])
+    before = db.session.query(Contract).count()
+    for path, body in ((f"/api/v1/contracts/{contract_id}/termination",
+                        {"ground": "art36", "last_working_day": "2026-12-20"}),
+                       (f"/api/v1/contracts/{contract_id}/amendments",
+                        {"changes": {"post": "木工"}, "effective_from": "2026-12-10"}),
+                       (f"/api/v1/contracts/{contract_id}/renewal", None)):
+        assert client.post(path, headers=other, json=body).status_code == 404
+    assert _chain(client, world, contract_id, "api_key_other").status_code == 404
+    db.session.expire_all()
+    assert db.session.query(Contract).count() == before
+    assert db.session.get(Contract, contract_id).status == "filed"
+    auditor = client.application.test_client()
+    login(auditor, "auditor2")
+    assert auditor.get(f"/audit/contracts/{contract_id}").status_code == 404
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"ground": "art99", "last_working_day": "2026-12-20"}, "ground"),
+    ({"ground": "art36", "last_working_day": "2026-11-30"}, "last_working_day"),  # before start
+    ({"ground": "art36", "last_working_day": "2027-01-02"}, "last_working_day"),  # 31 days on
+    ({"ground": "art44_1", "last_working_day": "2026-12-20"}, "last_working_day"),  # not the end
+    ({"ground": "art36", "last_working_day": "20261220"}, "last_working_day"),
+])
+def test_bad_termination_is_422_naming_the_field(client, world, outbox, body, field):
+    contract_id = _filed(client, world, outbox)
+    before = db.session.query(Contract).count()
+    resp = client.post(f"/api/v1/contracts/{contract_id}/termination",
+                       headers=bearer(world["api_key"]), json=body)
+    assert resp.status_code == 422, resp.get_json()
+    assert field in resp.get_json()["fields"]
+    assert db.session.query(Contract).count() == before
+
+
+def test_last_working_day_limits_both_sides(client, world, outbox):
+    contract_id = _filed(client, world, outbox)
+    key = bearer(world["api_key"])
+    limit = TODAY + timedelta(days=30)
+    resp = client.post(f"/api/v1/contracts/{contract_id}/termination", headers=key,
+                       json={"ground": "art37", "last_working_day": limit.isoformat()})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["terms"]["severance"]["amount"] == "0.00"  # art. 37: none
+
+
+def test_start_day_is_a_valid_last_day(client, world, outbox):
+    contract_id = _filed(client, world, outbox)
+    resp = client.post(f"/api/v1/contracts/{contract_id}/termination",
+                       headers=bearer(world["api_key"]),
+                       json={"ground": "art40", "last_working_day": "2026-12-01"})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["terms"]["severance"]["amount"] == "3000.00"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"changes": {"monthly_wage": "1000"}, "effective_from": "2026-12-10"}, "monthly_wage"),
+    ({"changes": {"post": "木工"}, "effective_from": "2026-11-30"}, "effective_from"),
+    ({"changes": {"post": "木工"}, "effective_from": "2028-12-01"}, "effective_from"),
+    ({"changes": {"pay_day": "40"}, "effective_from": "2026-12-10"}, "pay_day"),
+    ({"changes": {"post": "钢筋工"}, "effective_from": "2026-12-10"}, "post"),  # unchanged
+])
+def test_bad_amendment_is_422_naming_the_field(client, world, outbox, body, field):
+    contract_id = _filed(client, world, outbox)
+    before = db.session.query(Contract).count()
+    resp = client.post(f"/api/v1/contracts/{contract_id}/amendments",
+                       headers=bearer(world["api_key"]), json=body)
+    assert resp.status_code == 422, resp.get_json()
+    assert field in resp.get_json()["fields"], resp.get_json()
+    assert db.session.query(Contract).count() == before
+
+
+def test_amendment_on_the_last_day_of_the_term_is_accepted(client, world, outbox):
+    contract_id = _filed(client, world, outbox)
+    resp = client.post(f"/api/v1/contracts/{contract_id}/amendments",
+                       headers=bearer(world["api_key"]),
+                       json={"changes": {"post": "木工"}, "effective_from": "2028-11-30"})
+    assert resp.status_code == 201, resp.get_json()
+
+
+def test_openapi_documents_the_lifecycle_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/contracts/{contract_id}/amendments",
+                 "/api/v1/contracts/{contract_id}/termination",
+                 "/api/v1/contracts/{contract_id}/chain", "/api/v1/contracts/expiring",
+                 "/api/v1/contracts/{contract_id}/renewal"):
+        assert path in paths, sorted(paths)
+    assert "post" in paths["/api/v1/contracts/{contract_id}/termination"]
