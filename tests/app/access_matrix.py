@@ -69,6 +69,8 @@ POLICIES: dict[str, Route] = {
     "api.sign.verify_otp": Route("token", "POST", obj="sent", body="json"),
     "api.sign.worker_contract": Route("signing", obj="sent"),
     "api.sign.worker_pdf": Route("signing", obj="sent"),
+    "api.sign.worker_documents": Route("signing", obj="sent"),
+    "api.sign.worker_document_pdf": Route("signing", obj="sent", extra={"position": 0}),
     # schema-valid bodies the services refuse for the owner (no drawing, empty reason)
     "api.sign.sign_contract": Route("signing", "POST", obj="sent", body="json", json={
         "signature": "data:image/png;base64,AAAA", "consent": True}),
@@ -93,6 +95,14 @@ POLICIES: dict[str, Route] = {
     "api.employer.get_verification": Route("employer_api", obj="filed"),
     "api.employer.send_contract": Route("employer_api", "POST", obj="draft", body="json"),
     "api.employer.resend_contract": Route("employer_api", "POST", obj="changing", body="json"),
+    "api.employer.amend_contract": Route("employer_api", "POST", obj="filed", body="json", json={
+        "changes": {"post": "木工"}, "effective_from": "2026-12-10"}),
+    "api.employer.terminate_contract": Route("employer_api", "POST", obj="filed", body="json",
+                                             json={"ground": "art36",
+                                                   "last_working_day": "2026-12-20"}),
+    "api.employer.contract_chain": Route("employer_api", obj="filed"),
+    "api.employer.expiring_contracts": Route("employer_api"),
+    "api.employer.renew_contract": Route("employer_api", "POST", obj="filed"),
     "api.employer.void_contract": Route("employer_api", "POST", obj="changing", body="json",
                                         json={"reason": ""}),
     # auditors
