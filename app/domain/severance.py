@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 CAP_MULTIPLE = Decimal(3)
 CAP_YEARS = 12
 FEN = Decimal("0.01")
+SERVICE_TEXT = "%(years)s年%(months)s个月%(days)s天"
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Service:
     @property
     def text(self) -> str:
         """``3年2个月5天``."""
-        return f"{self.years}年{self.months}个月{self.days}天"
+        return SERVICE_TEXT % {"years": self.years, "months": self.months, "days": self.days}
 
 
 def service_length(first_day: date, last_day: date) -> Service:

@@ -31,6 +31,10 @@ from signing.contract_text import cn_date, rmb
 #: The terms an amendment may change.
 CHANGEABLE = ("post", "work_location", "hours_system", "monthly_wage", "pay_day", "other_terms")
 INVALID = "变更内容有误，请检查标出的字段"
+PAY_DAY = "每月%(day)s日"
+ROW = "%(label)s：由“%(old)s”变更为“%(new)s”。"
+ORIGINAL = "甲乙双方订立的劳动合同（编号%(no)s）。"
+FROM = "上述变更自%(day)s起执行。"
 PREAMBLE = "甲乙双方经协商一致，依据《中华人民共和国劳动合同法》第三十五条，对双方劳动合同作如下变更："
 
 
@@ -42,7 +46,7 @@ def _shown(name: str, value) -> str:
 
         return rmb(Decimal(str(value)))
     if name == "pay_day":
-        return f"每月{value}日"
+        return PAY_DAY % {"day": value}
     return str(value) or "（无）"
 
 
@@ -106,12 +110,12 @@ def amend(p: Principal, contract_id: int, raw: dict, *, ip: str | None = None,
     new, effective = _clean(contract, raw)
     current = chain.terms_in_force(contract)
     old = {k: current.get(k) for k in new}
-    rows = tuple(f"{FIELD_LABELS[k]}：由“{_shown(k, old[k])}”变更为“{_shown(k, v)}”。"
+    rows = tuple(ROW % {"label": FIELD_LABELS[k], "old": _shown(k, old[k]), "new": _shown(k, v)}
                  for k, v in new.items())
     clauses = (
-        Clause("原劳动合同", (f"甲乙双方订立的劳动合同（编号{contract.contract_no}）。",)),
+        Clause("原劳动合同", (ORIGINAL % {"no": contract.contract_no},)),
         Clause("变更内容", rows),
-        Clause("生效日期", (f"上述变更自{cn_date(effective)}起执行。",)),
+        Clause("生效日期", (FROM % {"day": cn_date(effective)},)),
         Clause("其他", ("原劳动合同其他条款不变，继续履行。本协议经甲方盖章、乙方签字后生效，"
                        "与原劳动合同具有同等效力，并一并存档。",)),
     )

@@ -29,18 +29,24 @@ SMS_CERTIFICATE = ("【智慧星用工】%(employer)s已为您出具解除（终
 PREAMBLE = "兹证明："
 
 
+TERM = "乙方与甲方订立的劳动合同（编号%(no)s）期限为%(start)s至%(end)s。"
+POST = "乙方在甲方担任%(post)s岗位工作。"
+ENDED = "双方劳动合同于%(last)s解除（终止），依据%(article)s：%(ground)s（协议编号%(no)s）。"
+YEARS = "乙方在甲方的工作年限自%(first)s起共计%(service)s。"
+
+
 def _clauses(original: Contract, termination: Contract) -> tuple[Clause, ...]:
     t, g = original.terms, law.GROUNDS[termination.terms["ground"]]
     end = cn_date(date.fromisoformat(t["term_end"])) if t.get("term_end") else "无固定期限"
     pay = termination.terms["severance"]
+    last = cn_date(date.fromisoformat(termination.terms["last_working_day"]))
     return (
-        Clause("劳动合同期限", (f"乙方与甲方订立的劳动合同（编号{original.contract_no}）期限为"
-                               f"{cn_date(date.fromisoformat(t['term_start']))}至{end}。",)),
-        Clause("工作岗位", (f"乙方在甲方担任{termination.terms.get('post', '')}岗位工作。",)),
-        Clause("解除或者终止", (
-            f"双方劳动合同于{cn_date(date.fromisoformat(termination.terms['last_working_day']))}"
-            f"解除（终止），依据{g.article}：{g.text}（协议编号{termination.contract_no}）。",)),
-        Clause("工作年限", (f"乙方在甲方的工作年限自{pay['first_day']}起共计{pay['service']}。",)),
+        Clause("劳动合同期限", (TERM % {"no": original.contract_no, "end": end, "start": cn_date(
+            date.fromisoformat(t["term_start"]))},)),
+        Clause("工作岗位", (POST % {"post": termination.terms.get("post", "")},)),
+        Clause("解除或者终止", (ENDED % {"last": last, "article": g.article, "ground": g.text,
+                                       "no": termination.contract_no},)),
+        Clause("工作年限", (YEARS % {"first": pay["first_day"], "service": pay["service"]},)),
         Clause("其他", ("甲方将在十五日内为乙方办理档案和社会保险关系转移手续。本证明由甲方出具，"
                        "与原劳动合同一并存档，保存不少于二年。",)),
     )

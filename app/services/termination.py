@@ -98,25 +98,32 @@ def compute(contract: Contract, clean: dict) -> dict:
             "amount": str(s.amount) if due else "0.00"}
 
 
+CAP = "；乙方月工资高于当地上年度职工月平均工资（%(average)s元）三倍，按三倍数额支付、年限最高不超过十二年"
+MONEY = ("乙方在甲方的工作年限自%(first)s起至最后工作日为%(service)s（按本平台记录，续订的合同连续计算）。"
+         "依据劳动合同法第四十六条、第四十七条，甲方向乙方支付经济补偿%(months)s个月工资，月工资按劳动合同"
+         "约定的月工资%(wage)s元计算%(cap)s，共计%(amount)s，于办结工作交接时一次性支付。")
+ORIGINAL = "甲乙双方订立的劳动合同（编号%(no)s），期限为%(start)s至%(end)s。"
+BASIS = "依据%(article)s：%(ground)s。"
+LAST = "乙方的最后工作日为%(last)s，双方劳动关系自该日结束。"
+
+
 def _clauses(contract: Contract, clean: dict, pay: dict) -> tuple[Clause, ...]:
     g = law.GROUNDS[clean["ground"]]
     t = contract.terms
-    term = f"{cn_date(date.fromisoformat(t['term_start']))}至" + (
-        cn_date(date.fromisoformat(t["term_end"])) if t.get("term_end") else "无固定期限")
+    end = cn_date(date.fromisoformat(t["term_end"])) if t.get("term_end") else "无固定期限"
     last = cn_date(clean["last_working_day"])
     if pay["due"]:
-        cap = (f"；乙方月工资高于当地上年度职工月平均工资（{pay['local_average_wage']}元）三倍，"
-               "按三倍数额支付、年限最高不超过十二年" if pay["capped"] else "")
-        money = (f"乙方在甲方的工作年限自{pay['first_day']}起至最后工作日为{pay['service']}（按本平台记录，"
-                 f"续订的合同连续计算）。依据劳动合同法第四十六条、第四十七条，甲方向乙方支付经济补偿"
-                 f"{pay['months']}个月工资，月工资按劳动合同约定的月工资{pay['monthly_wage']}元计算{cap}，"
-                 f"共计{rmb(Decimal(pay['amount']))}，于办结工作交接时一次性支付。")
+        cap = CAP % {"average": pay["local_average_wage"]} if pay["capped"] else ""
+        money = MONEY % {"first": pay["first_day"], "service": pay["service"],
+                         "months": pay["months"], "wage": pay["monthly_wage"], "cap": cap,
+                         "amount": rmb(Decimal(pay["amount"]))}
     else:
         money = "依据劳动合同法第四十六条，本情形甲方无须向乙方支付经济补偿。"
+    start = cn_date(date.fromisoformat(t["term_start"]))
     return (
-        Clause("原劳动合同", (f"甲乙双方订立的劳动合同（编号{contract.contract_no}），期限为{term}。",)),
-        Clause("解除（终止）依据", (f"依据{g.article}：{g.text}。",)),
-        Clause("最后工作日", (f"乙方的最后工作日为{last}，双方劳动关系自该日结束。",)),
+        Clause("原劳动合同", (ORIGINAL % {"no": contract.contract_no, "start": start, "end": end},)),
+        Clause("解除（终止）依据", (BASIS % {"article": g.article, "ground": g.text},)),
+        Clause("最后工作日", (LAST % {"last": last},)),
         Clause("经济补偿", (money,)),
         Clause("工作交接", (clean["handover"] or "乙方应当按照双方约定，于最后工作日前办结工作交接。",)),
         Clause("档案和社会保险关系转移", (TRANSFER,)),
