@@ -122,10 +122,11 @@ def amend(p: Principal, contract_id: int, raw: dict, *, ip: str | None = None,
     terms = {**current, **new, "effective_from": effective.isoformat(), "new_values": new,
              "old_values": old}
     doc = chain.new_document(p, contract, "amendment", terms, clauses, PREAMBLE)
-    result = chain.seal(doc)
+    result = chain.seal_committed(doc)
     try:
         token = contracts._record_seal(doc, doc.current_document, result, p, ip=ip,
                                        user_agent=user_agent)
+        db.session.refresh(contract)
         flag_modified(contract, "status")
         audit.record(contract.id, p.actor, "contract.amendment_sent", document=doc.contract_no,
                      fields=sorted(new), effective_from=effective.isoformat())

@@ -63,7 +63,7 @@ def issue_certificate(payload: dict) -> None:
     doc = chain.new_document(p, original, "certificate",
                              {**termination.terms, "termination_id": termination.id},
                              _clauses(original, termination), PREAMBLE)
-    result = chain.seal(doc)
+    result = chain.seal_committed(doc)
     now = utcnow()
     documents.add_version(doc, "sealed", result.pdf)
     org = original.organization

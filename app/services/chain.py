@@ -70,7 +70,10 @@ def terms_in_force(contract: Contract, on: date | None = None) -> dict:
 
 def new_document(p: Principal, parent: Contract, kind: str, terms: dict, clause_texts: tuple,
                  preamble: str) -> Contract:
-    """A lifecycle document row of ``parent``, rendered (draft version), in the session."""
+    """A lifecycle document row of ``parent``, rendered (draft version), in the session.
+
+    The caller commits it before sealing (:func:`seal_committed`): the seal's time-stamp may
+    take a serial block in its own transaction, which a pending write would lock out."""
     seq = counters.next_value("contract_no")
     doc = Contract(
         contract_no=f"{PREFIXES[kind]}{utcnow():%Y%m%d}{seq:06d}", organization=parent.organization,
@@ -93,6 +96,19 @@ def seal(doc: Contract) -> object:
     org = doc.organization
     return pki.signer().seal_employer(documents.read(doc.current_document), org_name=org.name,
                                       uscc=org.uscc, seal_image=pki.seal_image(org.name))
+
+
+def seal_committed(doc: Contract) -> object:
+    """Commit the rendered draft, then seal it; when sealing fails the draft is voided (a
+    retry draws up a new one) and the error is raised."""
+    db.session.commit()
+    try:
+        return seal(doc)
+    except Exception:
+        db.session.rollback()
+        doc.status = "voided"
+        db.session.commit()
+        raise
 
 
 def root_of(contract: Contract) -> Contract:

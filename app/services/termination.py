@@ -157,10 +157,11 @@ def terminate(p: Principal, contract_id: int, raw: dict, *, today: date | None =
              "renewal_refused": clean["renewal_refused"]}
     doc = chain.new_document(p, contract, "termination", terms, _clauses(contract, clean, pay),
                              PREAMBLE)
-    result = chain.seal(doc)
+    result = chain.seal_committed(doc)
     try:
         token = contracts._record_seal(doc, doc.current_document, result, p, ip=ip,
                                        user_agent=user_agent)
+        db.session.refresh(contract)
         flag_modified(contract, "status")  # a second termination racing this one loses
         audit.record(contract.id, p.actor, "contract.termination_sent",
                      document=doc.contract_no, ground=clean["ground"], last_working_day=last,
