@@ -176,3 +176,35 @@ def test_minimum_wage_table_is_seeded_and_contracts_keep_rule_results(blank_app)
             assert "rule_results" not in {c["name"] for c in inspector.get_columns("contracts")}
             assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
         upgrade(revision="c4e9a7d2b5f1")  # and up again
+
+
+def test_lifecycle_columns_default_existing_rows_to_contracts(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="c4e9a7d2b5f1")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
+                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
+                "'430121', 'approved', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
+                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
+                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
+                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
+                "'fixed_term', 1, '{}', 'filed', CURRENT_TIMESTAMP, 1)"))
+        upgrade(revision="d6a1f0c3e8b4")
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT document_kind, parent_id, ended_on FROM contracts "
+                                       "WHERE id = 1")).one()
+            assert tuple(row) == ("contract", None, None)
+        downgrade(revision="c4e9a7d2b5f1")
+        with db.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("contracts")}
+            assert not columns & {"document_kind", "parent_id", "ended_on"}
+            assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
+        upgrade(revision="d6a1f0c3e8b4")
