@@ -53,6 +53,7 @@
         $("done-text").textContent = T.own_copy;
         $("download").hidden = false;
         show("step-done");
+        listDocuments();
         return;
       }
       return call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (c) {
@@ -79,6 +80,27 @@
   }
   $("open-pdf").addEventListener("click", openPdf);
   $("download").addEventListener("click", function () { pdfBlobUrl = null; openPdf(); });
+  // After signing: every document of the contract (amendments, renewal, termination,
+  // certificate), each opened as a PDF through the verified session.
+  function listDocuments() {
+    call("GET", api + "/documents", null, {"X-Signing-Session": session}).then(function (r) {
+      if (!r.ok || r.body.documents.length < 2) return;
+      var list = $("documents");
+      list.innerHTML = "";
+      r.body.documents.forEach(function (d) {
+        var li = document.createElement("li"), b = document.createElement("button");
+        b.type = "button"; b.className = "secondary";
+        b.textContent = d.title + " " + d.contract_no + (d.filing_number ? " · " + d.filing_number : "");
+        b.addEventListener("click", function () {
+          fetch(api + "/documents/" + d.position + "/pdf", {headers: {"X-Signing-Session": session}})
+            .then(function (p) { return p.blob(); })
+            .then(function (blob) { window.open(URL.createObjectURL(blob), "_blank"); });
+        });
+        li.appendChild(b); list.appendChild(li);
+      });
+      list.hidden = false; $("documents-title").hidden = false;
+    });
+  }
   $("to-sign").addEventListener("click", function () { $("s3").className = "on"; show("step-sign"); });
   $("to-decline").addEventListener("click", function () {
     $("to-decline").hidden = true; $("decline-box").hidden = false; $("reason").focus();
