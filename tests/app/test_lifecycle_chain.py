@@ -204,3 +204,15 @@ def test_openapi_documents_the_lifecycle_paths(client):
                  "/api/v1/contracts/{contract_id}/renewal"):
         assert path in paths, sorted(paths)
     assert "post" in paths["/api/v1/contracts/{contract_id}/termination"]
+
+
+def test_local_average_wage_setting_caps_the_wage_used(client, world, outbox, monkeypatch):
+    contract_id = _filed(client, world, outbox)
+    monkeypatch.setitem(client.application.config, "LOCAL_AVERAGE_MONTHLY_WAGE", "1999.99")
+    resp = client.post(f"/api/v1/contracts/{contract_id}/termination",
+                       headers=bearer(world["api_key"]),
+                       json={"ground": "art40", "last_working_day": "2026-12-20"})
+    assert resp.status_code == 201, resp.get_json()
+    pay = resp.get_json()["terms"]["severance"]
+    assert pay["capped"] is True and pay["wage_used"] == "5999.97"
+    assert pay["amount"] == "2999.99"  # half a month of 3 × 1,999.99, rounded to the fen

@@ -79,3 +79,14 @@ def test_unknown_ground_and_bad_average():
     with pytest.raises(ValueError):
         severance(START, START, WAGE, Decimal("0"))
     assert set(GROUNDS) >= {"art36", "art37", "art38", "art39", "art40", "art41", "art44_1"}
+
+
+def test_retention_of_a_terminated_contract_counts_from_its_last_working_day():
+    from types import SimpleNamespace
+
+    from app.services.filing import retention_for
+
+    ended = SimpleNamespace(ended_on=date(2029, 3, 1), terms={"term_end": "2030-11-30"})
+    assert retention_for(ended).date() == date(2031, 3, 1)
+    running = SimpleNamespace(ended_on=None, terms={"term_end": "2030-11-30"})
+    assert retention_for(running).date() == date(2032, 11, 30)
