@@ -5,11 +5,12 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from app.auth.access import current_principal, role_required
+from app.domain.severance import GROUNDS
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import chain, contracts, expiry, lifecycle, queries, rules
+from app.services import chain, contracts, expiry, lifecycle, queries, rules, termination
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -111,7 +112,7 @@ def _detail_page(contract, error: AppError | None = None):
                            events=queries.signature_events(contract.id),
                            change=queries.status_change(contract), error=error,
                            chain=chain.chain_rows(contract),
-                           in_force=chain.terms_in_force(contract),
+                           in_force=chain.terms_in_force(contract), grounds=GROUNDS,
                            reason=request.form.get("reason", "") if error else "",
                            warnings=_shown(error.pending) if isinstance(
                                error, rules.WarningsNotAcknowledged) else rules.warnings_of(contract))
@@ -159,3 +160,21 @@ def send(contract_id: int):
 @role_required(*EMPLOYER_ROLES)
 def pdf(contract_id: int):
     return queries.pdf_response(queries.contract(current_principal(), contract_id))
+
+
+@bp.route("/contracts/<int:contract_id>/terminate", methods=["POST"])
+@role_required(*EMPLOYER_ROLES)
+def terminate(contract_id: int):
+    """Draw up, seal and send the termination agreement (解除/终止) of a contract in force."""
+    form = request.form
+    raw = {"ground": form.get("ground", ""), "last_working_day": form.get("last_working_day", ""),
+           "employer_proposed": form.get("employer_proposed") == "1",
+           "renewal_refused": form.get("renewal_refused") == "1",
+           "handover": form.get("handover", "")}
+    try:
+        doc, _ = termination.terminate(current_principal(), contract_id, raw,
+                                       ip=request.remote_addr, user_agent=request.user_agent.string)
+    except AppError as exc:
+        return _detail_page(queries.contract(current_principal(), contract_id), exc)
+    flash(gettext("解除（终止）协议已盖章并通过短信发送劳动者签署"), "success")
+    return redirect(url_for("employer.contract_detail", contract_id=doc.id))

@@ -216,3 +216,22 @@ def test_local_average_wage_setting_caps_the_wage_used(client, world, outbox, mo
     pay = resp.get_json()["terms"]["severance"]
     assert pay["capped"] is True and pay["wage_used"] == "5999.97"
     assert pay["amount"] == "2999.99"  # half a month of 3 × 1,999.99, rounded to the fen
+
+
+def test_employer_terminates_from_the_contract_page(client, world, outbox):
+    from tests.conftest import csrf_token
+
+    contract_id = _filed(client, world, outbox)
+    hr = client.application.test_client()
+    login(hr, "hr")
+    page = hr.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)
+    assert "解除或终止合同" in page
+    form = {"csrf_token": csrf_token(page), "ground": "art36", "last_working_day": "2026-11-01"}
+    bad = hr.post(f"/employer/contracts/{contract_id}/terminate", data=form)
+    assert bad.status_code == 422 and "最后工作日不能早于合同开始日期" in bad.get_data(as_text=True)
+    assert db.session.query(Contract).count() == 1
+    form.update(last_working_day="2026-12-20", employer_proposed="1")
+    done = hr.post(f"/employer/contracts/{contract_id}/terminate", data=form)
+    assert done.status_code == 302
+    doc_page = hr.get(done.headers["Location"]).get_data(as_text=True)
+    assert "JC" in doc_page and "待劳动者签署" in doc_page
