@@ -146,8 +146,11 @@ def terminate(p: Principal, contract_id: int, raw: dict, *, today: date | None =
     contract = chain.own_contract(p, contract_id)
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
-    if chain.documents_of(contract, "termination"):
+    existing = chain.documents_of(contract, "termination")
+    if any(d.status != "draft" for d in existing):
         raise Conflict("该合同已有解除（终止）协议", code="termination_exists")
+    for stale in existing:  # a draft left by a crash between its commit and the seal
+        stale.status = "voided"
     clean = _clean(contract, raw, today or today_in_beijing())
     pay = compute(contract, clean)
     last = clean["last_working_day"].isoformat()
