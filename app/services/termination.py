@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import severance as law
@@ -144,6 +144,7 @@ def terminate(p: Principal, contract_id: int, raw: dict, *, today: date | None =
         termination exists already. :raises ValidationFailed: naming the field; nothing written.
     """
     contract = chain.own_contract(p, contract_id)
+    seen = contract.version  # what the check below saw; a termination sent meanwhile bumps it
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     existing = chain.documents_of(contract, "termination")
@@ -164,16 +165,28 @@ def terminate(p: Principal, contract_id: int, raw: dict, *, today: date | None =
     try:
         token = contracts._record_seal(doc, doc.current_document, result, p, ip=ip,
                                        user_agent=user_agent)
-        db.session.refresh(contract)
-        flag_modified(contract, "status")  # a second termination racing this one loses
+        # one winner when two terminations race: the one whose check saw an older version
+        # of the contract than the other's committed bump loses (nothing of it is kept)
+        if db.session.execute(update(Contract).where(
+                Contract.id == contract_id, Contract.version == seen).values(
+                version=Contract.version + 1)).rowcount != 1:
+            raise StaleDataError("terminated meanwhile")
         audit.record(contract.id, p.actor, "contract.termination_sent",
                      document=doc.contract_no, ground=clean["ground"], last_working_day=last,
                      severance=pay["amount"])
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
+        _void_lost(doc.id)
         raise Conflict("合同刚刚被他人修改，请刷新页面", code="state_changed") from None
     return doc, token
+
+
+def _void_lost(doc_id: int) -> None:
+    """The draft of a termination that lost a race is voided (no SMS was queued for it)."""
+    db.session.execute(update(Contract).where(Contract.id == doc_id, Contract.status == "draft")
+                       .values(status="voided", version=Contract.version + 1))
+    db.session.commit()
 
 
 def on_filed(doc: Contract) -> None:

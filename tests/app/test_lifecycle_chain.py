@@ -235,3 +235,48 @@ def test_employer_terminates_from_the_contract_page(client, world, outbox):
     assert done.status_code == 302
     doc_page = hr.get(done.headers["Location"]).get_data(as_text=True)
     assert "JC" in doc_page and "待劳动者签署" in doc_page
+
+
+@pytest.mark.postgresql_only  # SQLite serialises writers: the race is PostgreSQL's
+def test_two_terminations_at_once_have_one_winner(ctx, client, world, outbox, monkeypatch):
+    """Two HR clicks on 解除 at the same moment: one agreement goes to the worker, the other
+    request gets 409 and leaves no live document behind."""
+    import threading
+
+    from sqlalchemy import select
+
+    from app.models import User
+    from app.services import chain, principal, termination
+
+    contract_id = _filed(client, world, outbox)
+    barrier, real, results = threading.Barrier(2, timeout=20), chain.seal, []
+
+    def seal_together(doc):
+        barrier.wait()  # both requests passed the "no termination yet" check (drafts committed)
+        return real(doc)
+
+    monkeypatch.setattr(chain, "seal", seal_together)
+    body = {"ground": "art36", "last_working_day": "2026-12-20", "employer_proposed": True}
+
+    def click() -> None:
+        with ctx.app_context():
+            hr = principal.of_user(db.session.scalar(select(User).where(User.username == "hr")))
+            try:
+                doc, _token = termination.terminate(hr, contract_id, body)
+                results.append(("sent", doc.id))
+            except Exception as exc:  # noqa: BLE001 - the loser's error is what we look at
+                results.append((getattr(exc, "code", type(exc).__name__), None))
+            db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r[0] for r in results) == ["sent", "state_changed"], results
+    db.session.expire_all()
+    live = db.session.scalars(select(Contract).where(
+        Contract.parent_id == contract_id, Contract.document_kind == "termination",
+        Contract.status != "voided")).all()
+    assert [d.id for d in live] == [r[1] for r in results if r[0] == "sent"]
+    assert live[0].status == "sent"
