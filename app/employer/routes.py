@@ -10,7 +10,7 @@ from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import chain, contracts, expiry, lifecycle, queries, rules, termination
+from app.services import amendment, chain, contracts, expiry, lifecycle, queries, rules, termination
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -113,6 +113,8 @@ def _detail_page(contract, error: AppError | None = None):
                            change=queries.status_change(contract), error=error,
                            chain=chain.chain_rows(contract),
                            in_force=chain.terms_in_force(contract), grounds=GROUNDS,
+                           changeable=amendment.CHANGEABLE, labels=FIELD_LABELS,
+                           hours_systems=HOURS_SYSTEMS,
                            reason=request.form.get("reason", "") if error else "",
                            warnings=_shown(error.pending) if isinstance(
                                error, rules.WarningsNotAcknowledged) else rules.warnings_of(contract))
@@ -177,4 +179,22 @@ def terminate(contract_id: int):
     except AppError as exc:
         return _detail_page(queries.contract(current_principal(), contract_id), exc)
     flash(gettext("解除（终止）协议已盖章并通过短信发送劳动者签署"), "success")
+    return redirect(url_for("employer.contract_detail", contract_id=doc.id))
+
+
+@bp.route("/contracts/<int:contract_id>/amend", methods=["POST"])
+@role_required(*EMPLOYER_ROLES)
+def amend(contract_id: int):
+    """Draw up, seal and send an amendment (变更协议): the terms filled in change, from the
+    date given; terms left empty stay as they are."""
+    form = request.form
+    changes = {name: form.get(name, "").strip() for name in amendment.CHANGEABLE
+               if form.get(name, "").strip()}
+    raw = {"changes": changes, "effective_from": form.get("effective_from", "")}
+    try:
+        doc, _ = amendment.amend(current_principal(), contract_id, raw, ip=request.remote_addr,
+                                 user_agent=request.user_agent.string)
+    except AppError as exc:
+        return _detail_page(queries.contract(current_principal(), contract_id), exc)
+    flash(gettext("变更协议已盖章并通过短信发送劳动者签署"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=doc.id))

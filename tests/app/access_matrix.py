@@ -85,6 +85,7 @@ POLICIES: dict[str, Route] = {
     "employer.send": Route("employer_page", "POST", obj="draft", body="form"),
     "employer.resend": Route("employer_page", "POST", obj="changing", body="form"),
     "employer.terminate": Route("employer_page", "POST", obj="filed", body="form"),
+    "employer.amend": Route("employer_page", "POST", obj="filed", body="form"),
     "employer.void": Route("employer_page", "POST", obj="changing", body="form"),
     "employer.expiring_contracts": Route("employer_page"),
     # the filed contract does not end within 30 days: the owner gets a 409, nothing is created

@@ -280,3 +280,36 @@ def test_two_terminations_at_once_have_one_winner(ctx, client, world, outbox, mo
         Contract.status != "voided")).all()
     assert [d.id for d in live] == [r[1] for r in results if r[0] == "sent"]
     assert live[0].status == "sent"
+
+
+def test_employer_amends_from_the_contract_page(client, world, outbox):
+    """The amendment form: only what is filled in changes; a wage below the minimum is refused
+    with the field named and what was typed kept; then the worker signs and the page shows the
+    new wage in force."""
+    from tests.conftest import csrf_token
+
+    contract_id = _filed(client, world, outbox)
+    hr = client.application.test_client()
+    login(hr, "hr")
+    page = hr.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)
+    assert "变更合同" in page
+    form = {"csrf_token": csrf_token(page), "monthly_wage": "100", "post": "",
+            "effective_from": "2026-12-15"}
+    bad = hr.post(f"/employer/contracts/{contract_id}/amend", data=form)
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "最低工资" in body and 'value="100"' in body
+    assert db.session.query(Contract).count() == 1
+    empty = hr.post(f"/employer/contracts/{contract_id}/amend",
+                    data={**form, "monthly_wage": ""})
+    assert empty.status_code == 422 and "请至少填写一项变更内容" in empty.get_data(as_text=True)
+    done = hr.post(f"/employer/contracts/{contract_id}/amend",
+                   data={**form, "monthly_wage": "7100"})
+    assert done.status_code == 302
+    doc = db.session.query(Contract).filter_by(document_kind="amendment").one()
+    assert doc.terms["new_values"] == {"monthly_wage": "7100.00"} and doc.status == "sent"
+    token = outbox.last_link_token(WORKER["phone"])
+    assert worker_sign(client, token, worker_session(client, outbox, token)).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Contract, doc.id).status == "filed"
+    page = hr.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)
+    assert "7100" in page and doc.contract_no in page
