@@ -95,6 +95,9 @@ class ContractTerms:
     preamble: str | None = None
     #: The PDF's subject metadata.
     subject: str = "劳动合同"
+    #: ``False`` for a statement of the employer alone (e.g. a termination certificate): the
+    #: last page then carries only the employer's seal field, no worker signature field.
+    worker_signs: bool = True
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -170,10 +173,14 @@ def _sig_field(canvas: Canvas, name: str, box: tuple[int, int, int, int],
 def _signature_block(canvas: Canvas, terms: ContractTerms, font: str) -> None:
     canvas.setFont(font, 12)
     canvas.drawString(EMPLOYER_BOX[0], 282, "甲方（盖章）：")
-    canvas.drawString(WORKER_BOX[0], 282, "乙方（签字）：")
+    if terms.worker_signs:
+        canvas.drawString(WORKER_BOX[0], 282, "乙方（签字）：")
     canvas.setFont(font, 9)
     canvas.drawString(EMPLOYER_BOX[0], EMPLOYER_BOX[1] - 14,
                       _fit(f"甲方：{terms.employer_name}", font, 9, 230))
+    if not terms.worker_signs:  # the employer's statement alone: its seal locks everything
+        _sig_field(canvas, EMPLOYER_FIELD, EMPLOYER_BOX, {"Action": PDFName("All")})
+        return
     canvas.drawString(WORKER_BOX[0], WORKER_BOX[1] - 14,
                       _fit(f"乙方：{terms.worker_name}", font, 9, 197))
     _sig_field(canvas, EMPLOYER_FIELD, EMPLOYER_BOX, {

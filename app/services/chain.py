@@ -85,7 +85,7 @@ def new_document(p: Principal, parent: Contract, kind: str, terms: dict, clause_
     base = contracts.terms_for_pdf(parent, pii.decrypt(parent.worker.id_number_enc))
     pdf = pki.render(dataclasses.replace(
         base, contract_no=doc.contract_no, title=TITLES[kind], clause_texts=clause_texts,
-        preamble=preamble, subject=TITLES[kind]))
+        preamble=preamble, subject=TITLES[kind], worker_signs=kind != "certificate"))
     documents.add_version(doc, "draft", pdf)
     db.session.flush()
     return doc

@@ -3,10 +3,13 @@ sign → filed → certificate; the chain for employer, worker and auditor; tena
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
 
 from app.extensions import db
 from app.models import Contract, Filing
@@ -91,6 +94,10 @@ def test_amend_then_terminate_with_certificate(client, world, outbox, tmp_path):
         (tmp_path / str(doc_id)).mkdir()
         report = pdfsig_report(pdf, root, tmp_path / str(doc_id))
         assert report.count("Signature is Valid") == signatures, report
+    # the certificate is the employer's statement: no empty box for the worker to sign
+    cert = client.get(f"/api/v1/contracts/{certificate_id}/pdf", headers=key).data
+    assert [name for name, *_ in enumerate_sig_fields(PdfFileReader(io.BytesIO(cert)))] == [
+        "EmployerSeal"]
 
     # the contract page, the worker's link and the auditor show the chain
     html = page.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)

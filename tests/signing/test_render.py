@@ -157,3 +157,13 @@ def test_given_clauses_and_preamble_replace_the_fixed_term_text(sample_terms, cj
     assert "劳动争议处理" not in text and "根据《中华人民共和国劳动法》" not in text
     assert reader(pdf).trailer["/Info"]["/Subject"] == "变更协议"
     assert {f[0] for f in enumerate_sig_fields(reader(pdf))} >= {EMPLOYER_FIELD, WORKER_FIELD}
+
+
+def test_an_employer_statement_has_the_seal_field_only(sample_terms, cjk_font, tmp_path):
+    """A document only the employer signs (a termination certificate) prints no worker box."""
+    pdf = render_contract_pdf(dataclasses.replace(sample_terms, worker_signs=False), cjk_font)
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf)
+    assert [name for name, *_ in enumerate_sig_fields(reader(pdf))] == [EMPLOYER_FIELD]
+    text = "".join(page_texts(path))
+    assert "甲方（盖章）" in text and "乙方（签字）" not in text
