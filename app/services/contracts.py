@@ -73,12 +73,13 @@ def _checked(org: Organization, raw: dict, version: TemplateVersion) -> dict:
         clean, errors = validate_terms(raw)
     else:
         clean, errors = validate_fields(version.fields, raw)
+        clean.update(template_text.foreign_terms(version, raw, errors))
     if errors:  # what the law says about the fields typed well, in the same answer
         typed_well = {k: "" if k in errors else v for k, v in clean.items()}
         id_number = typed_well.get("worker_id_number") or None
         for f in rule_engine.findings(org, typed_well, id_number, kind=kind):
             if f.severity == "error":
-                errors.setdefault(f.field or f.rule.id, f.message)
+                errors.setdefault(template_text.field_of(kind, f.field) or f.rule.id, f.message)
         raise ValidationFailed(INVALID, fields=errors)
     return clean
 

@@ -65,3 +65,34 @@ def english(contract: Contract, id_number: str, phone: str) -> list[tuple[str, l
     if version is None:
         return []
     return fill(version.spec, values(contract, id_number, phone), english=True)
+
+
+#: Where the rule engine's fixed-term field names live in the other kinds' forms.
+RULE_FIELDS = {"part_time": {"monthly_wage": "hourly_wage", "hours_system": "hours_per_day"},
+               "construction_simple": {"monthly_wage": "wage_amount"}}
+#: Terms a kind has no field for but the law forbids there (probation: arts. 19, 70): given
+#: anyway, they are kept for the rule engine to refuse with the field named.
+FOREIGN = ("probation_months",)
+
+
+def field_of(kind: str, field: str | None) -> str | None:
+    """The form field of ``kind`` a rule finding on ``field`` belongs to."""
+    return RULE_FIELDS.get(kind, {}).get(field, field) if field else field
+
+
+def foreign_terms(version: TemplateVersion, raw: dict, errors: dict) -> dict:
+    """:data:`FOREIGN` terms given in ``raw`` that ``version`` has no field for (typed)."""
+    from app.domain import typed
+    from app.domain.typed import Msg
+
+    out = {}
+    names = {f["name"] for f in version.fields}
+    for name in FOREIGN:
+        if name in names or raw.get(name) in (None, "", 0, "0"):
+            continue
+        number, problem = typed.integer(raw[name])
+        if problem:
+            errors[name] = Msg(problem, label=Msg("试用期"))
+        else:
+            out[name] = number
+    return out

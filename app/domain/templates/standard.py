@@ -20,7 +20,7 @@ PARTIES = [
     _f("worker_name", "text", "劳动者姓名", limit=50),
     _f("worker_id_number", "id_number", "身份证号码"),
     _f("worker_phone", "phone", "手机号码"),
-    _f("worker_address", "text", "劳动者住址", False, limit=200, multiline=True),
+    _f("worker_address", "text", "劳动者住址", limit=200, multiline=True),
     _f("term_start", "date", "合同开始日期"),
 ]
 COMMON_END = [
@@ -137,7 +137,7 @@ STANDARD_V1: list[dict] = [
      "title_en": "Simple labor contract for construction workers",
      "fields": [*PARTIES, _f("term_end", "date", "合同终止日期", False),
                 _f("project_name", "text", "工程项目名称", limit=200),
-                _f("team", "text", "班组", limit=100), *POST,
+                _f("team", "text", "班组", limit=100), *POST, HOURS,
                 _f("wage_form", "choice", "工资形式", choices={
                     "monthly": "按月计发", "daily": "按日计发", "piece_rate": "按工程量（计件）计发"}),
                 _f("wage_amount", "money", "工资标准", maximum="1000000"),
@@ -150,6 +150,7 @@ STANDARD_V1: list[dict] = [
                     "工作地点为%(work_location)s。", heading_en="Work",
                     en=("The worker works as %(post)s in team %(team)s on %(project_name)s, at "
                         "%(work_location)s.",)),
+                 HOURS_CLAUSE,
                  _c("劳动报酬", "工资%(wage_form)s，标准为%(wage_amount)s；甲方于每月%(pay_day)s日前"
                     "足额支付。",
                     "工资通过本项目的农民工工资专用账户（%(wage_account)s）直接支付到乙方本人银行账户。",
