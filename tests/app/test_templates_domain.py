@@ -102,3 +102,17 @@ def test_required_fields_of_the_chosen_kind():
     missing = required_missing({"template": "part_time"})
     assert {"hourly_wage", "hours_per_week"} <= set(missing) and "monthly_wage" not in missing
     assert required_missing({"template": "no_such_kind"}) == {}
+
+
+def test_every_template_label_title_and_choice_has_english():
+    from babel.messages.pofile import read_po
+
+    from app.domain.templates import TEMPLATE_FIELD_LABELS
+
+    catalog = SEED.parents[3] / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with catalog.open("rb") as fh:
+        translated = {m.id for m in read_po(fh) if m.id and m.string}
+    wanted = set(TEMPLATE_FIELD_LABELS.values()) | {t["title"] for t in STANDARD_V1}
+    wanted |= {label for t in STANDARD_V1 for f in t["fields"]
+               for label in f.get("choices", {}).values()}
+    assert not wanted - translated, sorted(wanted - translated)
