@@ -28,7 +28,7 @@ from app.errors import ValidationFailed
 
 API_KEY = {"apiKey": []}
 SIGNING_SESSION = {"signingSession": []}
-PATH_PARAMETERS = {"contract_id": "合同 ID", "token": "签署短信链接中的令牌"}
+PATH_PARAMETERS = {"contract_id": "合同 ID", "template_id": "模板 ID", "token": "签署短信链接中的令牌"}
 MAX_FIELDS = 50  # fields named in one error answer
 MAX_FIELD_NAME = 100  # characters of an unknown field's name echoed back
 

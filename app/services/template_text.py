@@ -51,11 +51,14 @@ def pdf_terms(contract: Contract, base: dict) -> ContractTerms:
     if version is None or (contract.template == "fixed_term" and version.template.based_on_id
                            is None and version.number == 1):
         return terms
-    filled = fill(version.spec, {**values(contract, base["worker_id_number"],
-                                          base["worker_phone"]), "other_terms": terms.other_terms})
+    copied_fixed_term = contract.template == "fixed_term" and version.template.based_on_id is not None
+    spec = version.spec if not copied_fixed_term else {
+        "fields": version.fields, "clauses": [c for c in version.clauses if c.get("own")]}
+    filled = fill(spec, {**values(contract, base["worker_id_number"], base["worker_phone"]),
+                         "other_terms": terms.other_terms})
     own = tuple(Clause(h, tuple(ps)) for h, ps in filled)
-    if contract.template == "fixed_term" and version.template.based_on_id is not None:
-        own = (*clauses(terms), *own[len(version.template.based_on.versions[0].clauses):])
+    if copied_fixed_term:  # the built-in fixed-term text, then the employer's own clauses
+        own = (*clauses(terms), *own)
     return replace(terms, clause_texts=own, subject=terms.title)
 
 

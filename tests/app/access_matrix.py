@@ -102,6 +102,8 @@ POLICIES: dict[str, Route] = {
                                                    "last_working_day": "2026-12-20"}),
     "api.employer.contract_chain": Route("employer_api", obj="filed"),
     "api.employer.expiring_contracts": Route("employer_api"),
+    "api.employer.list_templates": Route("employer_api"),
+    "api.employer.get_template": Route("employer_api", extra={"template_id": 1}),
     "api.employer.renew_contract": Route("employer_api", "POST", obj="filed"),
     "api.employer.void_contract": Route("employer_api", "POST", obj="changing", body="json",
                                         json={"reason": ""}),
