@@ -80,6 +80,7 @@ POLICIES: dict[str, Route] = {
     "employer.contracts_list": Route("employer_page"),
     "employer.new_contract": Route("employer_page"),
     "employer.contract_detail": Route("employer_page", obj="filed"),
+    "employer.contract_english": Route("employer_page", obj="filed"),
     "employer.edit_contract": Route("employer_page", obj="draft"),
     "employer.pdf": Route("employer_page", obj="filed"),
     "employer.send": Route("employer_page", "POST", obj="draft", body="form"),

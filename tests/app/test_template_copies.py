@@ -85,3 +85,19 @@ def test_openapi_documents_the_template_routes(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "get" in paths["/api/v1/templates"]
     assert "get" in paths["/api/v1/templates/{template_id}"]
+
+
+def test_the_employer_reads_a_contract_in_english(client, world):
+    from tests.conftest import login
+
+    resp = client.post("/api/v1/contracts", json=contract_payload(), headers=bearer(world["api_key"]))
+    cid = resp.get_json()["id"]
+    login(client, "hr")
+    page = client.get(f"/employer/contracts/{cid}/english").get_data(as_text=True)
+    assert "A fixed-term contract from 2026-12-01 to 2028-11-30." in page
+    assert "The monthly wage is CNY 6,000.00." in page
+    assert "360426199101010071" not in page
+    assert "English" in client.get(f"/employer/contracts/{cid}").get_data(as_text=True)
+    other = client.application.test_client()
+    login(other, "hr2")
+    assert other.get(f"/employer/contracts/{cid}/english").status_code == 404
