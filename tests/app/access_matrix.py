@@ -128,6 +128,9 @@ POLICIES: dict[str, Route] = {
     # the minimum-wage table: platform admins only (employers must not edit it)
     "admin.minimum_wages": Route("platform_page"),
     "admin.add_minimum_wage": Route("platform_page", "POST", body="form"),
+    "admin.templates_list": Route("platform_page"),
+    "admin.edit_template": Route("platform_page", "GET,POST", body="form",
+                                 extra={"template_id": 1}),
     # onboarding and one's own account
     "auth.register": Route("public", "GET,POST", body="form"),
     "auth.forgot_password": Route("public", "GET,POST", body="form"),
