@@ -101,3 +101,27 @@ def test_the_employer_reads_a_contract_in_english(client, world):
     other = client.application.test_client()
     login(other, "hr2")
     assert other.get(f"/employer/contracts/{cid}/english").status_code == 404
+
+
+def test_employer_pages_copy_and_edit_own_clauses(client, world):
+    from tests.conftest import csrf_token, login
+
+    login(client, "hr")
+    std = _standard("part_time").id
+    page = client.get(f"/employer/templates/{std}").get_data(as_text=True)
+    resp = client.post(f"/employer/templates/{std}", data={
+        "csrf_token": csrf_token(page), "heading.0": "考勤", "text.0": "每日%(hours_per_day)s小时打卡。"})
+    assert resp.status_code == 302
+    copy_id = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    page = client.get(f"/employer/templates/{copy_id}").get_data(as_text=True)
+    assert "每日%(hours_per_day)s小时打卡。" in page
+    resp = client.post(f"/employer/templates/{copy_id}", data={
+        "csrf_token": csrf_token(page), "heading.0": "考勤", "text.0": "奖金%(bonus)s"})
+    assert resp.status_code == 422
+    body = resp.get_data(as_text=True)
+    assert "条款引用了模板中没有的字段：bonus" in body and "奖金%(bonus)s" in body
+    assert "（本单位副本）" in client.get("/employer/templates").get_data(as_text=True)
+    other = client.application.test_client()
+    login(other, "hr2")
+    assert other.get(f"/employer/templates/{copy_id}").status_code == 404
+    assert "（本单位副本）" not in other.get("/employer/templates").get_data(as_text=True)
