@@ -16,7 +16,8 @@ TID = "/templates/<int(min=1, max=2147483647):template_id>"
 
 
 def _version(v: TemplateVersion) -> dict:
-    return {"id": v.id, "number": v.number, "published_at": v.published_at}
+    return {"id": v.id, "number": v.number,
+            "published_at": v.published_at.isoformat() if v.published_at else None}
 
 
 def _summary(t: Template) -> dict:

@@ -15,7 +15,6 @@ from app.models import Template, TemplateVersion
 from app.models.base import utcnow
 from app.services.principal import Principal
 
-SEEDED_AT_NOTE = "seeded"
 UNKNOWN_TEMPLATE = "没有这个合同模板"
 
 
