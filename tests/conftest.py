@@ -127,9 +127,10 @@ def _wipe(application) -> None:
         else:
             for name in tables:
                 conn.execute(sa.text(f"DELETE FROM {name}"))
-    from app.services import minimum_wages
+    from app.services import minimum_wages, templates
 
     minimum_wages.seed()  # reference data the migration seeds
+    templates.seed()
 
 
 @pytest.fixture

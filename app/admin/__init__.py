@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import auditors, minimum_wages, organizations, routes  # noqa: E402,F401
+from app.admin import auditors, minimum_wages, organizations, routes, templates  # noqa: E402,F401

@@ -15,7 +15,15 @@ bp = Blueprint("api", __name__)
 employer_bp = Blueprint("employer", __name__)
 signing_bp = Blueprint("sign", __name__, url_prefix="/sign")
 
-from app.api import common, contracts, lifecycle, openapi, rules, sign  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    common,
+    contracts,
+    lifecycle,
+    openapi,
+    rules,
+    sign,
+    templates,
+)
 
 employer_bp.before_request(common.authenticate_api_key)
 for _part in (employer_bp, signing_bp):

@@ -8,10 +8,11 @@ against them. Request models forbid unknown fields; response models allow fields
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, StringConstraints
 
 from app.api.rule_schemas import Acknowledged, FindingOut
 from app.api.types import Amount, BoundedInt, IsoDate, Text
+from app.domain.templates import TEMPLATE_FIELD_LABELS, required_missing
 from app.domain.terms import FIELD_LABELS, MULTILINE, TEXT_LIMITS
 
 STATUSES = Literal["draft", "sent", "signed", "filed", "declined", "voided", "expired",
@@ -20,7 +21,7 @@ REASON_MAX = 200
 # The label of each request field in error messages (a gettext msgid).
 LABELS = {**FIELD_LABELS, "name": "姓名", "id_number": "身份证号码", "code": "验证码",
           "session": "签署会话", "signature": "签名图片", "consent": "同意条款", "reason": "原因",
-          "acknowledged_rules": "确认的提示"}
+          "acknowledged_rules": "确认的提示", **TEMPLATE_FIELD_LABELS}
 
 
 def _text(name: str, description: str = "") -> object:
@@ -53,15 +54,18 @@ class ContractIn(RequestModel):
     worker_phone: _text("worker_phone", "手机号码（签署链接和验证码发送到此号码）")
     worker_address: _text("worker_address") | None = None
     term_start: IsoDate(FIELD_LABELS["term_start"])
-    term_end: IsoDate(FIELD_LABELS["term_end"])
+    term_end: IsoDate(FIELD_LABELS["term_end"]) | None = Field(
+        None, description="合同终止日期（固定期限必填；无固定期限、以完成一定工作任务为期限、非全日制不填）")
     probation_months: BoundedInt(0, 6, pattern="[0-6]", description="试用期（月）") = 0
     probation_wage: Amount("试用期工资（元/月，缺省为月工资）") | None = None
     post: _text("post")
     work_location: _text("work_location")
-    hours_system: Literal["standard", "comprehensive", "flexible"] = Field(
-        description="工时制度：standard 标准工时制、comprehensive 综合计算工时制、flexible 不定时工作制")
-    monthly_wage: Amount("月工资（元）")
-    pay_day: BoundedInt(1, 31, pattern="[1-9]|[12][0-9]|3[01]", description="每月发薪日")
+    hours_system: Literal["standard", "comprehensive", "flexible"] | None = Field(
+        None, description="工时制度：standard 标准工时制、comprehensive 综合计算工时制、"
+        "flexible 不定时工作制（非全日制、建筑业简易合同不填）")
+    monthly_wage: Amount("月工资（元；非全日制、建筑业简易合同不填）") = None
+    pay_day: BoundedInt(1, 31, pattern="[1-9]|[12][0-9]|3[01]",
+                        description="每月发薪日") | None = None
     social_insurance: _text("social_insurance")
     labor_protection: _text("labor_protection")
     other_terms: _text("other_terms") | None = None
@@ -69,7 +73,32 @@ class ContractIn(RequestModel):
                                    description="竞业限制期限（月，合同终止后；最长24个月）") = 0
     confidential_role: StrictBool = Field(
         False, description="高级管理人员、高级技术人员或其他负有保密义务的人员（可约定竞业限制）")
+    template: Annotated[str, StringConstraints(max_length=40)] | StrictInt | None = Field(
+        None, description="合同模板：标准模板的种类（fixed_term 固定期限、open_ended 无固定期限、"
+        "project_based 以完成一定工作任务为期限、part_time 非全日制、construction_simple "
+        "建筑业简易劳动合同）或 GET /api/v1/templates 中的模板 ID；缺省为固定期限；"
+        "使用该模板最新发布的版本")
+    task_name: Text(200, description="工作任务（以完成一定工作任务为期限）") | None = None
+    hourly_wage: Amount("小时工资（元，非全日制）") | None = None
+    hours_per_day: BoundedInt(1, 24, pattern="[0-9]{1,2}",
+                              description="每日工作小时数（非全日制）") | None = None
+    hours_per_week: BoundedInt(1, 168, pattern="[0-9]{1,3}",
+                               description="每周工作小时数（非全日制）") | None = None
+    pay_cycle_days: BoundedInt(1, 31, pattern="[0-9]{1,2}",
+                               description="结算周期（天，非全日制，最长15天）") | None = None
+    project_name: Text(200, description="工程项目名称（建筑业简易合同）") | None = None
+    team: Text(100, description="班组（建筑业简易合同）") | None = None
+    wage_form: Literal["monthly", "daily", "piece_rate"] | None = Field(
+        None, description="工资形式：monthly 按月、daily 按日、piece_rate 计件（建筑业简易合同）")
+    wage_amount: Amount("工资标准（元，按工资形式；建筑业简易合同）") | None = None
+    wage_account: Text(200, description="农民工工资专用账户（开户行及账号；建筑业简易合同）") | None = None
     acknowledged_rules: Acknowledged = []
+
+    @classmethod
+    def missing_required(cls, body: dict) -> dict:
+        """The required fields of the body's template kind it leaves out (named along with
+        the schema's own errors; the service checks them again by the template version)."""
+        return required_missing(body)
 
 
 class VoidIn(RequestModel):
@@ -136,17 +165,20 @@ class WorkerOut(BaseModel):
 
 
 class TermsOut(BaseModel):
-    """The validated terms (amounts as decimal strings)."""
+    """The validated terms (amounts as decimal strings); which fields a contract has depends
+    on its template (GET /api/v1/templates/{id}), the others are absent."""
+
+    model_config = ConfigDict(extra="allow")
 
     term_start: str
-    term_end: str
-    probation_months: int
-    probation_wage: str
-    post: str
-    work_location: str
-    hours_system: str
-    monthly_wage: str
-    pay_day: int
+    term_end: str | None = None
+    probation_months: int | None = None
+    probation_wage: str | None = None
+    post: str | None = None
+    work_location: str | None = None
+    hours_system: str | None = None
+    monthly_wage: str | None = None
+    pay_day: int | None = None
     social_insurance: str
     labor_protection: str
     worker_address: str | None = None

@@ -11,6 +11,7 @@ against their models when ``API_VALIDATE_RESPONSES`` is set (default: in testing
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,7 +28,7 @@ from app.errors import ValidationFailed
 
 API_KEY = {"apiKey": []}
 SIGNING_SESSION = {"signingSession": []}
-PATH_PARAMETERS = {"contract_id": "合同 ID", "token": "签署短信链接中的令牌"}
+PATH_PARAMETERS = {"contract_id": "合同 ID", "template_id": "模板 ID", "token": "签署短信链接中的令牌"}
 MAX_FIELDS = 50  # fields named in one error answer
 MAX_FIELD_NAME = 100  # characters of an unknown field's name echoed back
 
@@ -78,17 +79,24 @@ def field_errors(exc: ValidationError) -> dict[str, Msg]:
     return fields
 
 
-def _raise_invalid(req_validation_error: Exception | None) -> None:
+def _raise_invalid(req_validation_error: Exception | None, also: dict | None = None) -> None:
     if isinstance(req_validation_error, ValidationError):
-        raise ValidationFailed("请求内容有误，请检查标出的字段", fields=field_errors(req_validation_error))
+        fields = field_errors(req_validation_error)
+        for name, message in (also or {}).items():
+            fields.setdefault(name, message)
+        raise ValidationFailed("请求内容有误，请检查标出的字段", fields=fields)
 
 
-def _before_json(req, resp, req_validation_error, instance, model_adapter) -> None:
-    """spectree's hook after parsing: a JSON object is required, then it must fit its model."""
-    if not isinstance(req.get_json(silent=True), dict):
+def _before_json(req, resp, req_validation_error, instance, model_adapter, model=None) -> None:
+    """spectree's hook after parsing: a JSON object is required, then it must fit its model
+    (with the fields a model requires only in some cases — ``missing_required(body)``, e.g.
+    a contract template's required fields — named in the same answer)."""
+    body = req.get_json(silent=True)
+    if not isinstance(body, dict):
         raise ValidationFailed("请求体必须是 JSON 对象（Content-Type: application/json）",
                                code="malformed_json")
-    _raise_invalid(req_validation_error)
+    also = model.missing_required(body) if hasattr(model, "missing_required") else None
+    _raise_invalid(req_validation_error, also)
 
 
 def _before(req, resp, req_validation_error, instance, model_adapter) -> None:
@@ -134,7 +142,8 @@ def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
     def decorate(view: Callable) -> Callable:
         return spec.validate(json=json, resp=Answers(binary=binary, **models), tags=tags,
                              security=security,
-                             before=_before_json if json and not optional_body else _before,
+                             before=functools.partial(_before_json, model=json)
+                             if json and not optional_body else _before,
                              operation_id=view.__name__,
                              path_parameter_descriptions=PATH_PARAMETERS)(view)
 

@@ -21,6 +21,7 @@ from app.models.org import (
 )
 from app.models.ratelimit import RateLimitCounter
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
+from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
     "RevokedCertificate",
     "SignatureEvent",
     "SigningLink",
+    "TEMPLATE_KINDS",
+    "Template",
+    "TemplateVersion",
     "User",
     "UserSession",
     "Worker",

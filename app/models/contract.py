@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.org import Organization
+from app.models.template import TemplateVersion
 
 CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "expired",
                      "terminated")
@@ -49,6 +50,9 @@ class Contract(db.Model):
     worker_phone_masked: Mapped[str] = mapped_column(String(11))
     template: Mapped[str] = mapped_column(String(40), default="fixed_term")
     template_version: Mapped[int] = mapped_column(default=1)
+    # The exact template version the contract was made from (its clauses print on the PDF).
+    template_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_versions.id"), index=True)
     terms: Mapped[dict] = mapped_column(JSON)
     # The rule engine's warnings on the current terms and who acknowledged which
     # ({"warnings": [...], "acknowledged": {rule_id: {"by": actor, "at": iso}}}).
@@ -70,6 +74,7 @@ class Contract(db.Model):
 
     organization: Mapped[Organization] = relationship()
     worker: Mapped[Worker] = relationship()
+    template_version_row: Mapped[TemplateVersion | None] = relationship()
     renewal_of: Mapped[Contract | None] = relationship(remote_side=[id],
                                                        foreign_keys=[renewal_of_id])
     parent: Mapped[Contract | None] = relationship(remote_side=[id], foreign_keys=[parent_id])

@@ -6,8 +6,7 @@ through :mod:`app.services.scope`: an employer reaches only its own contracts.
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,17 +15,26 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
 from app.domain.ids import mask_id, mask_phone
-from app.domain.terms import HOURS_SYSTEMS, validate_terms
+from app.domain.templates import validate_fields
+from app.domain.terms import validate_terms
 from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
-from app.models import Contract, ContractDocument, Organization, SignatureEvent, SigningLink, Worker
+from app.models import (
+    Contract,
+    ContractDocument,
+    Organization,
+    SignatureEvent,
+    SigningLink,
+    TemplateVersion,
+    Worker,
+)
 from app.models.base import utcnow
-from app.services import audit, counters, documents, jobs, pki, scope
+from app.services import audit, counters, documents, jobs, pki, scope, template_text, templates
 from app.services import rules as rule_engine
 from app.services.principal import Principal
 
-TEMPLATE_TITLES = {"fixed_term": "劳动合同（固定期限）"}
+TEMPLATE_TITLES = template_text.TITLES
 INVALID = "合同信息有误，请检查标出的字段"
 
 
@@ -57,16 +65,21 @@ def _employer(p: Principal) -> Organization:
     return db.session.get(Organization, p.organization_id)
 
 
-def _checked(org: Organization, raw: dict) -> dict:
+def _checked(org: Organization, raw: dict, version: TemplateVersion) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
-    clean, errors = validate_terms(raw)
+    kind = version.template.kind
+    if kind == "fixed_term":
+        clean, errors = validate_terms(raw)
+    else:
+        clean, errors = validate_fields(version.fields, raw)
+        clean.update(template_text.foreign_terms(version, raw, errors))
     if errors:  # what the law says about the fields typed well, in the same answer
         typed_well = {k: "" if k in errors else v for k, v in clean.items()}
         id_number = typed_well.get("worker_id_number") or None
-        for f in rule_engine.findings(org, typed_well, id_number):
+        for f in rule_engine.findings(org, typed_well, id_number, kind=kind):
             if f.severity == "error":
-                errors.setdefault(f.field or f.rule.id, f.message)
+                errors.setdefault(template_text.field_of(kind, f.field) or f.rule.id, f.message)
         raise ValidationFailed(INVALID, fields=errors)
     return clean
 
@@ -83,34 +96,16 @@ def _apply_worker(contract: Contract, clean: dict) -> str:
 
 
 def terms_for_pdf(contract: Contract, id_number: str | None = None):
-    """The signing library's ContractTerms for ``contract`` (decrypts the ID number)."""
-    from signing import ContractTerms
-
-    t, org = contract.terms, contract.organization
-    return ContractTerms(
-        contract_no=contract.contract_no,
-        title=TEMPLATE_TITLES[contract.template],
-        employer_name=org.name,
-        employer_uscc=org.uscc,
-        employer_address=org.address,
-        employer_legal_rep=org.legal_rep,
-        worker_name=contract.worker_name,
-        worker_id_number=id_number or pii.decrypt(contract.worker.id_number_enc),
-        worker_phone=pii.decrypt(contract.worker_phone_enc),
-        worker_address=t.get("worker_address") or "",
-        term_start=date.fromisoformat(t["term_start"]),
-        term_end=date.fromisoformat(t["term_end"]),
-        probation_months=int(t["probation_months"]),
-        probation_wage=Decimal(t["probation_wage"] or t["monthly_wage"]),
-        post=t["post"],
-        work_location=t["work_location"],
-        hours_system=HOURS_SYSTEMS[t["hours_system"]],
-        monthly_wage=Decimal(t["monthly_wage"]),
-        pay_day=int(t["pay_day"]),
-        social_insurance=t["social_insurance"],
-        labor_protection=t["labor_protection"],
-        other_terms=_other_terms(t),
-    )
+    """The signing library's ContractTerms for ``contract`` (decrypts the ID number); the
+    clauses come from the contract's template version (:mod:`app.services.template_text`)."""
+    org = contract.organization
+    base = dict(contract_no=contract.contract_no, employer_name=org.name,
+                employer_uscc=org.uscc, employer_address=org.address,
+                employer_legal_rep=org.legal_rep, worker_name=contract.worker_name,
+                worker_id_number=id_number or pii.decrypt(contract.worker.id_number_enc),
+                worker_phone=pii.decrypt(contract.worker_phone_enc),
+                other_terms=_other_terms(contract.terms))
+    return template_text.pdf_terms(contract, base)
 
 
 NON_COMPETE_CLAUSE = ("竞业限制：劳动合同解除或者终止后%(months)s个月内，劳动者负有竞业限制义务，"
@@ -127,12 +122,13 @@ def _other_terms(t: dict) -> str:
 
 
 def _findings(p: Principal, org: Organization, clean: dict, acknowledged: list[str] | tuple,
-              require_acknowledged: bool, draft: Contract | None = None) -> list:
+              require_acknowledged: bool, draft: Contract | None = None,
+              kind: str = "fixed_term") -> list:
     """The rule engine's warnings on ``clean``. :raises RulesViolated: an error.
     :raises WarningsNotAcknowledged: ``require_acknowledged`` and a warning neither in
     ``acknowledged`` nor acknowledged on ``draft`` before with the same figures (nothing is
     written: the form asks first)."""
-    findings = rule_engine.check(org, clean, clean["worker_id_number"],
+    findings = rule_engine.check(org, clean, clean["worker_id_number"], kind=kind,
                                  exclude_id=draft.id if draft else None)
     if draft is not None:
         pending = rule_engine.pending(draft, findings, acknowledged)
@@ -158,11 +154,14 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
     :raises Forbidden: ``p`` is not an employer.
     """
     org = _employer(p)
-    clean = _checked(org, raw)
-    findings = _findings(p, org, clean, acknowledged, require_acknowledged)
+    version = templates.version_for(p, raw.get("template") if isinstance(raw, dict) else None)
+    clean = _checked(org, raw, version)
+    findings = _findings(p, org, clean, acknowledged, require_acknowledged,
+                         kind=version.template.kind)
     seq = counters.next_value("contract_no")
     contract = Contract(contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}", organization=org,
-                        template="fixed_term", status="draft", created_by_id=p.user_id)
+                        template=version.template.kind, template_version=version.number,
+                        template_version_row=version, status="draft", created_by_id=p.user_id)
     id_number = _apply_worker(contract, clean)
     db.session.add(contract)
     pdf = pki.render(terms_for_pdf(contract, id_number))
@@ -193,8 +192,9 @@ def update_draft(p: Principal, contract_id: int, raw: dict, *,
                       ("worker_phone", contract.worker_phone_enc)):
         if isinstance(raw, dict) and raw.get(name) in (None, ""):  # left empty: unchanged
             raw[name] = pii.decrypt(enc)
-    clean = _checked(org, raw)
-    findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract)
+    clean = _checked(org, raw, contract.template_version_row or templates.version_for(p, None))
+    findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract,
+                         kind=contract.template)
     id_number = _apply_worker(contract, clean)
     doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
     audit.record(contract.id, p.actor, "contract.edited", version=doc.version)
@@ -239,7 +239,8 @@ def send_contract(p: Principal, contract_id: int, *, acknowledged: list[str] | t
     db.session.execute(select(Worker.id).where(Worker.id == contract.worker_id).with_for_update())
     findings = rule_engine.check(org, {**contract.terms, "worker_name": contract.worker_name},
                                  pii.decrypt(contract.worker.id_number_enc),
-                                 exclude_id=contract.id, error_code="rule_violations")
+                                 exclude_id=contract.id, error_code="rule_violations",
+                                 kind=contract.template)
     if pending := rule_engine.pending(contract, findings, acknowledged):
         raise rule_engine.WarningsNotAcknowledged(findings, pending)
     doc = contract.current_document

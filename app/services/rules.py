@@ -18,6 +18,7 @@ from app import pii
 from app.domain import rules
 from app.domain.ids import birth_date
 from app.domain.rules import Facts, Finding, PriorContract
+from app.domain.rules.base import PartTime
 from app.domain.typed import Msg
 from app.errors import AppError, ValidationFailed, translate
 from app.extensions import db
@@ -110,34 +111,48 @@ def facts(org: Organization, terms: dict, id_number: str | None, *, kind: str = 
     no other contracts known), with the database's side of them."""
     start = _day(terms.get("term_start"))
     wage = minimum_wages.in_force(org.region_code, start) if start else None
+    monthly = terms.get("monthly_wage") or (
+        terms.get("wage_amount") if terms.get("wage_form") == "monthly" else None)
     clauses = {"employer_name": org.name, "employer_address": org.address,
                "employer_legal_rep": org.legal_rep, "worker_id_number": id_number,
-               "term": terms.get("term_start"), "wage": terms.get("monthly_wage"),
+               "term": terms.get("term_start"),
+               "wage": monthly or terms.get("hourly_wage") or terms.get("wage_amount"),
                **{k: terms.get(k) for k in ("worker_name", "worker_address", "post",
                                             "work_location", "hours_system",
                                             "social_insurance", "labor_protection")}}
+    if kind == "part_time":  # hours are agreed per day and week instead of a system
+        clauses["hours_system"] = terms.get("hours_per_day")
     probation = int(terms.get("probation_months") or 0)
     return Facts(
         kind=kind, today=today(), start=start, end=_day(terms.get("term_end")),
         worker_birth_date=birth_date(id_number) if id_number else None,
         probation_months=probation,
-        monthly_wage=_money(terms.get("monthly_wage")),
+        monthly_wage=_money(monthly), part_time=_part_time(terms) if kind == "part_time" else None,
         probation_wage=_money(terms.get("probation_wage")) if probation else None,
         clauses=clauses, non_compete_months=int(terms.get("non_compete_months") or 0),
         confidential_role=bool(terms.get("confidential_role")), minimum_wage=wage,
         prior=prior_contracts(org.id, id_number, exclude_id) if id_number else ())
 
 
+def _part_time(terms: dict) -> PartTime:
+    """The part-time facts of the clean terms (hours as decimal strings)."""
+    days = terms.get("pay_cycle_days")
+    return PartTime(hourly_wage=_money(terms.get("hourly_wage")),
+                    hours_per_day=_money(terms.get("hours_per_day")),
+                    hours_per_week=_money(terms.get("hours_per_week")),
+                    pay_cycle_days=days if isinstance(days, int) and days else None)
+
+
 def findings(org: Organization, terms: dict, id_number: str | None, *,
-             exclude_id: int | None = None) -> list[Finding]:
-    """Every finding of the rule engine on the contract (errors first)."""
-    return rules.evaluate(facts(org, terms, id_number, exclude_id=exclude_id))
+             exclude_id: int | None = None, kind: str = "fixed_term") -> list[Finding]:
+    """Every finding of the rule engine on a contract of ``kind`` (errors first)."""
+    return rules.evaluate(facts(org, terms, id_number, kind=kind, exclude_id=exclude_id))
 
 
 def check(org: Organization, terms: dict, id_number: str, *, exclude_id: int | None = None,
-          error_code: str = "") -> list[Finding]:
+          error_code: str = "", kind: str = "fixed_term") -> list[Finding]:
     """The warnings on the contract. :raises RulesViolated: when any rule gives an error."""
-    found = findings(org, terms, id_number, exclude_id=exclude_id)
+    found = findings(org, terms, id_number, exclude_id=exclude_id, kind=kind)
     return _only_warnings(found, error_code)
 
 

@@ -1,0 +1,41 @@
+"""Platform admin views: the standard templates and publishing a new version of one."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.admin import bp
+from app.auth.access import role_required
+from app.errors import AppError, translated_fields
+from app.services import template_publishing as service
+from app.services import templates
+from app.services.principal import of_user
+
+
+@bp.get("/templates")
+@role_required("platform_admin")
+def templates_list():
+    """The standard templates with their versions."""
+    return render_template("admin/templates.html",
+                           templates=templates.usable(of_user(current_user)))
+
+
+def _edit_page(template_id: int, errors: dict | None = None, message: str | None = None,
+               status: int = 200):
+    return render_template("admin/template.html", template=service.standard(template_id),
+                           errors=errors or {}, message=message,
+                           values=request.form if message else {}), status
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@role_required("platform_admin")
+def edit_template(template_id: int):
+    """The newest version's clause texts; posting them publishes a new version."""
+    if request.method == "GET":
+        return _edit_page(template_id)
+    try:
+        version = service.publish(of_user(current_user), template_id, request.form.to_dict())
+    except AppError as exc:
+        return _edit_page(template_id, translated_fields(exc.fields), exc.message, exc.status)
+    flash(_("已发布第 %(number)s 版", number=version.number), "success")
+    return redirect(url_for("admin.templates_list"))
