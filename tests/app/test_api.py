@@ -91,7 +91,8 @@ def test_openapi_describes_every_route(client):
         if method == "POST" and not path.endswith(("/send", "/resend", "/renewal")):
             ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
             assert schemas[ref.rsplit("/", 1)[1]]["additionalProperties"] is False
-        expected = [{"apiKey": []}] if path.startswith("/api/v1/contracts") else None
+        expected = [{"apiKey": []}] if path.startswith(
+            ("/api/v1/contracts", "/api/v1/templates")) else None
         if expected:
             assert op["security"] == expected, path
         else:
@@ -102,9 +103,10 @@ def test_openapi_describes_every_route(client):
 
 def test_every_employer_route_checks_the_key_before_anything_else(client, world):
     routes = _api_routes(client.application, "api.employer.")
-    assert len(routes) == 12  # 7 for the contract, 5 for its life after signing
+    # 7 for the contract, 5 for its life after signing, 2 for the templates
+    assert len(routes) == 14
     for path, method in routes:
-        url = path.replace("{contract_id}", "1")
+        url = re.sub(r"\{\w+\}", "1", path)
         for headers, code in (({}, "missing_api_key"), (bearer("lsk_nope_nope"), "invalid_api_key"),
                               (bearer("lsk_a\x00_b"), "invalid_api_key"),
                               ({"Authorization": "Basic eDp5"}, "missing_api_key")):
