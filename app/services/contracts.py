@@ -65,15 +65,20 @@ def _employer(p: Principal) -> Organization:
     return db.session.get(Organization, p.organization_id)
 
 
+def typed_terms(version: TemplateVersion, raw: dict) -> tuple[dict, dict]:
+    """The typed fields of ``raw`` by the template version's kind: (clean, errors by field)."""
+    if version.template.kind == "fixed_term":
+        return validate_terms(raw)
+    clean, errors = validate_fields(version.fields, raw)
+    clean.update(template_text.foreign_terms(version, raw, errors))
+    return clean, errors
+
+
 def _checked(org: Organization, raw: dict, version: TemplateVersion) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     kind = version.template.kind
-    if kind == "fixed_term":
-        clean, errors = validate_terms(raw)
-    else:
-        clean, errors = validate_fields(version.fields, raw)
-        clean.update(template_text.foreign_terms(version, raw, errors))
+    clean, errors = typed_terms(version, raw)
     if errors:  # what the law says about the fields typed well, in the same answer
         typed_well = {k: "" if k in errors else v for k, v in clean.items()}
         id_number = typed_well.get("worker_id_number") or None

@@ -16,12 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
 from app.domain.expiry import WINDOW_DAYS, is_expiring, renewal_term, today_in_beijing
-from app.domain.terms import FIELD_LABELS, validate_terms
+from app.domain.terms import FIELD_LABELS
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract
 from app.models.base import utcnow
-from app.services import audit, contracts, counters, documents, expiry, pki, scope
+from app.services import audit, contracts, counters, documents, expiry, pki, scope, templates
 from app.services import rules as rule_engine
 from app.services.principal import Principal
 
@@ -90,9 +90,12 @@ def _draft(p: Principal, original: Contract, start: date, end: date) -> Contract
            "worker_phone": pii.decrypt(original.worker_phone_enc),
            "term_start": start.isoformat(), "term_end": end.isoformat(),
            "probation_months": "0", "probation_wage": ""}
-    clean, errors = validate_terms(raw)
+    # the newest version of the original's template: today's standard text
+    version = original.template_version_row.template.newest if original.template_version_row \
+        else templates.version_for(p, original.template)
+    clean, errors = contracts.typed_terms(version, raw)
     if not errors:  # the law as it stands today (minimum wage, probation, overlap...)
-        for f in rule_engine.findings(org, clean, id_number):
+        for f in rule_engine.findings(org, clean, id_number, kind=original.template):
             if f.severity == "error":
                 errors.setdefault(f.field or f.rule.id, f.message)
     if errors:
@@ -103,7 +106,8 @@ def _draft(p: Principal, original: Contract, start: date, end: date) -> Contract
     seq = counters.next_value("contract_no")
     renewal = Contract(
         contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}", organization=org,
-        template=original.template, template_version=original.template_version, status="draft",
+        template=original.template, template_version=version.number,
+        template_version_row=version, status="draft",
         created_by_id=p.user_id, renewal_of_id=original.id, worker=original.worker,
         worker_name=original.worker_name, worker_phone_enc=original.worker_phone_enc,
         worker_phone_masked=original.worker_phone_masked, terms=clean)

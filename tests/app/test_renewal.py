@@ -185,3 +185,30 @@ def test_a_renewal_below_todays_minimum_wage_is_refused_and_nothing_is_drafted(c
     assert resp.status_code == 422
     assert "月工资" in resp.get_data(as_text=True)
     assert (_count(), _actions(original.id)) == (count, actions)
+
+
+def test_a_renewal_takes_the_newest_version_of_the_template(client, world, tmp_path):
+    """The standard text changed since the contract was signed: the renewal is drawn up on
+    the newest version (and prints it); the original keeps its own."""
+    from app.models import Template
+    from tests.app.test_templates_flow import _pdf_text
+    from tests.conftest import bearer
+
+    original = in_force(client, world, today_in_beijing() + timedelta(days=20))
+    template = db.session.query(Template).filter_by(kind="fixed_term", organization_id=None).one()
+    admin = client.application.test_client()
+    login(admin, "platform")
+    page = admin.get(f"/admin/templates/{template.id}").get_data(as_text=True)
+    resp = admin.post(f"/admin/templates/{template.id}", data={
+        "csrf_token": csrf_token(page),
+        "clause.0": "本合同为固定期限劳动合同，期限自%(term_start)s起至%(term_end)s止，期满前三十日协商续订。"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    login(client, "hr")
+    draft_id = int(_renew(client, original.id).headers["Location"].split("/")[-2])
+    db.session.expire_all()
+    draft, original = db.session.get(Contract, draft_id), db.session.get(Contract, original.id)
+    assert original.template_version_row.number == 1
+    assert draft.template_version_row.number == 2 and draft.template_version == 2
+    text = _pdf_text(client.get(f"/api/v1/contracts/{draft_id}/pdf",
+                                headers=bearer(world["api_key"])).data, tmp_path)
+    assert "期满前三十日协商续订" in text
