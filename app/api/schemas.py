@@ -66,8 +66,8 @@ class ContractIn(RequestModel):
     monthly_wage: Amount("月工资（元；非全日制、建筑业简易合同不填）") = None
     pay_day: BoundedInt(1, 31, pattern="[1-9]|[12][0-9]|3[01]",
                         description="每月发薪日") | None = None
-    social_insurance: _text("social_insurance")
-    labor_protection: _text("labor_protection")
+    social_insurance: _text("social_insurance", "社会保险条款（不填则使用法定默认条款）") | None = None
+    labor_protection: _text("labor_protection", "劳动保护条款（不填则使用法定默认条款）") | None = None
     other_terms: _text("other_terms") | None = None
     non_compete_months: BoundedInt(0, 120, pattern="[0-9]{1,2}|1[01][0-9]|120",
                                    description="竞业限制期限（月，合同终止后；最长24个月）") = 0

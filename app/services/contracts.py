@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import pii
 from app.domain.ids import mask_id, mask_phone
 from app.domain.templates import validate_fields
+from app.domain.templates.standard import LABOR_PROTECTION, SOCIAL_INSURANCE
 from app.domain.terms import validate_terms
 from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, ValidationFailed
@@ -68,7 +69,9 @@ def _employer(p: Principal) -> Organization:
 def typed_terms(version: TemplateVersion, raw: dict) -> tuple[dict, dict]:
     """The typed fields of ``raw`` by the template version's kind: (clean, errors by field)."""
     if version.template.kind == "fixed_term":
-        return validate_terms(raw)
+        defaults = {"social_insurance": SOCIAL_INSURANCE, "labor_protection": LABOR_PROTECTION}
+        return validate_terms({**raw, **{name: text for name, text in defaults.items()
+                                         if raw.get(name) in (None, "")}})
     clean, errors = validate_fields(version.fields, raw)
     clean.update(template_text.foreign_terms(version, raw, errors))
     return clean, errors

@@ -201,7 +201,8 @@ def test_a_renewal_takes_the_newest_version_of_the_template(client, world, tmp_p
     page = admin.get(f"/admin/templates/{template.id}").get_data(as_text=True)
     resp = admin.post(f"/admin/templates/{template.id}", data={
         "csrf_token": csrf_token(page),
-        "clause.0": "本合同为固定期限劳动合同，期限自%(term_start)s起至%(term_end)s止，期满前三十日协商续订。"})
+        "clause.0": "本合同为固定期限劳动合同，期限自%(term_start)s起至%(term_end)s止，"
+                    "期满前三十日协商续订。"})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     login(client, "hr")
     draft_id = int(_renew(client, original.id).headers["Location"].split("/")[-2])

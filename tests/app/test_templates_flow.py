@@ -93,3 +93,16 @@ def test_a_missing_field_of_the_kind_is_named_and_nothing_written(client, world)
                        headers=bearer(world["api_key"]))
     assert resp.status_code == 422 and resp.get_json()["fields"]["template"] == "没有这个合同模板"
     assert db.session.query(Contract).count() == 0
+
+
+@pytest.mark.parametrize("kind", ["fixed_term", "part_time"])
+def test_left_out_social_insurance_and_protection_take_the_laws_default_text(
+        client, world, tmp_path, kind):
+    parties = {k: v for k, v in PARTIES.items() if k not in ("social_insurance", "labor_protection")}
+    resp = client.post("/api/v1/contracts", json={**parties, **KINDS[kind][0], "template": kind},
+                       headers=bearer(world["api_key"]))
+    assert resp.status_code == 201, resp.get_json()
+    text = _pdf_text(client.get(f"/api/v1/contracts/{resp.get_json()['id']}/pdf",
+                                headers=bearer(world["api_key"])).data, tmp_path)
+    assert "甲方依法为乙方办理养老、医疗、失业、工伤、生育保险" in text
+    assert "甲方按国家规定提供劳动防护用品和安全生产教育培训" in text
