@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from app.auth.access import current_principal, role_required
 from app.domain.severance import GROUNDS
+from app.domain.templates.standard import WAGE_FORMS
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
@@ -114,7 +115,7 @@ def _detail_page(contract, error: AppError | None = None):
                            chain=chain.chain_rows(contract),
                            in_force=chain.terms_in_force(contract), grounds=GROUNDS,
                            changeable=amendment.CHANGEABLE, labels=FIELD_LABELS,
-                           hours_systems=HOURS_SYSTEMS,
+                           hours_systems=HOURS_SYSTEMS, wage_forms=WAGE_FORMS,
                            reason=request.form.get("reason", "") if error else "",
                            warnings=_shown(error.pending) if isinstance(
                                error, rules.WarningsNotAcknowledged) else rules.warnings_of(contract))

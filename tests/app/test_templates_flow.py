@@ -106,3 +106,25 @@ def test_left_out_social_insurance_and_protection_take_the_laws_default_text(
                                 headers=bearer(world["api_key"])).data, tmp_path)
     assert "甲方依法为乙方办理养老、医疗、失业、工伤、生育保险" in text
     assert "甲方按国家规定提供劳动防护用品和安全生产教育培训" in text
+
+
+@pytest.mark.parametrize("kind, shown", [
+    ("open_ended", ["无固定期限", "6000"]),
+    ("project_based", ["“三期主体结构钢筋绑扎”完成时"]),
+    ("part_time", ["25.00 元/小时，每日 4 小时、每周 20 小时，每 15 天结算", "任何一方随时通知终止时"]),
+    ("construction_simple", ["星沙产业园三期 / 钢筋一班", "按日计发 300.00 元"]),
+])
+def test_the_contract_page_shows_the_kinds_own_facts(client, world, kind, shown):
+    from tests.conftest import login
+
+    resp = client.post("/api/v1/contracts", json={**PARTIES, **KINDS[kind][0], "template": kind},
+                       headers=bearer(world["api_key"]))
+    assert resp.status_code == 201, resp.get_json()
+    login(client, "hr")
+    page = client.get(f"/employer/contracts/{resp.get_json()['id']}").get_data(as_text=True)
+    assert "第 1 版" in page
+    facts = page[page.find("<dl"):page.find("</dl>")]
+    for text in shown:
+        assert text in facts, facts
+    assert "None" not in facts, facts
+    assert ("试用期" in facts) is (kind not in ("part_time", "project_based"))

@@ -9,6 +9,7 @@ keeps them equal); later versions are published by platform admins and live in t
 from __future__ import annotations
 
 SOCIAL_INSURANCE = "甲方依法为乙方办理养老、医疗、失业、工伤、生育保险，按时足额缴纳社会保险费。"
+WAGE_FORMS = {"monthly": "按月计发", "daily": "按日计发", "piece_rate": "按工程量（计件）计发"}
 LABOR_PROTECTION = "甲方按国家规定提供劳动防护用品和安全生产教育培训，保障乙方在劳动过程中的安全和健康。"
 
 
@@ -138,8 +139,7 @@ STANDARD_V1: list[dict] = [
      "fields": [*PARTIES, _f("term_end", "date", "合同终止日期", False),
                 _f("project_name", "text", "工程项目名称", limit=200),
                 _f("team", "text", "班组", limit=100), *POST, HOURS,
-                _f("wage_form", "choice", "工资形式", choices={
-                    "monthly": "按月计发", "daily": "按日计发", "piece_rate": "按工程量（计件）计发"}),
+                _f("wage_form", "choice", "工资形式", choices=WAGE_FORMS),
                 _f("wage_amount", "money", "工资标准", maximum="1000000"),
                 _f("pay_day", "integer", "发薪日", minimum=1, maximum=31),
                 _f("wage_account", "text", "农民工工资专用账户", limit=200),
