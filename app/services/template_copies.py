@@ -85,12 +85,5 @@ def set_own_clauses(p: Principal, template_id: int, clauses: object) -> Template
         raise NotFound(templates.UNKNOWN_TEMPLATE, code="template_not_found")
     newest = copy.newest
     standard = [c for c in newest.clauses if not c.get("own")]
-    version = TemplateVersion(number=newest.number + 1, fields=newest.fields,
-                              clauses=[*standard, *_own_clauses(newest.fields, clauses)],
-                              published_at=utcnow(), published_by_id=p.user_id)
-    copy.versions.append(version)
-    db.session.flush()
-    audit.record(None, p.actor, "template.version_published", template_id=copy.id,
-                 number=version.number)
-    db.session.commit()
-    return version
+    return templates.publish_version(p, copy, newest.fields,
+                                     [*standard, *_own_clauses(newest.fields, clauses)])

@@ -8,8 +8,7 @@ from app.domain.typed import Msg, text
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Template, TemplateVersion
-from app.models.base import utcnow
-from app.services import audit
+from app.services import templates
 from app.services.principal import Principal
 
 INVALID = "条款有误，请检查标出的字段"
@@ -58,11 +57,4 @@ def publish(p: Principal, template_id: int, texts: dict[str, object]) -> Templat
                         "paragraphs_en": [] if changed else clause.get("paragraphs_en", [])})
     if errors:
         raise ValidationFailed(INVALID, fields=errors)
-    version = TemplateVersion(number=newest.number + 1, fields=newest.fields, clauses=clauses,
-                              published_at=utcnow(), published_by_id=p.user_id)
-    template.versions.append(version)
-    db.session.flush()
-    audit.record(None, p.actor, "template.version_published", template_id=template.id,
-                 number=version.number)
-    db.session.commit()
-    return version
+    return templates.publish_version(p, template, newest.fields, clauses)

@@ -65,6 +65,22 @@ def version_for(p: Principal, choice: object) -> TemplateVersion:
     return version
 
 
+def publish_version(p: Principal, template: Template, fields: list, clauses: list
+                    ) -> TemplateVersion:
+    """Append the next version of ``template`` (published now by ``p``), record it in the
+    audit trail and commit; the versions before stay as they were."""
+    from app.services import audit
+
+    version = TemplateVersion(number=template.newest.number + 1, fields=fields, clauses=clauses,
+                              published_at=utcnow(), published_by_id=p.user_id)
+    template.versions.append(version)
+    db.session.flush()
+    audit.record(None, p.actor, "template.version_published", template_id=template.id,
+                 number=version.number)
+    db.session.commit()
+    return version
+
+
 def seed() -> None:
     """Insert the standard templates, version 1 (the tests' wiped databases; the migration
     seeds real ones from its frozen copy of the same data)."""

@@ -9,6 +9,22 @@ import pytest
 import sqlalchemy as sa
 
 
+def _one_contract(conn, status: str) -> None:
+    """An approved employer, a worker and contract HT1 (id 1) in ``status``, as the schema
+    stood from worker identity per contract (3f1d2a9c7b10) on."""
+    conn.execute(sa.text(
+        "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
+        "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
+        "'430121', 'approved', CURRENT_TIMESTAMP)"))
+    conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
+                         "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
+    conn.execute(sa.text(
+        "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
+        "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
+        "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
+        "'fixed_term', 1, '{}', :status, CURRENT_TIMESTAMP, 1)"), {"status": status})
+
+
 def test_worker_identity_moves_onto_each_contract(blank_app):
     from flask_migrate import downgrade, upgrade
 
@@ -70,17 +86,7 @@ def test_signature_events_keep_the_certificate_hash(blank_app):
     with blank_app.app_context():
         upgrade(revision="a3c9d4e5f6b7")
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
-                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
-                "'430121', 'approved', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
-                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text(
-                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
-                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
-                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
-                "'fixed_term', 1, '{}', 'signed', CURRENT_TIMESTAMP, 1)"))
+            _one_contract(conn, "signed")
             conn.execute(sa.text(
                 "INSERT INTO signature_events (id, contract_id, party, signer_name, "
                 "identity_method, identity_evidence, certificate_serial, certificate_pem, "
@@ -103,17 +109,7 @@ def test_expiry_notices_and_renewal_links(blank_app):
     with blank_app.app_context():
         upgrade(revision="b8d2c6e1f0a4")
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
-                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
-                "'430121', 'approved', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
-                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text(
-                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
-                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
-                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
-                "'fixed_term', 1, '{}', 'filed', CURRENT_TIMESTAMP, 1)"))
+            _one_contract(conn, "filed")
         upgrade(revision="c5e8a1f3d7b2")
         notice = sa.text(
             "INSERT INTO expiry_notices (contract_id, organization_id, term_end, days_left, "
@@ -149,17 +145,7 @@ def test_minimum_wage_table_is_seeded_and_contracts_keep_rule_results(blank_app)
     with blank_app.app_context():
         upgrade(revision="b8d2c6e1f0a4")
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
-                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
-                "'430121', 'approved', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
-                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text(
-                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
-                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
-                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
-                "'fixed_term', 1, '{}', 'draft', CURRENT_TIMESTAMP, 1)"))
+            _one_contract(conn, "draft")
         upgrade(revision="c4e9a7d2b5f1")
         with db.engine.connect() as conn:
             rows = conn.execute(sa.text(
@@ -186,17 +172,7 @@ def test_lifecycle_columns_default_existing_rows_to_contracts(blank_app):
     with blank_app.app_context():
         upgrade(revision="c4e9a7d2b5f1")
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO organizations (id, name, uscc, address, legal_rep, region_code, "
-                "status, created_at) VALUES (1, '甲', '91110000600037341L', '长沙', '钱', "
-                "'430121', 'approved', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text("INSERT INTO workers (id, id_hash, id_number_enc, id_masked, "
-                                 "created_at) VALUES (1, 'h', 'e', 'm', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text(
-                "INSERT INTO contracts (id, contract_no, organization_id, worker_id, worker_name, "
-                "worker_phone_enc, worker_phone_masked, template, template_version, terms, "
-                "status, created_at, version) VALUES (1, 'HT1', 1, 1, '张三', 'e', 'm', "
-                "'fixed_term', 1, '{}', 'filed', CURRENT_TIMESTAMP, 1)"))
+            _one_contract(conn, "filed")
         upgrade(revision="d6a1f0c3e8b4")
         with db.engine.connect() as conn:
             row = conn.execute(sa.text("SELECT document_kind, parent_id, ended_on FROM contracts "
