@@ -20,15 +20,18 @@ def _typed() -> tuple[dict, list[str]]:
     return raw, request.form.getlist("ack")
 
 
-def template_form(template_id: str):
+def template_form(template_id: str, expired: str | None = None):
     """``/employer/contracts/new?template=<id>``: the chosen template's own form; posting it
-    creates the contract of that kind (warnings acknowledged first, as the fixed-term form)."""
+    creates the contract of that kind (warnings acknowledged first, as the fixed-term form).
+
+    :param expired: the message of a refused CSRF token: the form again, as typed, status 400.
+    """
     p = current_principal()
     if not template_id.isdigit():
         raise NotFound(templates.UNKNOWN_TEMPLATE, code="template_not_found")
     template = templates.get(p, int(template_id))
-    errors, message, status, warnings = {}, None, 200, []
-    if request.method == "POST":
+    errors, message, status, warnings = {}, expired, 400 if expired else 200, []
+    if request.method == "POST" and not expired:
         raw, acks = _typed()
         raw["template"] = str(template.id)
         try:

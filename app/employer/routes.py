@@ -105,6 +105,8 @@ def _contract_form(errors: dict, message: str | None, status: int, *, values=Non
 def csrf_failed(exc: CSRFError):
     """An expired form: show it again with everything typed, nothing saved."""
     message = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"
+    if request.endpoint == "employer.new_contract" and request.args.get("template"):
+        return template_form(request.args["template"], gettext(message))
     if request.endpoint in ("employer.new_contract", "employer.edit_contract"):
         return _contract_form({}, gettext(message), 400)
     flash(message, "error")

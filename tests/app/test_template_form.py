@@ -142,3 +142,28 @@ def test_another_employers_template_copy_is_hidden(client, world):
                                       "csrf_token": token})
         assert resp.status_code == 404, url
     assert client.get("/employer/contracts/new?template=abc").status_code == 404
+
+
+def test_an_own_copy_is_offered_and_makes_contracts(client, world):
+    hr = of_user(db.session.query(User).filter_by(username="hr").one())
+    copy = template_copies.copy_template(hr, _template("part_time").id, [
+        {"heading": "卫生承诺", "text": "乙方在%(work_location)s保持整洁。"}])
+    login(client, "hr")
+    assert f'value="{copy.id}"' in client.get("/employer/contracts/new").get_data(as_text=True)
+    preview = _post(client, "/employer/contracts/preview", copy.id, PART_TIME)
+    assert "乙方在长沙县星沙街道保持整洁" in preview.get_data(as_text=True)
+    resp = _post(client, f"/employer/contracts/new?template={copy.id}", copy.id, PART_TIME)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    contract = db.session.scalars(select(Contract)).one()
+    assert contract.template_version_row.template_id == copy.id
+
+
+def test_an_expired_form_keeps_the_template_and_what_was_typed(client, world):
+    login(client, "hr")
+    part_time = _template("part_time").id
+    resp = client.post(f"/employer/contracts/new?template={part_time}",
+                       data={**PART_TIME, "post": "收银员"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "页面已过期" in html
+    assert 'value="收银员"' in html and 'name="hourly_wage"' in html
+    assert _counts()[0] == 0
