@@ -167,3 +167,20 @@ def test_an_expired_form_keeps_the_template_and_what_was_typed(client, world):
     assert resp.status_code == 400 and "页面已过期" in html
     assert 'value="收银员"' in html and 'name="hourly_wage"' in html
     assert _counts()[0] == 0
+
+
+def test_the_fixed_term_form_has_the_preview_too(client, world, tmp_path):
+    from tests.conftest import contract_payload
+
+    login(client, "hr")
+    html = client.get("/employer/contracts/new").get_data(as_text=True)
+    assert 'data-preview="/employer/contracts/preview"' in html and "预览 PDF" in html
+    token = csrf_token(html)
+    before = _counts()
+    frag = client.post("/employer/contracts/preview",
+                       data={**contract_payload(post="架子工"), "csrf_token": token})
+    assert frag.status_code == 200 and "架子工" in frag.get_data(as_text=True)
+    pdf = client.post("/employer/contracts/preview.pdf",
+                      data={**contract_payload(post="架子工"), "csrf_token": token})
+    assert pdf.status_code == 200 and "架子工" in _pdf_text(pdf.data, tmp_path)
+    assert _counts() == before
