@@ -9,9 +9,20 @@ from app.domain.severance import GROUNDS
 from app.domain.templates.standard import WAGE_FORMS
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer import bp
+from app.employer.preview import template_form
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import amendment, chain, contracts, expiry, lifecycle, queries, rules, termination
+from app.services import (
+    amendment,
+    chain,
+    contracts,
+    expiry,
+    lifecycle,
+    queries,
+    rules,
+    templates,
+    termination,
+)
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -27,6 +38,9 @@ def contracts_list():
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @role_required(*EMPLOYER_ROLES)
 def new_contract():
+    """The fixed-term form; with ``?template=<id>`` the chosen template's own form."""
+    if request.args.get("template"):
+        return template_form(request.args["template"])
     errors, message, status, warnings = {}, None, 200, []
     if request.method == "POST":
         raw, acks = _typed_form()
@@ -84,13 +98,16 @@ def _contract_form(errors: dict, message: str | None, status: int, *, values=Non
     return render_template("employer/new_contract.html", errors=errors, message=message,
                            values=request.form if values is None else values, contract=contract,
                            labels=FIELD_LABELS, hours=HOURS_SYSTEMS, warnings=warnings,
-                           checked=request.form.getlist("ack")), status
+                           checked=request.form.getlist("ack"),
+                           choices=() if contract else templates.usable(current_principal())), status
 
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(exc: CSRFError):
     """An expired form: show it again with everything typed, nothing saved."""
     message = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"
+    if request.endpoint == "employer.new_contract" and request.args.get("template"):
+        return template_form(request.args["template"], gettext(message))
     if request.endpoint in ("employer.new_contract", "employer.edit_contract"):
         return _contract_form({}, gettext(message), 400)
     flash(message, "error")

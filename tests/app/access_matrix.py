@@ -79,6 +79,8 @@ POLICIES: dict[str, Route] = {
     # employer pages
     "employer.contracts_list": Route("employer_page"),
     "employer.new_contract": Route("employer_page"),
+    "employer.preview": Route("employer_page", "POST", body="form"),
+    "employer.preview_pdf": Route("employer_page", "POST", body="form"),
     "employer.contract_detail": Route("employer_page", obj="filed"),
     "employer.contract_english": Route("employer_page", obj="filed"),
     "employer.templates_list": Route("employer_page"),

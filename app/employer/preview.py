@@ -1,0 +1,84 @@
+"""Employer pages: a new contract from a chosen template (the form generated from its field
+spec) and the live preview of what is typed (clause text, draft PDF; nothing stored)."""
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from app.auth.access import current_principal, role_required
+from app.employer import bp
+from app.errors import NotFound, ServiceUnavailable, ValidationFailed, translated_fields, wants_json
+from app.extensions import db
+from app.models import EMPLOYER_ROLES
+from app.services import contract_preview, contracts, rules, templates
+
+
+def _typed() -> tuple[dict, list[str]]:
+    """The form's fields (CSRF token and acknowledgements left out), and the acks ticked."""
+    raw = request.form.to_dict()
+    for name in ("ack", "csrf_token"):
+        raw.pop(name, None)
+    return raw, request.form.getlist("ack")
+
+
+def template_form(template_id: str, expired: str | None = None):
+    """``/employer/contracts/new?template=<id>``: the chosen template's own form; posting it
+    creates the contract of that kind (warnings acknowledged first, as the fixed-term form).
+
+    :param expired: the message of a refused CSRF token: the form again, as typed, status 400.
+    """
+    p = current_principal()
+    if not template_id.isdigit():
+        raise NotFound(templates.UNKNOWN_TEMPLATE, code="template_not_found")
+    template = templates.get(p, int(template_id))
+    errors, message, status, warnings = {}, expired, 400 if expired else 200, []
+    if request.method == "POST" and not expired:
+        raw, acks = _typed()
+        raw["template"] = str(template.id)
+        try:
+            contract = contracts.create_contract(p, raw, acknowledged=acks,
+                                                 require_acknowledged=True)
+            flash(gettext("合同已创建，请核对后盖章发送"), "success")
+            return redirect(url_for("employer.contract_detail", contract_id=contract.id))
+        except rules.WarningsNotAcknowledged as exc:
+            db.session.rollback()
+            message, status = exc.message, exc.status
+            warnings = [rules.finding_out(f) for f in exc.findings]
+        except (ValidationFailed, ServiceUnavailable) as exc:
+            db.session.rollback()
+            errors, message, status = translated_fields(exc.fields), exc.message, exc.status
+    fields = template.newest.fields
+    first_error = next((f["name"] for f in fields if f["name"] in errors), None)
+    return render_template("employer/template_contract.html", template=template, fields=fields,
+                           errors=errors, message=message, values=request.form,
+                           warnings=warnings, checked=request.form.getlist("ack"),
+                           choices=templates.usable(p), first_error=first_error), status
+
+
+@bp.post("/contracts/preview")
+@role_required(*EMPLOYER_ROLES)
+def preview():
+    """The filled clause text of what the form holds, as an HTML fragment (nothing stored)."""
+    raw, _ = _typed()
+    version, clauses, errors = contract_preview.clause_text(current_principal(), raw)
+    return render_template("employer/_preview.html", title=version.template.title,
+                           clauses=clauses, errors=translated_fields(errors))
+
+
+@bp.post("/contracts/preview.pdf")
+@role_required(*EMPLOYER_ROLES)
+def preview_pdf():
+    """The draft PDF of what the form holds, rendered and not stored; bad input is a 422
+    naming the fields (JSON or a page, as the client asks)."""
+    raw, _ = _typed()
+    try:
+        pdf = contract_preview.draft_pdf(current_principal(), raw)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        if wants_json():
+            return jsonify(exc.to_dict()), exc.status
+        return render_template("employer/preview_errors.html", message=exc.message,
+                               errors=translated_fields(exc.fields)), exc.status
+    resp = Response(pdf, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = 'inline; filename="preview.pdf"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
