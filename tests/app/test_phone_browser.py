@@ -104,3 +104,28 @@ def test_worker_signs_on_a_phone(client, world, outbox, live_server, phone, tmp_
     assert db.session.get(Contract, created["id"]).status == "filed"
     assert db.session.query(Filing).one().number in done
     assert not [m for m in console if "Content Security Policy" in m], console  # CSP broke nothing
+
+
+def test_the_contract_form_previews_what_hr_types(client, world, live_server, phone):
+    """Live preview in a real browser: the clause text follows what HR types (debounced),
+    under the page's CSP, and nothing is stored."""
+    from app.extensions import db
+    from app.models import Contract, Template
+
+    part_time = db.session.query(Template).filter_by(kind="part_time",
+                                                     organization_id=None).one()
+    page = phone
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "hr")
+    page.fill("input[name=password]", "pw-123456")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/employer/contracts/new?template={part_time.id}")
+    page.fill("#f-post", "夜班保洁员")
+    page.fill("#f-hourly_wage", "26.5")
+    page.locator("#preview", has_text="夜班保洁员").wait_for(timeout=15000)  # no eval: CSP
+    assert "任何一方都可以随时通知对方终止用工" in page.inner_text("#preview")
+    assert errors == []
+    assert db.session.query(Contract).count() == 0
