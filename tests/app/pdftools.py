@@ -26,3 +26,12 @@ def qpdf_check(pdf: bytes, tmp: Path) -> subprocess.CompletedProcess:
     path = tmp / "check.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+
+
+def pdf_text(pdf: bytes, tmp: Path) -> str:
+    """The PDF's text as ``pdftotext`` reads it, with all whitespace removed."""
+    path = tmp / "text.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    return "".join(out.split())

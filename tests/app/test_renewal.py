@@ -191,7 +191,7 @@ def test_a_renewal_takes_the_newest_version_of_the_template(client, world, tmp_p
     """The standard text changed since the contract was signed: the renewal is drawn up on
     the newest version (and prints it); the original keeps its own."""
     from app.models import Template
-    from tests.app.test_templates_flow import _pdf_text
+    from tests.app.pdftools import pdf_text
     from tests.conftest import bearer
 
     original = in_force(client, world, today_in_beijing() + timedelta(days=20))
@@ -210,6 +210,6 @@ def test_a_renewal_takes_the_newest_version_of_the_template(client, world, tmp_p
     draft, original = db.session.get(Contract, draft_id), db.session.get(Contract, original.id)
     assert original.template_version_row.number == 1
     assert draft.template_version_row.number == 2 and draft.template_version == 2
-    text = _pdf_text(client.get(f"/api/v1/contracts/{draft_id}/pdf",
+    text = pdf_text(client.get(f"/api/v1/contracts/{draft_id}/pdf",
                                 headers=bearer(world["api_key"])).data, tmp_path)
     assert "期满前三十日协商续订" in text

@@ -44,9 +44,9 @@ def test_a_copy_with_own_clauses_prints_them_and_is_walled_off(client, world, tm
     assert resp.status_code == 201, resp.get_json()
     first = db.session.get(Contract, resp.get_json()["id"])
     pdf = client.get(f"/api/v1/contracts/{first.id}/pdf", headers=bearer(world["api_key"])).data
-    from tests.app.test_templates_flow import _pdf_text
+    from tests.app.pdftools import pdf_text
 
-    text = _pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
     assert "安全承诺" in text and "乙方在长沙县星沙产业园三期工地作业时遵守安全规程" in text
     assert "期限自2026年12月1日起至2028年11月30日止" in text  # the standard text stays
 

@@ -5,7 +5,6 @@ employer's template copy hidden."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from app.extensions import db
 from app.models import AuditEvent, Contract, ContractDocument, Template, User, Worker
 from app.services import template_copies
 from app.services.principal import of_user
+from tests.app.pdftools import pdf_text
 from tests.conftest import WORKER, csrf_token, login
 
 PART_TIME = {"worker_name": WORKER["name"], "worker_id_number": WORKER["id_number"],
@@ -43,12 +43,6 @@ def _post(client, url: str, template_id: int, data: dict, **kw):
                        **kw)
 
 
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "p.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                         text=True, check=True).stdout
-    return "".join(out.split())
 
 
 def test_the_form_lists_the_templates_and_shows_the_part_time_fields(client, world):
@@ -118,7 +112,7 @@ def test_the_pdf_preview_is_a_pdf_with_the_typed_values(client, world, tmp_path)
                  {**PART_TIME, "post": "收银员"})
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     assert resp.data.startswith(b"%PDF")
-    text = _pdf_text(resp.data, tmp_path)
+    text = pdf_text(resp.data, tmp_path)
     assert "收银员" in text and "非全日制" in text and WORKER["name"] in text
     bad = _post(client, "/employer/contracts/preview.pdf", part_time,
                 {**PART_TIME, "hourly_wage": ""}, headers={"Accept": "application/json"})
@@ -182,5 +176,5 @@ def test_the_fixed_term_form_has_the_preview_too(client, world, tmp_path):
     assert frag.status_code == 200 and "架子工" in frag.get_data(as_text=True)
     pdf = client.post("/employer/contracts/preview.pdf",
                       data={**contract_payload(post="架子工"), "csrf_token": token})
-    assert pdf.status_code == 200 and "架子工" in _pdf_text(pdf.data, tmp_path)
+    assert pdf.status_code == 200 and "架子工" in pdf_text(pdf.data, tmp_path)
     assert _counts() == before

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Contract, Template
-from tests.app.test_templates_flow import KINDS, PARTIES, _pdf_text
+from tests.app.pdftools import pdf_text
+from tests.app.test_templates_flow import KINDS, PARTIES
 from tests.conftest import bearer, csrf_token, login
 
 
@@ -29,9 +30,9 @@ def test_admin_publishes_a_version_and_old_contracts_keep_theirs(client, world, 
     assert [v.number for v in template.versions] == [1, 2]
     after = _create(client, world)
     assert after.template_version_row.number == 2 and before.template_version_row.number == 1
-    new_text = _pdf_text(client.get(f"/api/v1/contracts/{after.id}/pdf",
+    new_text = pdf_text(client.get(f"/api/v1/contracts/{after.id}/pdf",
                                     headers=bearer(world["api_key"])).data, tmp_path)
-    old_text = _pdf_text(client.get(f"/api/v1/contracts/{before.id}/pdf",
+    old_text = pdf_text(client.get(f"/api/v1/contracts/{before.id}/pdf",
                                     headers=bearer(world["api_key"])).data, tmp_path)
     assert "至法定解除或终止条件出现时止" in new_text
     assert "至法定解除或终止条件出现时止" not in old_text

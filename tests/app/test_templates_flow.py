@@ -4,14 +4,12 @@ is valid under pdfsig. The rule engine sees the real kind."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from app.extensions import archive_ext, db
 from app.models import Contract, Filing
 from tests.app.flows import api_send, worker_session, worker_sign
-from tests.app.pdftools import pdfsig_report
+from tests.app.pdftools import pdf_text, pdfsig_report
 from tests.conftest import WORKER, bearer
 
 PARTIES = {"worker_name": WORKER["name"], "worker_id_number": WORKER["id_number"],
@@ -35,12 +33,6 @@ KINDS = {
 }
 
 
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "c.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    return "".join(text.split())
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -63,7 +55,7 @@ def test_each_kind_from_api_to_filed_pdf(client, world, outbox, tmp_path, kind):
                         headers=bearer(world["api_key"])).get_json()
     assert status["status"] == "filed"
     pdf = archive_ext.store().get(db.session.query(Filing).one().pdf_key)
-    assert "".join(printed.split()) in _pdf_text(pdf, tmp_path)
+    assert "".join(printed.split()) in pdf_text(pdf, tmp_path)
     report = pdfsig_report(pdf, client.get("/ca/root.pem").data, tmp_path)
     assert report.count("Signature is Valid") == 2, report
 
@@ -102,7 +94,7 @@ def test_left_out_social_insurance_and_protection_take_the_laws_default_text(
     resp = client.post("/api/v1/contracts", json={**parties, **KINDS[kind][0], "template": kind},
                        headers=bearer(world["api_key"]))
     assert resp.status_code == 201, resp.get_json()
-    text = _pdf_text(client.get(f"/api/v1/contracts/{resp.get_json()['id']}/pdf",
+    text = pdf_text(client.get(f"/api/v1/contracts/{resp.get_json()['id']}/pdf",
                                 headers=bearer(world["api_key"])).data, tmp_path)
     assert "甲方依法为乙方办理养老、医疗、失业、工伤、生育保险" in text
     assert "甲方按国家规定提供劳动防护用品和安全生产教育培训" in text
