@@ -94,10 +94,13 @@ class ContractSigner:
 
     # -- public -------------------------------------------------------------------------
     def seal_employer(self, pdf: bytes, *, org_name: str, uscc: str,
-                      seal_image: bytes | None = None) -> SignResult:
+                      seal_image: bytes | None = None, final: bool = False) -> SignResult:
         """Certify the contract with the employer's seal.
 
         :param pdf: the unsigned contract.
+        :param final: the seal completes the document (a statement of the employer alone,
+            rendered with ``worker_signs=False``): it then allows no changes and gets the
+            long-term validation revision (B-LT/B-LTA) a worker's signature would add.
         :param org_name: the employer's name (certificate CN and O, seal text).
         :param uscc: unified social credit code (certificate organizationIdentifier).
         :param seal_image: the organization's seal picture (PNG); drawn when ``None``.
@@ -116,9 +119,11 @@ class ContractSigner:
         image = seal_image or seal_png(org_name, self.font_path)
         meta = signers.PdfSignatureMetadata(
             field_name=EMPLOYER_FIELD, md_algorithm=_MD, subfilter=fields.SigSeedSubFilter.PADES,
-            certify=True, docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+            certify=True,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES if final else fields.MDPPerm.FILL_FORMS,
             name=org_name, reason="用人单位签章", location="中国")
-        return self._sign(pdf, writer, cred, meta, image, "seal", EMPLOYER_BOX, finish=None)
+        return self._sign(pdf, writer, cred, meta, image, "seal", EMPLOYER_BOX,
+                          finish=[] if final else None)
 
     def sign_worker(self, pdf: bytes, *, name: str, id_hash: str, signature_png: bytes,
                     sealed_sha256: str | None = None) -> SignResult:

@@ -92,10 +92,12 @@ def new_document(p: Principal, parent: Contract, kind: str, terms: dict, clause_
 
 
 def seal(doc: Contract) -> object:
-    """The employer's seal on the document's draft (no database write: call before them)."""
+    """The employer's seal on the document's draft (no database write: call before them); a
+    certificate, which only the employer signs, is finished to long-term validation by it."""
     org = doc.organization
     return pki.signer().seal_employer(documents.read(doc.current_document), org_name=org.name,
-                                      uscc=org.uscc, seal_image=pki.seal_image(org.name))
+                                      uscc=org.uscc, seal_image=pki.seal_image(org.name),
+                                      final=doc.document_kind == "certificate")
 
 
 def seal_committed(doc: Contract) -> object:

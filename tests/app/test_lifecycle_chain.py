@@ -94,10 +94,12 @@ def test_amend_then_terminate_with_certificate(client, world, outbox, tmp_path):
         (tmp_path / str(doc_id)).mkdir()
         report = pdfsig_report(pdf, root, tmp_path / str(doc_id))
         assert report.count("Signature is Valid") == signatures, report
-    # the certificate is the employer's statement: no empty box for the worker to sign
+    # the certificate is the employer's final statement: no empty box for the worker to
+    # sign, and it is kept long-term (B-LTA: a document time-stamp after the seal)
     cert = client.get(f"/api/v1/contracts/{certificate_id}/pdf", headers=key).data
-    assert [name for name, *_ in enumerate_sig_fields(PdfFileReader(io.BytesIO(cert)))] == [
-        "EmployerSeal"]
+    fields = [name for name, *_ in enumerate_sig_fields(PdfFileReader(io.BytesIO(cert)))]
+    assert fields[0] == "EmployerSeal" and len(fields) == 2, fields
+    assert fields[1].startswith("Timestamp"), fields
 
     # the contract page, the worker's link and the auditor show the chain
     html = page.get(f"/employer/contracts/{contract_id}").get_data(as_text=True)

@@ -184,3 +184,23 @@ def test_revoked_worker_certificate_is_not_trusted(signed_contract, platform_ca)
         sig, validation_context(platform_ca, crls=[crl, platform_ca.build_root_crl()]))
     assert status.intact and not status.bottom_line
     assert status.revoked or not status.trusted
+
+
+def test_a_final_seal_locks_the_statement_and_carries_lta(contract_signer, sample_terms,
+                                                          cjk_font, platform_ca):
+    """A statement only the employer signs (the termination certificate): its seal allows no
+    changes and the document gets the DSS and a document time-stamp at once (B-LTA)."""
+    import dataclasses
+
+    from signing import render_contract_pdf
+
+    pdf = render_contract_pdf(dataclasses.replace(sample_terms, worker_signs=False), cjk_font)
+    sealed = contract_signer.seal_employer(pdf, org_name=sample_terms.employer_name,
+                                           uscc=sample_terms.employer_uscc, final=True)
+    r = reader(sealed.pdf)
+    (seal,) = r.embedded_regular_signatures
+    assert seal.docmdp_level == MDPPerm.NO_CHANGES
+    status = validate_pdf_signature(seal, validation_context(platform_ca))
+    assert status.bottom_line and status.docmdp_ok, status.pretty_print_details()
+    doc_ts = [s for s in r.embedded_signatures if s.sig_object_type == "/DocTimeStamp"]
+    assert len(doc_ts) == 1 and "/DSS" in r.root
