@@ -43,14 +43,18 @@ def _criteria(params: dict) -> dict[str, str]:
 
 def search_contracts(p: Principal, params: dict, limit: int = 100) -> list[Contract]:
     """Contracts in ``p``'s scope matching every given criterion (worker name as given on the
-    contract, ID number through its keyed hash, employer name or USCC, filing number).
+    contract, ID number through its keyed hash, employer name or USCC, filing number: that of
+    a labor contract or of one of its amendments, termination or certificate).
 
     :raises ValidationFailed: no criterion, a field too long or not text, a malformed ID number.
     :raises Forbidden: ``p`` is neither an auditor nor a platform admin.
     """
     _auditing(p)
     crit = _criteria(params)
-    query = (scope.labor_contracts(p).join(Contract.worker).join(Contract.organization)
+    # a filing number names one filed document: an amendment, termination or certificate is
+    # found by its own number; the other criteria list the labor contracts themselves
+    base = scope.contracts(p) if crit["filing_number"] else scope.labor_contracts(p)
+    query = (base.join(Contract.worker).join(Contract.organization)
              .outerjoin(Filing, Filing.contract_id == Contract.id))
     if crit["worker_name"]:
         query = query.where(Contract.worker_name == crit["worker_name"])

@@ -13,7 +13,7 @@ from pyhanko.sign.fields import enumerate_sig_fields
 
 from app.extensions import db
 from app.models import Contract, Filing
-from tests.app.flows import sent_contract, worker_session, worker_sign
+from tests.app.flows import search, sent_contract, worker_session, worker_sign
 from tests.app.pdftools import pdfsig_report
 from tests.conftest import WORKER, bearer, login
 
@@ -118,6 +118,17 @@ def test_amend_then_terminate_with_certificate(client, world, outbox, tmp_path):
     login(auditor, "auditor")
     audit_html = auditor.get(f"/audit/contracts/{contract_id}").get_data(as_text=True)
     assert all(r["contract_no"] in audit_html for r in rows)
+    # the auditor finds each document by its own filing number; a name lists the contract
+    for r in rows:
+        found = search(auditor, filing_number=r["filing_number"]).get_data(as_text=True)
+        assert "找到 1 份合同" in found and r["contract_no"] in found, r
+    assert "解除（终止）劳动合同证明书" in found  # the last one is the certificate, named
+    by_name = search(auditor, worker_name=WORKER["name"]).get_data(as_text=True)
+    assert "找到 1 份合同" in by_name and rows[0]["contract_no"] in by_name
+    outsider = client.application.test_client()
+    login(outsider, "auditor2")
+    assert "找到 0 份合同" in search(outsider, filing_number=rows[-1]["filing_number"]).get_data(
+        as_text=True)
 
     # a second termination is refused; the expiring list and renewal no longer see it
     again = client.post(f"/api/v1/contracts/{contract_id}/termination", headers=key, json={
