@@ -10,11 +10,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from app.domain.templates import fill, validate_fields
-from app.errors import Forbidden
+from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Organization, TemplateVersion
 from app.services import contracts, pki, template_text, templates
 from app.services.principal import Principal
+from signing import ContractTerms
+from signing.contract_text import clauses
 
 PREVIEW_NO = "（预览）"
 
@@ -38,24 +40,29 @@ def _employer(p: Principal) -> Organization:
 def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict]:
     """The clauses of the chosen template filled with the fields typed well so far.
 
-    :returns: ``(version, [(heading, paragraphs)], errors)``; fields in error (or empty) are
-        left blank in the text and named in ``errors`` (field name to :class:`Msg`).
+    Once every field is typed well the clauses are the PDF's own words (the fixed-term
+    standard text, for one, adds its probation and non-compete paragraphs by what was typed);
+    until then the template's clause texts, with the fields in error left blank.
+
+    :returns: ``(version, [(heading, paragraphs)], errors)``; errors map field names to
+        :class:`Msg`.
     """
-    _employer(p)
+    org = _employer(p)
     chosen = version(p, raw.get("template"))
     clean, errors = validate_fields(chosen.fields, raw)
+    if not errors:
+        try:
+            terms = _draft_terms(org, chosen, raw)
+        except ValidationFailed as failed:  # a kind's own checks (part-time hours, probation)
+            errors = dict(failed.fields or {})
+        else:
+            return chosen, [(c.heading, list(c.paragraphs))
+                            for c in terms.clause_texts or clauses(terms)], {}
     shown = {k: ("" if k in errors else v) for k, v in clean.items()}
     return chosen, fill(chosen.spec, shown), errors
 
 
-def draft_pdf(p: Principal, raw: dict) -> bytes:
-    """The draft PDF of what was typed, rendered and not stored.
-
-    :raises ValidationFailed: a message per bad field (the same checks as creating).
-    :raises NotFound: another employer's template copy.
-    """
-    org = _employer(p)
-    chosen = version(p, raw.get("template"))
+def _draft_terms(org: Organization, chosen: TemplateVersion, raw: dict) -> ContractTerms:
     clean = contracts._checked(org, raw, chosen)
     id_number, phone = clean.pop("worker_id_number"), clean.pop("worker_phone")
     name = clean.pop("worker_name")
@@ -65,4 +72,14 @@ def draft_pdf(p: Principal, raw: dict) -> bytes:
                 employer_address=org.address, employer_legal_rep=org.legal_rep,
                 worker_name=name, worker_id_number=id_number, worker_phone=phone,
                 other_terms=contracts._other_terms(clean))
-    return pki.render(template_text.pdf_terms(draft, base))
+    return template_text.pdf_terms(draft, base)
+
+
+def draft_pdf(p: Principal, raw: dict) -> bytes:
+    """The draft PDF of what was typed, rendered and not stored.
+
+    :raises ValidationFailed: a message per bad field (the same checks as creating).
+    :raises NotFound: another employer's template copy.
+    """
+    org = _employer(p)
+    return pki.render(_draft_terms(org, version(p, raw.get("template")), raw))

@@ -178,3 +178,25 @@ def test_the_fixed_term_form_has_the_preview_too(client, world, tmp_path):
                       data={**contract_payload(post="架子工"), "csrf_token": token})
     assert pdf.status_code == 200 and "架子工" in pdf_text(pdf.data, tmp_path)
     assert _counts() == before
+
+
+def test_the_fixed_term_preview_says_what_the_pdf_will_say(client, world, tmp_path):
+    """Typed in full, the preview is the PDF's own words (its probation clause included);
+    with a field left out, the template's text with the blank and the field named."""
+    from tests.conftest import contract_payload
+
+    login(client, "hr")
+    token = csrf_token(client.get("/employer/contracts/new").get_data(as_text=True))
+    full = client.post("/employer/contracts/preview",
+                       data={**contract_payload(), "csrf_token": token}).get_data(as_text=True)
+    probation = "试用期为2个月，自2026年12月1日起计算，包含在本合同期限内。"
+    assert probation in full and "preview-errors" not in full
+    pdf = client.post("/employer/contracts/preview.pdf",
+                      data={**contract_payload(), "csrf_token": token})
+    assert probation in re.sub(r"\s+", "", pdf_text(pdf.data, tmp_path))
+    heads = re.findall(r"<h4>\d+\. (.+?)</h4>", full)
+    assert heads[:3] == ["合同期限", "试用期", "工作内容和工作地点"], heads
+    partial = client.post("/employer/contracts/preview", data={
+        **contract_payload(monthly_wage=""), "csrf_token": token}).get_data(as_text=True)
+    assert "data-field=\"monthly_wage\"" in partial and probation not in partial
+    assert "钢筋工岗位工作" in partial
