@@ -15,16 +15,17 @@ from app.domain.severance import GROUNDS
 from app.services import amendment, chain, expiry, queries, renewal, termination
 
 TAGS = ["lifecycle"]
-Changeable = Literal["post", "work_location", "hours_system", "monthly_wage", "pay_day",
-                     "other_terms"]
+Changeable = Literal[amendment.AMENDABLE]
 
 
 class AmendmentIn(RequestModel):
     """What changes (term → new value, as typed on a contract) and from when."""
 
     changes: dict[Changeable, str] = Field(description=(
-        "变更的条款及新值（post 岗位、work_location 工作地点、hours_system 工时制度、"
-        "monthly_wage 月工资、pay_day 发薪日、other_terms 其他约定）"))
+        "变更的条款及新值，限合同所用模板中有的字段（如 post 岗位、work_location 工作地点、"
+        "hours_system 工时制度、monthly_wage 月工资、pay_day 发薪日、other_terms 其他约定；"
+        "非全日制 hourly_wage、hours_per_day、hours_per_week、pay_cycle_days；建筑业简易合同 "
+        "team、wage_form、wage_amount、wage_account）；模板中没有的字段 422"))
     effective_from: IsoDate("变更生效日期（在合同期限内）")
 
 

@@ -131,7 +131,7 @@ def _detail_page(contract, error: AppError | None = None):
                            change=queries.status_change(contract), error=error,
                            chain=chain.chain_rows(contract),
                            in_force=chain.terms_in_force(contract), grounds=GROUNDS,
-                           changeable=amendment.CHANGEABLE, labels=FIELD_LABELS,
+                           changeable=amendment.changeable(contract),
                            hours_systems=HOURS_SYSTEMS, wage_forms=WAGE_FORMS,
                            reason=request.form.get("reason", "") if error else "",
                            warnings=_shown(error.pending) if isinstance(
@@ -206,7 +206,7 @@ def amend(contract_id: int):
     """Draw up, seal and send an amendment (变更协议): the terms filled in change, from the
     date given; terms left empty stay as they are."""
     form = request.form
-    changes = {name: form.get(name, "").strip() for name in amendment.CHANGEABLE
+    changes = {name: form.get(name, "").strip() for name in amendment.AMENDABLE
                if form.get(name, "").strip()}
     raw = {"changes": changes, "effective_from": form.get("effective_from", "")}
     try:

@@ -11,65 +11,92 @@ day the change takes effect, hours system, ...).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
-from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS, validate_terms
+from app.domain.templates import STANDARD_V1
+from app.domain.terms import validate_terms
 from app.domain.typed import Msg
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Contract
-from app.services import audit, chain, contracts
+from app.services import audit, chain, contracts, template_text
 from app.services import rules as rule_engine
 from app.services.principal import Principal
 from signing import Clause
 from signing.contract_text import cn_date, rmb
 
-#: The terms an amendment may change.
-CHANGEABLE = ("post", "work_location", "hours_system", "monthly_wage", "pay_day", "other_terms")
+#: The terms an amendment may change where the contract's template has them: the parties, the
+#: term, probation and the task are not amended (a new contract, a renewal or the law's).
+AMENDABLE = ("post", "work_location", "team", "hours_system", "monthly_wage", "hourly_wage",
+             "hours_per_day", "hours_per_week", "pay_cycle_days", "wage_form", "wage_amount",
+             "pay_day", "wage_account", "other_terms")
 INVALID = "变更内容有误，请检查标出的字段"
 PAY_DAY = "每月%(day)s日"
 ROW = "%(label)s：由“%(old)s”变更为“%(new)s”。"
 ORIGINAL = "甲乙双方订立的劳动合同（编号%(no)s）。"
 FROM = "上述变更自%(day)s起执行。"
+NONE = "（无）"
 PREAMBLE = "甲乙双方经协商一致，依据《中华人民共和国劳动合同法》第三十五条，对双方劳动合同作如下变更："
 
 
-def _shown(name: str, value) -> str:
-    if name == "hours_system":
-        return HOURS_SYSTEMS.get(value, str(value))
-    if name == "monthly_wage":
-        from decimal import Decimal
+def _fields_of(contract: Contract) -> list[dict]:
+    version = contract.template_version_row
+    if version is not None:
+        return version.fields
+    return next(t["fields"] for t in STANDARD_V1 if t["kind"] == contract.template)
 
+
+def changeable(contract: Contract) -> list[dict]:
+    """The typed fields (name, type, label, choices) of ``contract``'s template that an
+    amendment may change, in the template's order."""
+    return [f for f in _fields_of(contract) if f["name"] in AMENDABLE]
+
+
+def _shown(field: dict, value) -> str:
+    """A term's value as the amendment prints it (money in yuan, choices by their label)."""
+    if value in (None, ""):
+        return NONE
+    if field["type"] == "money":
         return rmb(Decimal(str(value)))
-    if name == "pay_day":
+    if field["type"] == "choice":
+        return field["choices"].get(value, str(value))
+    if field["name"] == "pay_day":
         return PAY_DAY % {"day": value}
-    return str(value) or "（无）"
+    return str(value)
+
+
+def _effective(contract: Contract, raw: dict, errors: dict) -> date | None:
+    try:
+        effective = date.fromisoformat(str(raw.get("effective_from") or ""))
+    except ValueError:
+        errors["effective_from"] = Msg("请填写变更生效日期（YYYY-MM-DD）")
+        return None
+    start, end = contract.terms["term_start"], contract.terms.get("term_end") or ""
+    if effective.isoformat() < start:
+        errors["effective_from"] = Msg("变更生效日期不能早于合同开始日期%(start)s", start=start)
+    elif end and effective.isoformat() > end:
+        errors["effective_from"] = Msg("变更生效日期不能晚于合同终止日期%(end)s", end=end)
+    return effective
 
 
 def _clean(contract: Contract, raw: dict) -> tuple[dict, date]:
-    """The changes, checked against the contract. :raises ValidationFailed: naming fields."""
+    """The changes, checked against the contract by its own template's fields and the rule
+    engine for its kind. :raises ValidationFailed: naming fields."""
     errors: dict[str, str] = {}
     changes = raw.get("changes")
     if not isinstance(changes, dict) or not changes:
         raise ValidationFailed(INVALID, fields={"changes": Msg("请至少填写一项变更内容")})
+    allowed = {f["name"] for f in changeable(contract)}
     for name in changes:
-        if name not in CHANGEABLE:
+        if name not in allowed:
             errors[name] = Msg("该项不能通过变更协议修改")
     current = chain.terms_in_force(contract)
-    try:
-        effective = date.fromisoformat(str(raw.get("effective_from") or ""))
-    except ValueError:
-        effective = None
-        errors["effective_from"] = Msg("请填写变更生效日期（YYYY-MM-DD）")
-    start, end = contract.terms["term_start"], contract.terms.get("term_end") or ""
-    if effective and effective.isoformat() < start:
-        errors["effective_from"] = Msg("变更生效日期不能早于合同开始日期%(start)s", start=start)
-    elif effective and end and effective.isoformat() > end:
-        errors["effective_from"] = Msg("变更生效日期不能晚于合同终止日期%(end)s", end=end)
+    effective = _effective(contract, raw, errors)
     if errors:
         raise ValidationFailed(INVALID, fields=errors)
     id_number = pii.decrypt(contract.worker.id_number_enc)
@@ -77,14 +104,19 @@ def _clean(contract: Contract, raw: dict) -> tuple[dict, date]:
                                                        if not isinstance(v, bool)},
                  **changes, "worker_id_number": id_number,
                  "worker_phone": pii.decrypt(contract.worker_phone_enc)}
-    clean, errors = validate_terms(raw_terms)
+    kind = contract.template
+    version = contract.template_version_row
+    clean, errors = (contracts.typed_terms(version, raw_terms) if version is not None
+                     else validate_terms(raw_terms))
     errors = {k: v for k, v in errors.items() if k in changes}
     if not errors:  # the law on the new values, as of the day they take effect
         check = {**clean, "term_start": effective.isoformat(), "probation_months": 0}
+        wage = template_text.field_of(kind, "monthly_wage")
         for f in rule_engine.findings(contract.organization, check, id_number,
-                                      exclude_id=contract.id):
-            if f.severity == "error" and (f.field in changes or f.field == "monthly_wage"):
-                errors.setdefault(f.field, f.message)
+                                      exclude_id=contract.id, kind=kind):
+            field = template_text.field_of(kind, f.field)
+            if f.severity == "error" and (field in changes or field == wage):
+                errors.setdefault(field, f.message)
     if errors:
         raise ValidationFailed(INVALID, fields=errors)
     new = {k: clean[k] for k in changes}
@@ -98,7 +130,7 @@ def amend(p: Principal, contract_id: int, raw: dict, *, ip: str | None = None,
           user_agent: str | None = None) -> tuple[Contract, str]:
     """Draw up, seal and send an amendment of a contract in force; one transaction.
 
-    :param raw: ``changes`` (term name → new value, names from :data:`CHANGEABLE`) and
+    :param raw: ``changes`` (term name → new value, names from :func:`changeable`) and
         ``effective_from`` (ISO date within the contract's term).
     :returns: the amendment and its signing-link token (shown once).
     :raises NotFound: not the employer's contract. :raises Conflict: not in force.
@@ -110,8 +142,9 @@ def amend(p: Principal, contract_id: int, raw: dict, *, ip: str | None = None,
     new, effective = _clean(contract, raw)
     current = chain.terms_in_force(contract)
     old = {k: current.get(k) for k in new}
-    rows = tuple(ROW % {"label": FIELD_LABELS[k], "old": _shown(k, old[k]), "new": _shown(k, v)}
-                 for k, v in new.items())
+    fields = {f["name"]: f for f in changeable(contract)}
+    rows = tuple(ROW % {"label": fields[k]["label"], "old": _shown(fields[k], old[k]),
+                        "new": _shown(fields[k], v)} for k, v in new.items())
     clauses = (
         Clause("原劳动合同", (ORIGINAL % {"no": contract.contract_no},)),
         Clause("变更内容", rows),
