@@ -6,9 +6,9 @@ from flask import request
 from app.api import signing_bp as bp
 from app.api.common import signing_session
 from app.api.lifecycle import ChainOut
+from app.api.reading_schemas import WorkerContractOut
 from app.api.schemas import (
     CodeIn,
-    ContractOut,
     DeclinedOut,
     DeclineIn,
     ErrorOut,
@@ -20,7 +20,7 @@ from app.api.schemas import (
 )
 from app.api.spec import SIGNING_SESSION, operation
 from app.errors import NotFound, Unauthorized
-from app.services import chain, lifecycle, queries, worker_signing
+from app.services import chain, lifecycle, queries, reading, worker_signing
 
 TOKEN = "/<string(maxlength=128):token>"
 LINK = {404: (ErrorOut, "签署链接无效"), 410: (ErrorOut, "链接已撤回、已拒签或已过期")}
@@ -56,11 +56,12 @@ def _header_session() -> str:
 
 
 @bp.get(f"{TOKEN}/contract")
-@operation(security=SIGNING_SESSION, tags=TAGS, answers={200: ContractOut, **IDENTITY, **LINK})
+@operation(security=SIGNING_SESSION, tags=TAGS,
+           answers={200: WorkerContractOut, **IDENTITY, **LINK})
 def worker_contract(token: str):
-    """验证后查看合同条款"""
+    """验证后查看合同条款（主要条款、协议原文与英文阅读文本按页面语言）"""
     link = worker_signing.verified_link(token, _header_session())
-    return queries.contract_summary(link.contract)
+    return {**queries.contract_summary(link.contract), **reading.view(link.contract)}
 
 
 @bp.get(f"{TOKEN}/pdf")

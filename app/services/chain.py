@@ -80,7 +80,9 @@ def new_document(p: Principal, parent: Contract, kind: str, terms: dict, clause_
         template=parent.template, template_version=parent.template_version, status="draft",
         created_by_id=p.user_id, worker=parent.worker, worker_name=parent.worker_name,
         worker_phone_enc=parent.worker_phone_enc, worker_phone_masked=parent.worker_phone_masked,
-        terms={**terms, "title": TITLES[kind]}, document_kind=kind, parent_id=parent.id)
+        terms={**terms, "title": TITLES[kind], "preamble": preamble,
+               "clauses": [[c.heading, list(c.paragraphs)] for c in clause_texts]},
+        document_kind=kind, parent_id=parent.id)
     db.session.add(doc)
     base = contracts.terms_for_pdf(parent, pii.decrypt(parent.worker.id_number_enc))
     pdf = pki.render(dataclasses.replace(

@@ -35,6 +35,28 @@
     return fetch(url, {method: method, headers: h, body: body ? JSON.stringify(body) : undefined})
       .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, body: j}; }); });
   }
+  function el(tag, text) { var e = document.createElement(tag); e.textContent = text; return e; }
+  function renderClauses(box, clauses) {
+    box.innerHTML = "";
+    clauses.forEach(function (c, i) {
+      box.appendChild(el("h4", (i + 1) + ". " + c.heading));
+      c.paragraphs.forEach(function (p) { box.appendChild(el("p", p)); });
+    });
+  }
+  // What the server says the worker reads: the document's title, the contract's main terms
+  // (its template's own fields), an agreement's clauses as printed, the English reading text.
+  function renderReading(doc) {
+    $("doc-title").textContent = doc.title;
+    $("terms").innerHTML = "";
+    doc.facts.forEach(function (row) {
+      $("terms").appendChild(el("dt", row.label)); $("terms").appendChild(el("dd", row.value));
+    });
+    $("terms").hidden = !doc.facts.length;
+    renderClauses($("clauses"), doc.clauses);
+    $("clauses").hidden = !doc.clauses.length;
+    renderClauses($("clauses-en-text"), doc.clauses_en);
+    $("clauses-en").hidden = !doc.clauses_en.length;
+  }
   $("send-otp").addEventListener("click", function () {
     clearErrors();
     call("POST", api + "/otp", {name: $("name").value, id_number: $("id_number").value}).then(function (r) {
@@ -58,17 +80,7 @@
       }
       return call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (c) {
         if (!c.ok) return showError(c.body);
-        var t = c.body.terms, rows = [
-          [T.employer, c.body.employer.name], [T.term, t.term_start + T.to + t.term_end],
-          [T.probation, t.probation_months + T.months], [T.post, t.post], [T.location, t.work_location],
-          [T.wage, fmt(T.wage_fmt, {wage: t.monthly_wage, day: t.pay_day})],
-          [T.insurance, t.social_insurance], [T.protection, t.labor_protection]];
-        $("terms").innerHTML = "";
-        rows.forEach(function (row) {
-          var dt = document.createElement("dt"), dd = document.createElement("dd");
-          dt.textContent = row[0]; dd.textContent = row[1];
-          $("terms").appendChild(dt); $("terms").appendChild(dd);
-        });
+        renderReading(c.body);
         $("s2").className = "on"; show("step-read");
       });
     });

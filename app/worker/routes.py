@@ -3,7 +3,7 @@
 from flask import render_template
 
 from app.errors import AppError
-from app.services import queries, worker_signing
+from app.services import queries, reading, worker_signing
 from app.worker import bp
 
 
@@ -16,4 +16,5 @@ def sign_page(token: str):
     contract = link.contract
     filing = queries.filing_of(contract.id)
     return render_template("worker/sign.html", token=token, contract=contract, filing=filing,
+                           title=reading.title(contract),
                            expired=link.expires_at < worker_signing.utcnow())

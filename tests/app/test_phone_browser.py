@@ -129,3 +129,26 @@ def test_the_contract_form_previews_what_hr_types(client, world, live_server, ph
     assert "任何一方都可以随时通知对方终止用工" in page.inner_text("#preview")
     assert errors == []
     assert db.session.query(Contract).count() == 0
+
+
+def test_the_phone_shows_the_part_time_terms_and_the_english_text(
+        client, world, outbox, live_server, phone):
+    from tests.app.test_worker_reading import _sent
+
+    _, token = _sent(client, world, "part_time")
+    page = phone
+    page.goto(f"{live_server}/s/{token}")
+    assert "《非全日制用工劳动合同》" in page.inner_text("#invited")
+    page.fill("#name", WORKER["name"])
+    page.fill("#id_number", WORKER["id_number"])
+    page.click("#send-otp")
+    page.wait_for_selector("#otp-sent:not([hidden])")
+    page.fill("#code", outbox.last_code(WORKER["phone"]))
+    page.click("#verify")
+    page.wait_for_selector("#step-read:not([hidden])")
+    terms = page.inner_text("#terms")
+    assert "小时工资" in terms and "25.00 元" in terms and "undefined" not in terms
+    assert page.inner_text("#doc-title") == "非全日制用工劳动合同"
+    page.click("#clauses-en summary")
+    assert "Either side may end the work" in page.inner_text("#clauses-en-text")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
