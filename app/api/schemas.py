@@ -8,7 +8,7 @@ against them. Request models forbid unknown fields; response models allow fields
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from app.api.rule_schemas import Acknowledged, FindingOut
 from app.api.types import Amount, BoundedInt, IsoDate, Text
@@ -105,36 +105,6 @@ class VoidIn(RequestModel):
     """Why the employer voids the contract (told to the worker if the link was sent)."""
 
     reason: Text(REASON_MAX, multiline=True, description="作废原因（1–200 字）")
-
-
-class IdentityIn(RequestModel):
-    """The worker's name and ID number, checked against the contract."""
-
-    name: Text(50, description="劳动者姓名")
-    id_number: Text(40, description="身份证号码")
-
-
-class CodeIn(RequestModel):
-    """The one-time code texted to the worker."""
-
-    code: Text(16, description="短信验证码（6位数字）")
-
-
-class SignIn(RequestModel):
-    """The drawn signature and the worker's consent."""
-
-    session: Text(128, description="签署会话（也可用 X-Signing-Session 头传递）") | None = None
-    signature: Annotated[str, Strict(), StringConstraints(
-        max_length=720_000, pattern=r"^data:image/png;base64,[A-Za-z0-9+/]*={0,2}$")] = Field(
-        description="手写签名 PNG：data:image/png;base64,…（最大 512 KB）")
-    consent: StrictBool = Field(False, description="已阅读并同意合同全部条款（须为 true）")
-
-
-class DeclineIn(RequestModel):
-    """Why the worker declines to sign."""
-
-    session: Text(128, description="签署会话（也可用 X-Signing-Session 头传递）") | None = None
-    reason: Text(REASON_MAX, multiline=True, description="拒签原因（1–200 字）")
 
 
 # ---- responses -------------------------------------------------------------------------
@@ -240,37 +210,6 @@ class SentOut(ContractOut):
     """The contract and the worker's new signing link (shown only in this answer)."""
 
     signing_url: str = Field(description="签署链接（仅在发送或重新发送时返回一次）")
-
-
-class OtpOut(BaseModel):
-    """Where the one-time code went."""
-
-    sent_to: str = Field(description="脱敏手机号码")
-    expires_at: datetime
-
-
-class SessionOut(BaseModel):
-    """A short identity-verified signing session."""
-
-    session: str
-    expires_at: datetime
-    contract_status: STATUSES
-
-
-class SignedOut(BaseModel):
-    """The signed contract and its filing number."""
-
-    status: STATUSES
-    contract_no: str
-    filing_number: str
-    filing: FilingOut | None
-
-
-class DeclinedOut(BaseModel):
-    """The declined contract."""
-
-    status: STATUSES
-    contract_no: str
 
 
 class ChainEntryOut(BaseModel):

@@ -6,17 +6,17 @@ from flask import request
 from app.api import signing_bp as bp
 from app.api.common import signing_session
 from app.api.lifecycle import ChainOut
-from app.api.reading_schemas import WorkerContractOut
-from app.api.schemas import (
+from app.api.schemas import ErrorOut
+from app.api.sign_schemas import (
     CodeIn,
     DeclinedOut,
     DeclineIn,
-    ErrorOut,
     IdentityIn,
     OtpOut,
     SessionOut,
     SignedOut,
     SignIn,
+    WorkerContractOut,
 )
 from app.api.spec import SIGNING_SESSION, operation
 from app.errors import NotFound, Unauthorized

@@ -19,7 +19,7 @@ from app.domain.typed import Msg
 from app.extensions import db
 from app.models import Contract, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, chain, contracts, counters, documents, jobs, pki
+from app.services import audit, chain, counters, documents, invites, jobs, pki
 from app.services.principal import of_job
 from signing import Clause
 from signing.contract_text import cn_date
@@ -80,7 +80,7 @@ def issue_certificate(payload: dict) -> None:
                  dedupe_key=f"file:{doc.id}")
     audit.record(doc.id, p.actor, "certificate.issued", termination=termination.contract_no)
     audit.record(original.id, p.actor, "contract.certificate_issued", document=doc.contract_no)
-    contracts.queue_sms(original, Msg(SMS_CERTIFICATE, employer=org.name, number=doc.contract_no))
+    invites.queue_sms(original, Msg(SMS_CERTIFICATE, employer=org.name, number=doc.contract_no))
 
 
 def certificate_of(original: Contract) -> Contract | None:

@@ -5,10 +5,6 @@ through :mod:`app.services.scope`: an employer reaches only its own contracts.
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,7 +14,6 @@ from app.domain.ids import mask_id, mask_phone
 from app.domain.templates import validate_fields
 from app.domain.templates.standard import LABOR_PROTECTION, SOCIAL_INSURANCE
 from app.domain.terms import validate_terms
-from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -26,12 +21,11 @@ from app.models import (
     ContractDocument,
     Organization,
     SignatureEvent,
-    SigningLink,
     TemplateVersion,
     Worker,
 )
 from app.models.base import utcnow
-from app.services import audit, counters, documents, jobs, pki, scope, template_text, templates
+from app.services import audit, counters, documents, invites, pki, scope, template_text, templates
 from app.services import rules as rule_engine
 from app.services.principal import Principal
 
@@ -278,46 +272,9 @@ def _record_seal(contract: Contract, doc: ContractDocument, result, p: Principal
         ip=ip, user_agent=(user_agent or "")[:400], sha256_before=result.sha256_before,
         sha256_after=result.sha256_after, signed_at=result.signed_at,
     ))
-    token = issue_link(contract)
+    token = invites.issue_link(contract)
     contract.status, contract.sent_at = "sent", utcnow()
     audit.record(contract.id, p.actor, "contract.sealed", certificate=result.certificate_serial,
                  sha256=result.sha256_after)
     audit.record(contract.id, p.actor, "contract.sent", to=contract.worker_phone_masked)
     return token
-
-
-SMS_INVITE = "【智慧星用工】%(employer)s邀请您签署劳动合同，请在%(days)s天内打开 %(url)s 查看并签署。"
-SMS_INVITE_DOCUMENT = ("【智慧星用工】%(employer)s邀请您签署%(title)s，请在%(days)s天内打开 %(url)s "
-                       "查看并签署。")
-
-
-def issue_link(contract: Contract) -> str:
-    """Add a new signing link (valid SIGN_LINK_DAYS) and queue the SMS inviting the worker.
-
-    Part of the caller's transaction; returns the token (only its hash is stored).
-    """
-    token = secrets.token_urlsafe(24)
-    days = current_app.config["SIGN_LINK_DAYS"]
-    db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
-                               expires_at=utcnow() + timedelta(days=days)))
-    url = f"{current_app.config['BASE_URL']}/s/{token}"
-    if contract.document_kind != "contract":  # an amendment or termination of a contract
-        queue_sms(contract, Msg(SMS_INVITE_DOCUMENT, employer=contract.organization.name,
-                                title=contract.terms.get("title", ""), days=days, url=url))
-        return token
-    queue_sms(contract, Msg(SMS_INVITE, employer=contract.organization.name, days=days, url=url))
-    return token
-
-
-def queue_sms(contract: Contract, text: str) -> None:
-    """Queue a text message to the phone given on ``contract`` (encrypted in the job)."""
-    jobs.enqueue("sms", {"to_enc": contract.worker_phone_enc, "text_enc": pii.encrypt(text),
-                         "contract_id": contract.id})
-
-
-def send_queued_sms(payload: dict) -> None:
-    """The ``sms`` job: text ``payload["text_enc"]`` to ``payload["to_enc"]`` (a contract's
-    worker or an account holder; both encrypted; registered in app.services.job_handlers)."""
-    from app.services import sms
-
-    sms.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))

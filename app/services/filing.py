@@ -17,7 +17,7 @@ from app.domain.typed import Msg
 from app.extensions import archive_ext, db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, contracts, documents, jobs
+from app.services import audit, documents, invites, jobs
 from archive import build_manifest
 
 SMS_FILED = ("【智慧星用工】您与%(employer)s的劳动合同已签署并完成用工备案，备案号%(number)s。"
@@ -133,7 +133,7 @@ def file_contract(payload: dict) -> None:
     if contract.document_kind != "contract":
         _filed_document(contract, number)
         return
-    contracts.queue_sms(contract, Msg(SMS_FILED, employer=contract.organization.name,
+    invites.queue_sms(contract, Msg(SMS_FILED, employer=contract.organization.name,
                                       number=number))
 
 
@@ -152,7 +152,7 @@ def _filed_document(doc: Contract, number: str) -> None:
     if doc.document_kind == "termination":
         termination.on_filed(doc)
     if doc.document_kind != "certificate":
-        contracts.queue_sms(doc, Msg(SMS_FILED_DOCUMENT, employer=doc.organization.name,
+        invites.queue_sms(doc, Msg(SMS_FILED_DOCUMENT, employer=doc.organization.name,
                                      title=doc.terms.get("title", ""), number=number))
 
 

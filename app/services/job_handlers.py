@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 def all_handlers() -> dict[str, Callable[[dict], None]]:
     """``kind -> handler`` for every job the platform queues."""
-    from app.services import certificate, contracts, filing
+    from app.services import certificate, filing, invites
 
     return {
         "file_contract": filing.file_contract,  # archive + Filing after the last signature
         "issue_certificate": certificate.issue_certificate,  # art. 50, after a termination
-        "sms": contracts.send_queued_sms,  # a text message to a contract's worker
+        "sms": invites.send_queued_sms,  # a text message to a contract's worker
     }

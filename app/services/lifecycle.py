@@ -16,7 +16,7 @@ from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, SigningLink
 from app.models.base import utcnow
-from app.services import audit, contracts, ratelimit, scope, worker_signing
+from app.services import audit, invites, ratelimit, scope, worker_signing
 from app.services.principal import Principal
 
 REASON_MAX = 200
@@ -93,7 +93,7 @@ def void_contract(p: Principal, contract_id: int, *, reason: object, ip: str | N
         revoked = _revoke_links(contract, utcnow())
         contract.status = "voided"
         if previous == "sent":
-            contracts.queue_sms(contract, _withdrawn_text(contract))
+            invites.queue_sms(contract, _withdrawn_text(contract))
         audit.record(contract.id, p.actor, "contract.voided", reason=text, previous_status=previous,
                      links_revoked=revoked, ip=ip, user_agent=(user_agent or "")[:200])
         db.session.commit()
@@ -127,7 +127,7 @@ def resend_link(p: Principal, contract_id: int) -> tuple[Contract, str]:
     ratelimit.enforce("contract-resend", str(contract.id), f"1/{RESEND_SECONDS}s", RESEND_MESSAGE)
     try:
         revoked = _revoke_links(contract, utcnow())
-        token = contracts.issue_link(contract)
+        token = invites.issue_link(contract)
         flag_modified(contract, "status")  # bump the version: a racing signature loses
         audit.record(contract.id, p.actor, "contract.resent", to=contract.worker_phone_masked,
                      links_revoked=revoked, days=current_app.config["SIGN_LINK_DAYS"])

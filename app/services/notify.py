@@ -10,7 +10,7 @@ from app import pii
 from app.models import User
 from app.services import jobs
 
-SMS_JOB = "sms"  # the one text-message job (handled by contracts.send_queued_sms)
+SMS_JOB = "sms"  # the one text-message job (handled by invites.send_queued_sms)
 
 
 def queue_sms(phone: str, text: str) -> None:
