@@ -18,7 +18,6 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
-from app.domain.templates import STANDARD_V1
 from app.domain.terms import validate_terms
 from app.domain.typed import Msg
 from app.errors import Conflict, ValidationFailed
@@ -44,17 +43,10 @@ NONE = "（无）"
 PREAMBLE = "甲乙双方经协商一致，依据《中华人民共和国劳动合同法》第三十五条，对双方劳动合同作如下变更："
 
 
-def _fields_of(contract: Contract) -> list[dict]:
-    version = contract.template_version_row
-    if version is not None:
-        return version.fields
-    return next(t["fields"] for t in STANDARD_V1 if t["kind"] == contract.template)
-
-
 def changeable(contract: Contract) -> list[dict]:
     """The typed fields (name, type, label, choices) of ``contract``'s template that an
     amendment may change, in the template's order."""
-    return [f for f in _fields_of(contract) if f["name"] in AMENDABLE]
+    return [f for f in template_text.fields_of(contract) if f["name"] in AMENDABLE]
 
 
 def _shown(field: dict, value) -> str:

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from flask_babel import gettext
 
-from app.domain.templates import STANDARD_V1
 from app.models import Contract
 from app.services import template_text
 
@@ -30,13 +29,6 @@ def title(contract: Contract) -> str:
     stored = contract.terms.get("title")
     return stored or (version.template.title if version else
                       template_text.TITLES.get(contract.template, ""))
-
-
-def _fields(contract: Contract) -> list[dict]:
-    version = contract.template_version_row
-    if version is not None:
-        return version.fields
-    return next(t["fields"] for t in STANDARD_V1 if t["kind"] == contract.template)
 
 
 def shown(field: dict, value: object) -> str:
@@ -57,7 +49,7 @@ def facts(contract: Contract) -> list[dict]:
     if contract.document_kind != "contract":
         return []
     rows = [{"label": gettext("用人单位"), "value": contract.organization.name}]
-    for field in _fields(contract):
+    for field in template_text.fields_of(contract):
         value = contract.terms.get(field["name"])
         if field["name"] in PARTY_FIELDS or value in (None, "") or (
                 field["type"] == "integer" and value == 0 and not field.get("required")):

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from app.domain.templates import fill
+from app.domain.templates import STANDARD_V1, fill
 from app.domain.terms import HOURS_SYSTEMS
 from app.models import Contract, TemplateVersion
 from signing import ContractTerms
@@ -60,6 +60,15 @@ def pdf_terms(contract: Contract, base: dict) -> ContractTerms:
     if copied_fixed_term:  # the built-in fixed-term text, then the employer's own clauses
         own = (*clauses(terms), *own)
     return replace(terms, clause_texts=own, subject=terms.title)
+
+
+def fields_of(contract: Contract) -> list[dict]:
+    """The typed fields of ``contract``'s template version (the standard ones of its kind for
+    a contract made before versions)."""
+    version = contract.template_version_row
+    if version is not None:
+        return version.fields
+    return next(t["fields"] for t in STANDARD_V1 if t["kind"] == contract.template)
 
 
 def english(contract: Contract, id_number: str, phone: str) -> list[tuple[str, list[str]]]:
