@@ -1,5 +1,5 @@
 """Command line: ``flask seed-demo``, ``flask jobs work``, ``flask contracts remind-expiring``,
-``flask ca init|revoke``; the account
+``flask contracts remind-unsigned``, ``flask ca init|revoke``; the account
 commands (``flask org|user|apikey ...``) live in :mod:`app.cli_accounts`."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from app.services import (
     lifecycle,
     pki,
     principal,
+    reminders,
     revocation,
 )
 
@@ -142,6 +143,22 @@ def register(app: Flask) -> None:
         sent = jobs.run_pending(limit=10000) if current_app.config.get("JOBS_INLINE") else 0
         click.echo(f"{run.contracts} contract(s) announced to their workers, "
                    f"{run.hr_texts} text(s) to HR staff of {len(run.employers)} employer(s)"
+                   + (f"; ran {sent} job(s)" if sent else ""))
+
+    @contracts_group.command("remind-unsigned")
+    def remind_unsigned() -> None:
+        """Remind workers who have not signed, on their employer's days after sending.
+
+        Run every hour, e.g. from cron on one or more hosts:
+
+            0 * * * *  cd /srv/laborsign && .venv/bin/flask --app wsgi contracts remind-unsigned
+
+        Safe to repeat and to run on several hosts at once: each scheduled reminder of a
+        contract is texted once (one row per contract and number in signing_reminders).
+        """
+        run = reminders.remind_unsigned()
+        sent = jobs.run_pending(limit=10000) if current_app.config.get("JOBS_INLINE") else 0
+        click.echo(f"{run.reminded} worker(s) reminded, {run.skipped} skipped"
                    + (f"; ran {sent} job(s)" if sent else ""))
 
     ca_group = AppGroup("ca", help="The platform certificate authority.")

@@ -9,7 +9,7 @@ from app.account import bp
 from app.auth.access import role_required
 from app.auth.routes import client
 from app.errors import AppError
-from app.services import accounts, apikeys, passwords, sessions
+from app.services import accounts, apikeys, passwords, reminders, sessions
 from app.services.principal import of_user
 
 ROLE_CHOICES = {"employer_admin": _l("单位管理员"), "employer_hr": _l("人事专员")}
@@ -109,6 +109,28 @@ def revoke_key(key_id: int):
         return _keys_page(None, None, exc.message, exc.status)
     flash(_("接口密钥已吊销"), "success")
     return redirect(url_for("account.keys"))
+
+
+def _reminders_page(errors: dict | None = None, message: str | None = None, status: int = 200):
+    days = reminders.employer_schedule(_me())
+    shown = request.form if errors else {"reminder_days": ", ".join(str(d) for d in days)}
+    return render_template("account/reminders.html", days=days,
+                           errors=errors or {}, message=message, values=shown,
+                           default=reminders.DEFAULT_DAYS), status
+
+
+@bp.route("/reminders", methods=["GET", "POST"])
+@role_required("employer_admin")
+def reminder_settings():
+    """On which days after sending workers who have not signed are reminded (催签)."""
+    if request.method == "GET":
+        return _reminders_page()
+    try:
+        reminders.set_schedule(_me(), request.form.get("reminder_days", ""))
+    except AppError as exc:
+        return _reminders_page(_fields(exc), exc.message, exc.status)
+    flash(_("催签提醒设置已保存"), "success")
+    return redirect(url_for("account.reminder_settings"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from app.models.org import (
     auditor_employers,
 )
 from app.models.ratelimit import RateLimitCounter
+from app.models.reminder import SigningReminder
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage
@@ -45,6 +46,7 @@ __all__ = [
     "RateLimitCounter",
     "RevokedCertificate",
     "SignatureEvent",
+    "SigningReminder",
     "SigningLink",
     "TEMPLATE_KINDS",
     "Template",

@@ -20,8 +20,14 @@ SMS_INVITE_DOCUMENT = ("【智慧星用工】%(employer)s邀请您签署%(title)
                        "查看并签署。")
 
 
-def issue_link(contract: Contract) -> str:
-    """Add a new signing link (valid SIGN_LINK_DAYS) and queue the SMS inviting the worker.
+SMS_REMINDER = ("【智慧星用工】提醒：%(employer)s邀请您签署的%(title)s尚未签署，请在%(days)s天内打开 "
+                "%(url)s 查看并签署；如不同意，可在页面上拒签。")
+DEFAULT_TITLE = "劳动合同"
+
+
+def issue_link(contract: Contract, *, reminder: bool = False) -> str:
+    """Add a new signing link (valid SIGN_LINK_DAYS) and queue the SMS inviting the worker
+    (``reminder``: the text reminds a worker who has not signed yet).
 
     Part of the caller's transaction; returns the token (only its hash is stored).
     """
@@ -30,6 +36,11 @@ def issue_link(contract: Contract) -> str:
     db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
                                expires_at=utcnow() + timedelta(days=days)))
     url = f"{current_app.config['BASE_URL']}/s/{token}"
+    if reminder:
+        queue_sms(contract, Msg(SMS_REMINDER, employer=contract.organization.name,
+                                title=contract.terms.get("title") or DEFAULT_TITLE, days=days,
+                                url=url))
+        return token
     if contract.document_kind != "contract":  # an amendment or termination of a contract
         queue_sms(contract, Msg(SMS_INVITE_DOCUMENT, employer=contract.organization.name,
                                 title=contract.terms.get("title", ""), days=days, url=url))

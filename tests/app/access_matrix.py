@@ -153,6 +153,7 @@ POLICIES: dict[str, Route] = {
     "account.keys": Route("employer_admin_page"),
     "account.create_key": Route("employer_admin_page", "POST", body="form"),
     "account.revoke_key": Route("employer_admin_page", "POST", obj="apikey", body="form"),
+    "account.reminder_settings": Route("employer_admin_page", "GET,POST", body="form"),
 }
 
 

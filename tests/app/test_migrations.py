@@ -184,3 +184,31 @@ def test_lifecycle_columns_default_existing_rows_to_contracts(blank_app):
             assert not columns & {"document_kind", "parent_id", "ended_on"}
             assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
         upgrade(revision="d6a1f0c3e8b4")
+
+
+def test_signing_reminders_are_once_per_number_and_schedules_start_as_the_default(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="a8f3c2e9d1b7")
+        with db.engine.begin() as conn:
+            _one_contract(conn, "sent")
+        upgrade(revision="b2e7c4d9f1a3")
+        reminder = sa.text("INSERT INTO signing_reminders (contract_id, number, day, sent_at) "
+                           "VALUES (1, 1, 2, CURRENT_TIMESTAMP)")
+        with db.engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT reminder_days FROM organizations")).scalar_one() \
+                is None  # the platform's default (days 2 and 5)
+            conn.execute(reminder)
+        with db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+            conn.execute(reminder)  # reminder 1 of a contract is texted once
+        downgrade(revision="a8f3c2e9d1b7")
+        with db.engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert "signing_reminders" not in inspector.get_table_names()
+            columns = {c["name"] for c in inspector.get_columns("organizations")}
+            assert "reminder_days" not in columns
+            assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
+        upgrade()
