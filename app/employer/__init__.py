@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
-from app.employer import english, expiry, preview, routes, templates  # noqa: E402,F401
+from app.employer import english, expiry, listing, preview, routes, templates  # noqa: E402,F401

@@ -16,7 +16,6 @@ from app.services import (
     amendment,
     chain,
     contracts,
-    expiry,
     lifecycle,
     queries,
     reminders,
@@ -26,14 +25,6 @@ from app.services import (
 )
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
-
-
-@bp.route("/contracts")
-@role_required(*EMPLOYER_ROLES)
-def contracts_list():
-    items = queries.contracts(current_principal())
-    return render_template("employer/contracts.html", contracts=items,
-                           expiring=expiry.expiring_ids(current_principal()))
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])

@@ -77,7 +77,8 @@ POLICIES: dict[str, Route] = {
     "api.sign.decline_contract": Route("signing", "POST", obj="sent", body="json",
                                        json={"reason": ""}),
     # employer pages
-    "employer.contracts_list": Route("employer_page"),
+    "employer.contracts_list": Route("employer_page", "GET,POST", body="form"),
+    "employer.export_contracts": Route("employer_page", "POST", body="form"),
     "employer.new_contract": Route("employer_page"),
     "employer.preview": Route("employer_page", "POST", body="form"),
     "employer.preview_pdf": Route("employer_page", "POST", body="form"),

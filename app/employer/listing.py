@@ -1,0 +1,68 @@
+"""The employer's contract list (counts, chart, filters, sorting, paging) and its export.
+
+Filters come by GET (status, kind, dates, project, name, sort, page: nothing personal) or by
+POST from the filter form, which alone may carry an ID number: it never goes into a URL.
+"""
+
+from flask import Response, render_template, request
+
+from app.auth.access import current_principal, role_required
+from app.employer import bp
+from app.errors import ValidationFailed, translated_fields
+from app.models import TEMPLATE_KINDS
+from app.services import contract_export, contract_list, expiry, template_text
+
+EMPLOYER_ROLES = ("employer_admin", "employer_hr")
+FORMATS = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    contract_export.to_xlsx),
+           "csv": ("text/csv; charset=utf-8", contract_export.to_csv)}
+
+
+#: Filters a GET may carry (links from the counts, the expiring badge): nothing personal.
+GET_FILTERS = ("status", "kind", "created_from", "created_to", "project", "worker", "sort", "page")
+
+
+def _params() -> dict:
+    if request.method == "POST":
+        return request.form
+    return {k: v for k, v in request.args.items() if k in GET_FILTERS}
+
+
+def _page(params, page: contract_list.Page | None, errors: dict, status: int = 200):
+    p = current_principal()
+    return render_template(
+        "employer/contracts.html", page=page, errors=errors, values=params,
+        counts=contract_list.counts(p), weeks=contract_list.signed_per_week(p),
+        expiring=expiry.expiring_ids(p), kinds={k: template_text.TITLES[k] for k in TEMPLATE_KINDS},
+        sorts=contract_list.SORTS), status
+
+
+@bp.route("/contracts", methods=["GET", "POST"])
+@role_required(*EMPLOYER_ROLES)
+def contracts_list():
+    """The list, filtered; a bad filter is named on the form with what was typed kept."""
+    params = _params()
+    try:
+        crit = contract_list.criteria(params)
+    except ValidationFailed as exc:
+        return _page(params, None, translated_fields(exc.fields), exc.status)
+    return _page(params, contract_list.search(current_principal(), crit), {})
+
+
+@bp.post("/contracts/export")
+@role_required(*EMPLOYER_ROLES)
+def export_contracts():
+    """The filtered list as XLSX or CSV (personal data masked); bad filters: 422 page."""
+    fmt = request.form.get("format", "xlsx")
+    if fmt not in FORMATS:
+        fmt = "xlsx"
+    try:
+        crit = contract_list.criteria(request.form)
+    except ValidationFailed as exc:
+        return _page(request.form, None, translated_fields(exc.fields), exc.status)
+    mimetype, write = FORMATS[fmt]
+    table = contract_export.rows(contract_list.matching(current_principal(), crit))
+    resp = Response(write(table), mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="contracts.{fmt}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
