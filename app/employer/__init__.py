@@ -5,4 +5,12 @@ from flask import Blueprint
 
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
-from app.employer import english, expiry, listing, preview, routes, templates  # noqa: E402,F401
+from app.employer import (  # noqa: E402,F401
+    english,
+    expiry,
+    listing,
+    preview,
+    register,
+    routes,
+    templates,
+)
