@@ -24,7 +24,8 @@ STATUS = {"draft": "草稿", "sent": "待劳动者签署", "signed": "已签署�
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value: object) -> str:
+def safe_cell(value: object) -> str:
+    """The cell's text, with an apostrophe first where a spreadsheet would run it as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
@@ -35,7 +36,7 @@ def rows(contracts: list[Contract]) -> list[list[str]]:
     out = [[gettext(h) for h in HEADERS]]
     for c in contracts:
         t = c.terms
-        out.append([_safe(v) for v in (
+        out.append([safe_cell(v) for v in (
             c.contract_no, gettext(template_text.TITLES.get(c.template, c.template)),
             c.worker_name, c.worker.id_masked, c.worker_phone_masked, t.get("post"),
             t.get("project_name"), t.get("term_start"), t.get("term_end"),

@@ -97,7 +97,7 @@ def criteria(params: dict) -> Criteria:
     return Criteria(status=texts["status"], kind=texts["kind"], created_from=start,
                     created_to=end, project=texts["project"], worker=texts["worker"],
                     id_number=texts["id_number"], sort=texts["sort"] or "newest",
-                    page=page if isinstance(page, int) else 1)
+                    page=page)
 
 
 def _utc(day: date) -> datetime:

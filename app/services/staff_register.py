@@ -92,12 +92,12 @@ def table(items: list[Entry]) -> list[list[str]]:
 
 def to_xlsx(rows: list[list[str]]) -> bytes:
     """The register as an XLSX workbook (text cells; formula-like text neutralised)."""
-    from app.services.contract_export import _safe
+    from app.services.contract_export import safe_cell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(gettext("职工名册"))
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
