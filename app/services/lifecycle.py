@@ -56,7 +56,7 @@ def clean_reason(reason: object) -> str:
     return text
 
 
-def _revoke_links(contract: Contract, now) -> int:
+def revoke_links(contract: Contract, now) -> int:
     """Withdraw every link of the contract that is not withdrawn yet; returns how many."""
     links = db.session.scalars(select(SigningLink).where(
         SigningLink.contract_id == contract.id, SigningLink.revoked_at.is_(None))).all()
@@ -90,7 +90,7 @@ def void_contract(p: Principal, contract_id: int, *, reason: object, ip: str | N
     text = clean_reason(reason)
     previous = contract.status
     try:
-        revoked = _revoke_links(contract, utcnow())
+        revoked = revoke_links(contract, utcnow())
         contract.status = "voided"
         if previous == "sent":
             invites.queue_sms(contract, _withdrawn_text(contract))
@@ -126,7 +126,7 @@ def resend_link(p: Principal, contract_id: int) -> tuple[Contract, str]:
     _resend_cooldown(contract)
     ratelimit.enforce("contract-resend", str(contract.id), f"1/{RESEND_SECONDS}s", RESEND_MESSAGE)
     try:
-        revoked = _revoke_links(contract, utcnow())
+        revoked = revoke_links(contract, utcnow())
         token = invites.issue_link(contract)
         flag_modified(contract, "status")  # bump the version: a racing signature loses
         audit.record(contract.id, p.actor, "contract.resent", to=contract.worker_phone_masked,
@@ -148,7 +148,7 @@ def decline_contract(token: str, *, session: str, reason: object, ip: str | None
     text = clean_reason(reason)
     contract = link.contract
     try:
-        revoked = _revoke_links(contract, utcnow())
+        revoked = revoke_links(contract, utcnow())
         contract.status = "declined"
         audit.record(contract.id, f"worker:{contract.worker_id}", "contract.declined", reason=text,
                      links_revoked=revoked, ip=ip, user_agent=(user_agent or "")[:200])

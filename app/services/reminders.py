@@ -26,9 +26,9 @@ from app.domain import typed
 from app.domain.typed import Msg
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
-from app.models import Contract, Organization, SigningLink, SigningReminder
+from app.models import Contract, Organization, SigningReminder
 from app.models.base import utcnow
-from app.services import audit, invites
+from app.services import audit, invites, lifecycle
 from app.services.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,13 @@ TOO_MANY = "最多设置%(max)s次提醒"
 NOT_ADMIN = "只有用人单位管理员可以设置催签提醒"
 
 
+def _days(stored: list | None) -> tuple[int, ...]:
+    return DEFAULT_DAYS if stored is None else tuple(stored)
+
+
 def schedule(org: Organization) -> tuple[int, ...]:
     """The days after sending on which ``org``'s workers are reminded."""
-    return DEFAULT_DAYS if org.reminder_days is None else tuple(org.reminder_days)
+    return _days(org.reminder_days)
 
 
 def parse_days(raw: object) -> list[int]:
@@ -129,7 +133,7 @@ def remind_unsigned(now: datetime | None = None) -> ReminderRun:
         .order_by(Contract.id)).all()
     db.session.rollback()
     for contract_id, sent_at, org_days, done in rows:
-        days = DEFAULT_DAYS if org_days is None else tuple(org_days)
+        days = _days(org_days)
         due = _due(days, sent_at, now)
         if due > (done or 0):
             if _remind(contract_id, due, days[due - 1], now):
@@ -148,14 +152,11 @@ def _remind(contract_id: int, number: int, day: int, now: datetime) -> bool:
         db.session.add(SigningReminder(contract_id=contract.id, number=number, day=day,
                                        sent_at=now))
         db.session.flush()
-        links = db.session.scalars(select(SigningLink).where(
-            SigningLink.contract_id == contract.id, SigningLink.revoked_at.is_(None))).all()
-        for link in links:
-            link.revoked_at = now
+        revoked = lifecycle.revoke_links(contract, now)
         invites.issue_link(contract, reminder=True)
         flag_modified(contract, "status")  # bump the version: a racing signature wins or loses whole
         audit.record(contract.id, "system:reminders", "contract.reminder_sent", number=number,
-                     day=day, to=contract.worker_phone_masked, links_revoked=len(links))
+                     day=day, to=contract.worker_phone_masked, links_revoked=revoked)
         db.session.commit()
     except (IntegrityError, StaleDataError):
         db.session.rollback()
