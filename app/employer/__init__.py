@@ -6,6 +6,7 @@ from flask import Blueprint
 bp = Blueprint("employer", __name__, url_prefix="/employer")
 
 from app.employer import (  # noqa: E402,F401
+    batches,
     english,
     expiry,
     listing,

@@ -1,6 +1,7 @@
 """SQLAlchemy models; importing this package registers every table."""
 
 from app.models.account import AccountToken, UserSession
+from app.models.batch import BATCH_STATUSES, ROW_STATUSES, Batch, BatchRow
 from app.models.contract import (
     CONTRACT_STATUSES,
     DOCUMENT_KINDS,
@@ -26,6 +27,10 @@ from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage
 
 __all__ = [
+    "BATCH_STATUSES",
+    "ROW_STATUSES",
+    "Batch",
+    "BatchRow",
     "CONTRACT_STATUSES",
     "DOCUMENT_KINDS",
     "EMPLOYER_ROLES",

@@ -5,6 +5,8 @@ through :mod:`app.services.scope`: an employer reaches only its own contracts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -71,17 +73,29 @@ def typed_terms(version: TemplateVersion, raw: dict) -> tuple[dict, dict]:
     return clean, errors
 
 
+def assess(org: Organization, version: TemplateVersion, raw: dict) -> tuple[dict, dict, list]:
+    """Every problem of ``raw`` as a contract of ``org`` on ``version``, writing nothing:
+    ``(clean terms, errors by field — typing and the law's errors —, the law's warnings)``.
+    What the law says is judged on the fields typed well."""
+    kind = version.template.kind
+    clean, errors = typed_terms(version, raw)
+    typed_well = {k: "" if k in errors else v for k, v in clean.items()}
+    id_number = typed_well.get("worker_id_number") or None
+    warnings = []
+    for f in rule_engine.findings(org, typed_well, id_number, kind=kind):
+        if f.severity == "error":
+            errors.setdefault(template_text.field_of(kind, f.field) or f.rule.id, f.message)
+        else:
+            warnings.append(f)
+    return clean, errors, warnings
+
+
 def _checked(org: Organization, raw: dict, version: TemplateVersion) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
-    kind = version.template.kind
     clean, errors = typed_terms(version, raw)
     if errors:  # what the law says about the fields typed well, in the same answer
-        typed_well = {k: "" if k in errors else v for k, v in clean.items()}
-        id_number = typed_well.get("worker_id_number") or None
-        for f in rule_engine.findings(org, typed_well, id_number, kind=kind):
-            if f.severity == "error":
-                errors.setdefault(template_text.field_of(kind, f.field) or f.rule.id, f.message)
+        _, errors, _ = assess(org, version, raw)
         raise ValidationFailed(INVALID, fields=errors)
     return clean
 
@@ -142,7 +156,8 @@ def _findings(p: Principal, org: Organization, clean: dict, acknowledged: list[s
 
 
 def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple = (),
-                    require_acknowledged: bool = False) -> Contract:
+                    require_acknowledged: bool = False,
+                    before_commit: Callable[[Contract], None] | None = None) -> Contract:
     """Validate the typed terms and check them by labor law, render the draft PDF; one
     transaction. Warnings are kept on the contract (``rule_results``) with the
     acknowledgements given in ``acknowledged`` (rule ids; recorded in the audit trail).
@@ -152,6 +167,8 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
         acknowledged — the form's behaviour; the API creates the draft and returns them.
     :raises ValidationFailed: with a message per bad field (``RulesViolated`` for the rule
         engine's errors); nothing is written.
+    :param before_commit: called with the new contract inside its transaction (a batch
+        row records which contract it made, exactly once).
     :raises WarningsNotAcknowledged: see ``require_acknowledged``.
     :raises Forbidden: ``p`` is not an employer.
     """
@@ -171,6 +188,8 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
     db.session.flush()
     audit.record(contract.id, p.actor, "contract.created", contract_no=contract.contract_no)
     rule_engine.acknowledge(p, contract, findings, acknowledged)
+    if before_commit is not None:
+        before_commit(contract)
     db.session.commit()
     return contract
 

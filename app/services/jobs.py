@@ -41,11 +41,16 @@ def init_app(app: Flask) -> None:
     app.after_request(_run_request_jobs)
 
 
-def enqueue(kind: str, payload: dict, *, dedupe_key: str | None = None) -> Job:
-    """Add a job to the current transaction (the caller commits)."""
+def enqueue(kind: str, payload: dict, *, dedupe_key: str | None = None,
+            after_request: bool = True) -> Job:
+    """Add a job to the current transaction (the caller commits).
+
+    :param after_request: with ``JOBS_INLINE``, run it right after the current request
+        (False: a batch's many jobs, run by workers or by its progress page instead).
+    """
     job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=utcnow())
     db.session.add(job)
-    if has_request_context():
+    if has_request_context() and after_request:
         g.setdefault(_QUEUED, []).append(job)
     return job
 
@@ -55,7 +60,8 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** max(attempts - 1, 0)))
 
 
-def _worker_name() -> str:
+def worker_name() -> str:
+    """This process's name as a job worker (host and process id)."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -127,7 +133,7 @@ def execute(job: Job) -> bool:
 
 def run_pending(limit: int = 20, worker: str | None = None) -> int:
     """Run up to ``limit`` due jobs; returns how many were attempted."""
-    worker = worker or _worker_name()
+    worker = worker or worker_name()
     done = 0
     while done < limit:
         job = claim(worker)
@@ -146,7 +152,7 @@ def _committed_id(job: Job) -> int | None:
 
 def run_queued_by_request() -> int:
     """Run the jobs this request queued, then those they queued; returns how many ran."""
-    worker, ran = _worker_name(), 0
+    worker, ran = worker_name(), 0
     while queued := g.pop(_QUEUED, None):
         for job in queued:
             job_id = _committed_id(job)
@@ -170,7 +176,7 @@ def _run_request_jobs(response: Response) -> Response:
 
 def work_forever(poll_seconds: float = 0.25, max_jobs: int | None = None) -> int:
     """The ``flask jobs work`` loop; returns after ``max_jobs`` jobs when given."""
-    worker, total = _worker_name(), 0
+    worker, total = worker_name(), 0
     while max_jobs is None or total < max_jobs:
         ran = run_pending(limit=1 if max_jobs else 20, worker=worker)
         total += ran

@@ -167,6 +167,11 @@ def _params(f: Finding) -> dict:
     return {k: {"msg": v.template} if isinstance(v, Msg) else str(v) for k, v in f.params.items()}
 
 
+def stored(f: Finding) -> dict:
+    """A finding as JSON keeps it: its rule id, field and parameters."""
+    return {"rule": f.rule.id, "field": f.field, "params": _params(f)}
+
+
 def pending(contract: Contract, findings: list[Finding],
             acknowledged: list[str] | tuple = ()) -> list[Finding]:
     """The warnings of ``findings`` neither acknowledged before (for the same parameters)
@@ -206,7 +211,8 @@ def acknowledge(p: Principal, contract: Contract, findings: list[Finding],
     return pending
 
 
-def _stored_message(rule_id: str, params: dict) -> Msg:
+def stored_message(rule_id: str, params: dict) -> Msg:
+    """The message of a warning kept as ``{rule, params}`` (see :func:`stored`)."""
     values = {k: Msg(v["msg"]) if isinstance(v, dict) else v for k, v in params.items()}
     return Msg(rules.RULES[rule_id].message, **values)
 
@@ -230,6 +236,6 @@ def warnings_of(contract: Contract) -> list[dict]:
             continue
         finding = Finding(rule, {}, w.get("field"))
         body = finding_out(finding, acks.get(w["rule"]))
-        body["message"] = translate(_stored_message(w["rule"], w["params"]))
+        body["message"] = translate(stored_message(w["rule"], w["params"]))
         out.append(body)
     return out

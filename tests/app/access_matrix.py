@@ -45,7 +45,7 @@ class Route:
 
     policy: str
     method: str = "GET"  # or "GET,POST": both are checked
-    obj: str | None = None  # draft | sent | changing | filed | cert | apikey | user | org | auditor
+    obj: str | None = None  # draft | sent | changing | filed | cert | apikey | user | org | auditor | batch
     body: str = "none"  # none | form | json
     extra: dict = field(default_factory=dict)
     json: dict = field(default_factory=dict)  # a schema-valid body (the session is added)
@@ -80,6 +80,12 @@ POLICIES: dict[str, Route] = {
     "employer.contracts_list": Route("employer_page", "GET,POST", body="form"),
     "employer.export_contracts": Route("employer_page", "POST", body="form"),
     "employer.staff_register_page": Route("employer_page"),
+    "employer.batches_page": Route("employer_page", "GET,POST", body="form"),
+    "employer.roster_template": Route("employer_page"),
+    "employer.batch_page": Route("employer_page", obj="batch"),
+    "employer.batch_progress": Route("employer_page", obj="batch"),
+    "employer.launch_batch": Route("employer_page", "POST", obj="batch", body="form"),
+    "employer.retry_batch": Route("employer_page", "POST", obj="batch", body="form"),
     "employer.new_contract": Route("employer_page"),
     "employer.preview": Route("employer_page", "POST", body="form"),
     "employer.preview_pdf": Route("employer_page", "POST", body="form"),

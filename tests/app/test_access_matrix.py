@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Contract, RevokedCertificate, SignatureEvent, SigningLink
+from app.models import Batch, Contract, RevokedCertificate, SignatureEvent, SigningLink
 from tests.app import access_matrix as m
 from tests.app.flows import signature_data_url
 from tests.conftest import bearer, contract_payload, csrf_token, login
@@ -90,6 +90,22 @@ def _account_objects(world, tenants) -> None:
         tenants[owner]["user"] = db.session.scalar(select(User.id).where(User.username == hr))
         tenants[owner]["auditor"] = db.session.scalar(select(User.id).where(User.username == auditor))
         tenants[owner]["org"] = org.id
+        tenants[owner]["batch"] = _batch(org, hr)
+
+
+def _batch(org, username: str) -> int:
+    """A checked batch of one row (a person of its own), ready to launch."""
+    from app.domain.ids import id_with_check
+    from app.models import User
+    from app.services import batch_check
+    from app.services.principal import of_user
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    person = {"worker_name": "王五", "worker_id_number": id_with_check(f"43012119850101{org.id:03d}"),
+              "worker_phone": "13700137000"}
+    batch = batch_check.from_rows(of_user(user), "fixed_term", [contract_payload(
+        **person, term_start="2040-12-01", term_end="2042-11-30")])
+    return batch.id
 
 
 def _clients(app, world, tenants) -> dict:
@@ -117,7 +133,7 @@ def _path(app, endpoint: str, route: m.Route, objs: dict | None) -> str:
             args[arg] = objs["token"]
         elif arg == "serial":
             args[arg] = objs["cert"]
-        elif arg in ("key_id", "user_id", "org_id") and arg not in args:
+        elif arg in ("key_id", "user_id", "org_id", "batch_id") and arg not in args:
             args[arg] = objs[route.obj]
     path = rule.rule
     for arg, value in args.items():
@@ -148,8 +164,10 @@ def _state(org_id: int, outbox) -> list:
                                .join(Contract).where(Contract.organization_id == org_id)
                                .order_by(SigningLink.id)).all()
     revoked = db.session.scalars(select(RevokedCertificate.serial)).all()
+    batches = db.session.execute(select(Batch.id, Batch.status, Batch.acknowledged).where(
+        Batch.organization_id == org_id).order_by(Batch.id)).all()
     db.session.rollback()
-    return [rows, links, revoked, len(outbox.messages(PEOPLE["A"]["worker_phone"]))]
+    return [rows, links, revoked, batches, len(outbox.messages(PEOPLE["A"]["worker_phone"]))]
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -1,0 +1,120 @@
+"""Roster upload and batch launch pages: upload (problems listed by row and column, nothing
+created), the checked batch (warnings to acknowledge, launch), live progress, retry, and the
+roster template file. Thin: the use cases are in app.services.batch_check and batches."""
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from app.auth.access import current_principal, role_required
+from app.employer import bp
+from app.errors import AppError, ValidationFailed, translate, translated_fields
+from app.extensions import db
+from app.services import batch_check, batches, roster, rules, templates
+
+EMPLOYER_ROLES = ("employer_admin", "employer_hr")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_FILE = "请选择名册文件（XLSX 或 CSV）"
+BID = "/batches/<int(min=1, max=2147483647):batch_id>"
+
+
+def _upload_page(errors: dict | None = None, problems=(), message: str | None = None,
+                 status: int = 200):
+    p = current_principal()
+    return render_template("employer/batches.html", batches=batches.recent(p),
+                           choices=templates.usable(p), errors=errors or {}, problems=problems,
+                           message=message, chosen=request.values.get("template", ""),
+                           counts={b.id: batches.counts(b) for b in batches.recent(p)}), status
+
+
+@bp.route("/batches", methods=["GET", "POST"])
+@role_required(*EMPLOYER_ROLES)
+def batches_page():
+    """The employer's batches and the upload form; POST checks the roster."""
+    if request.method == "GET":
+        return _upload_page()
+    upload = request.files.get("roster")
+    if upload is None or not upload.filename:
+        return _upload_page({"file": gettext(NO_FILE)}, message=gettext(NO_FILE), status=422)
+    try:
+        batch = batch_check.from_file(current_principal(), request.form.get("template"),
+                                      upload.filename, upload.read())
+    except batch_check.RosterInvalid as exc:
+        db.session.rollback()
+        return _upload_page(problems=[_shown(pr) for pr in exc.problems], message=exc.message,
+                            status=exc.status)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _upload_page(translated_fields(exc.fields), message=exc.message,
+                            status=exc.status)
+    flash(gettext("名册检查通过，共%(count)s人；请核对后启动", count=batch.total), "success")
+    return redirect(url_for("employer.batch_page", batch_id=batch.id))
+
+
+def _shown(problem: batch_check.Problem) -> dict:
+    return {"row": problem.row, "column": problem.column, "field": problem.field,
+            "message": translate(problem.message)}
+
+
+@bp.get("/batches/template.xlsx")
+@role_required(*EMPLOYER_ROLES)
+def roster_template():
+    """The roster template for the chosen template (``?template=``; default fixed-term)."""
+    try:
+        version = templates.version_for(current_principal(), request.args.get("template"))
+    except ValidationFailed as exc:
+        return _upload_page(translated_fields(exc.fields), message=exc.message,
+                            status=exc.status)
+    resp = Response(roster.template_file(version), mimetype=XLSX)
+    resp.headers["Content-Disposition"] = \
+        f'attachment; filename="roster-{version.template.kind}.xlsx"'
+    return resp
+
+
+def _batch_page(batch_id: int, error: AppError | None = None):
+    batch = batches.get(current_principal(), batch_id)
+    warnings = [{"rule": w["rule"], "rows": w["rows"], "message": translate(
+        rules.stored_message(w["rule"], w["example"]["params"]))}
+        for w in batches.warning_summary(batch)]
+    return render_template("employer/batch.html", batch=batch, counts=batches.counts(batch),
+                           rows=batches.rows_of(batch), warnings=warnings, error=error,
+                           checked=request.form.getlist("ack")), error.status if error else 200
+
+
+@bp.get(BID)
+@role_required(*EMPLOYER_ROLES)
+def batch_page(batch_id: int):
+    """One batch: before launch its rows and warnings; after, its live progress."""
+    return _batch_page(batch_id)
+
+
+@bp.post(f"{BID}/launch")
+@role_required(*EMPLOYER_ROLES)
+def launch_batch(batch_id: int):
+    try:
+        batches.launch(current_principal(), batch_id, request.form.getlist("ack"))
+    except AppError as exc:
+        db.session.rollback()
+        return _batch_page(batch_id, exc)
+    flash(gettext("已启动：合同正在逐份生成、盖章并发送"), "success")
+    return redirect(url_for("employer.batch_page", batch_id=batch_id))
+
+
+@bp.post(f"{BID}/retry")
+@role_required(*EMPLOYER_ROLES)
+def retry_batch(batch_id: int):
+    try:
+        n = batches.retry(current_principal(), batch_id)
+    except AppError as exc:
+        db.session.rollback()
+        return _batch_page(batch_id, exc)
+    flash(gettext("已重新排队%(count)s行", count=n), "success")
+    return redirect(url_for("employer.batch_page", batch_id=batch_id))
+
+
+@bp.get(f"{BID}/progress")
+@role_required(*EMPLOYER_ROLES)
+def batch_progress(batch_id: int):
+    """Counts and failed rows as JSON, polled by the page (no reload)."""
+    resp = jsonify(batches.progress(current_principal(), batch_id))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
