@@ -30,6 +30,7 @@ DUPLICATE_COLUMN = "“%(label)s”列出现了两次"
 ID_AS_NUMBER = "身份证号码被存成了数字（末几位已丢失），请把该列设为文本格式后重新填写"
 TEXT_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+SERIAL_DATE = re.compile(r"^[1-9]\d{4}$")  # 10000–99999: 1927-05-18 to 2173-10-14
 EXCEL_EPOCH = date(1899, 12, 30)
 YES_NO = {"是": "1", "否": "0", "y": "1", "n": "0", "Y": "1", "N": "0"}
 EXAMPLE = {"worker_name": "示例：张三", "worker_id_number": id_with_check("43012119900101123"),
@@ -143,6 +144,8 @@ def _cell(spec: dict, cell) -> tuple[str, str | None]:
 def _date_text(text: str) -> str:
     """ISO date for the ways dates are typed; unchanged when it matches none (the field's
     check then names the problem)."""
+    if SERIAL_DATE.match(text):  # an Excel date saved to CSV as its serial day number
+        return (EXCEL_EPOCH + timedelta(days=int(text))).isoformat()
     match = TEXT_DATE.match(text) or COMPACT_DATE.match(text)
     if match is None:
         return text
