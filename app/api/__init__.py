@@ -16,6 +16,7 @@ employer_bp = Blueprint("employer", __name__)
 signing_bp = Blueprint("sign", __name__, url_prefix="/sign")
 
 from app.api import (  # noqa: E402,F401
+    batches,
     common,
     contracts,
     lifecycle,

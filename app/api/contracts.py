@@ -7,11 +7,20 @@ Authenticated once per request by :func:`app.api.common.authenticate_api_key`
 from flask import g, request
 
 from app.api import employer_bp as bp
+from app.api.batch_schemas import ContractListQuery
 from app.api.rule_schemas import SendIn
-from app.api.schemas import ContractIn, ContractOut, ErrorOut, SentOut, VerificationOut, VoidIn
+from app.api.schemas import (
+    ContractIn,
+    ContractOut,
+    ContractPageOut,
+    ErrorOut,
+    SentOut,
+    VerificationOut,
+    VoidIn,
+)
 from app.api.spec import API_KEY, operation
 from app.models import Contract
-from app.services import contracts, lifecycle, queries
+from app.services import contract_list, contracts, lifecycle, queries
 
 CID = "/contracts/<int(min=1, max=2147483647):contract_id>"
 KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "合同不存在")}
@@ -40,6 +49,22 @@ def create_contract():
     acknowledged = body.pop("acknowledged_rules")
     contract = contracts.create_contract(g.principal, body, acknowledged=acknowledged)
     return queries.contract_summary(contract), 201
+
+
+@bp.get("/contracts")
+@operation(query=ContractListQuery, security=API_KEY, tags=TAGS,
+           answers={200: (ContractPageOut, "合同（最新在前）与下一页游标"), 401: KNOWN[401]})
+def list_contracts():
+    """合同列表（筛选，游标分页）
+
+    Newest first; ``next_cursor`` (null at the end) fetches the next page and stays stable
+    while contracts are added. A bad filter answers 422 naming it.
+    """
+    query = request.context.query
+    crit = contract_list.criteria({k: v for k, v in query.model_dump().items()
+                                   if k not in ("cursor", "limit")})
+    items, cursor = contract_list.after(g.principal, crit, query.cursor, query.limit)
+    return {"items": [queries.contract_summary(c) for c in items], "next_cursor": cursor}
 
 
 @bp.get(CID)

@@ -206,6 +206,13 @@ class ContractOut(BaseModel):
     warnings: list[FindingOut] = Field([], description="劳动法提示（须确认后才能发送）及确认人")
 
 
+class ContractPageOut(BaseModel):
+    """One page of the contract list, newest first."""
+
+    items: list[ContractOut]
+    next_cursor: int | None = Field(description="下一页的 cursor 参数；没有更多时为 null")
+
+
 class SentOut(ContractOut):
     """The contract and the worker's new signing link (shown only in this answer)."""
 

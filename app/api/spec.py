@@ -123,7 +123,8 @@ spec = SpecTree(
 
 def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
               security: dict | list | None = None, tags: Sequence[str] = (),
-              binary: dict[int, str] | None = None, optional_body: bool = False) -> Callable:
+              binary: dict[int, str] | None = None, optional_body: bool = False,
+              query: type[BaseModel] | None = None) -> Callable:
     """Validate and document a view of API v1.
 
     :param answers: status code -> response model, ``(model, description)`` or ``None``.
@@ -131,6 +132,7 @@ def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
     :param security: :data:`API_KEY` or :data:`SIGNING_SESSION` (``None``: public).
     :param binary: status code -> media type of a file answer (``application/pdf``).
     :param optional_body: the body may be left out (then it is the model's defaults).
+    :param query: the query string's model (``request.context.query``).
 
     The view's name is the ``operationId``.
     """
@@ -140,7 +142,8 @@ def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
     models = {f"HTTP_{code}": model for code, model in documented.items()}
 
     def decorate(view: Callable) -> Callable:
-        return spec.validate(json=json, resp=Answers(binary=binary, **models), tags=tags,
+        return spec.validate(json=json, query=query, resp=Answers(binary=binary, **models),
+                             tags=tags,
                              security=security,
                              before=functools.partial(_before_json, model=json)
                              if json and not optional_body else _before,

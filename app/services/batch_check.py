@@ -51,6 +51,14 @@ class RosterInvalid(ValidationFailed):
         super().__init__(ROSTER_INVALID, count=len(problems))
         self.problems = problems
 
+    def to_dict(self) -> dict:
+        """The error answer with every problem (message in the reader's language)."""
+        from app.errors import translate
+
+        return {**super().to_dict(), "problems": [
+            {"row": p.row, "field": p.field, "column": p.column, "message": translate(p.message)}
+            for p in self.problems]}
+
 
 @dataclass
 class _Row:
@@ -112,8 +120,8 @@ def _store(p: Principal, org, version: TemplateVersion, filename: str, items: li
     checked: list[_Row] = []
     first_row_of: dict[str, int] = {}
     for row_no, raw, cell_problems in items:
-        clean, errors, warnings = contracts.assess(org, version, {**raw, **{
-            name: "" for name in cell_problems}}) if raw else ({}, {}, [])
+        clean, errors, warnings = ({}, {}, []) if "" in cell_problems else contracts.assess(
+            org, version, {**raw, **{name: "" for name in cell_problems}})
         errors = {**errors, **cell_problems}
         id_number = clean.get("worker_id_number") if "worker_id_number" not in errors else None
         if id_number:

@@ -151,6 +151,17 @@ def search(p: Principal, c: Criteria, page_size: int = PAGE_SIZE) -> Page:
     return Page(list(items), total, page, pages)
 
 
+def after(p: Principal, c: Criteria, cursor: int | None, limit: int) -> tuple[list, int | None]:
+    """Newest first, the contracts matching ``c`` older than the one ``cursor`` names (keyset
+    paging: stable while contracts are added); returns them and the next cursor (None: the
+    end)."""
+    query = _filtered(p, c)
+    if cursor is not None:
+        query = query.where(Contract.id < cursor)
+    items = list(db.session.scalars(query.order_by(Contract.id.desc()).limit(limit + 1)))
+    return items[:limit], items[limit - 1].id if len(items) > limit else None
+
+
 def matching(p: Principal, c: Criteria, limit: int = 10_000) -> list[Contract]:
     """Every contract matching ``c`` in its order, up to ``limit`` (for the export)."""
     return list(db.session.scalars(_filtered(p, c).order_by(*ORDER[c.sort]).limit(limit)))

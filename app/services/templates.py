@@ -55,7 +55,8 @@ def version_for(p: Principal, choice: object) -> TemplateVersion:
     if isinstance(choice, str) and not choice.isdigit():
         template = db.session.scalar(select(Template).where(
             Template.kind == choice, Template.organization_id.is_(None)).order_by(Template.id))
-    elif isinstance(choice, int | str) and not isinstance(choice, bool):
+    elif isinstance(choice, int | str) and not isinstance(choice, bool) \
+            and 0 < int(choice) <= 2**31 - 1:
         template = db.session.scalar(select(Template).where(Template.id == int(choice),
                                                             _visible(p)))
     version = template.newest if template is not None else None

@@ -106,6 +106,12 @@ POLICIES: dict[str, Route] = {
     "employer.renew": Route("employer_page", "POST", obj="filed", body="form"),
     # employer API
     "api.employer.create_contract": Route("employer_api", "POST", body="json"),
+    "api.employer.list_contracts": Route("employer_api"),
+    "api.employer.create_batch": Route("employer_api", "POST", body="json",
+                                       json={"rows": [{"worker_name": "矩阵"}]}),
+    "api.employer.get_batch": Route("employer_api", obj="batch"),
+    "api.employer.launch_batch": Route("employer_api", "POST", obj="batch", body="json"),
+    "api.employer.retry_batch": Route("employer_api", "POST", obj="batch", body="json"),
     "api.employer.get_contract": Route("employer_api", obj="filed"),
     "api.employer.get_pdf": Route("employer_api", obj="filed"),
     "api.employer.get_verification": Route("employer_api", obj="filed"),

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Batch, BatchRow, Contract, User
 from app.services import batch_check, batches, jobs, roster, templates
 from app.services.principal import of_user
-from tests.app.roster_helpers import COLUMN, FIXED_TERM_HEADER, csv_bytes, person, row, xlsx
+from tests.app.roster_helpers import COLUMN, FIXED_TERM_HEADER, csv_bytes, person, row
 from tests.app.test_batches import problems, upload
 from tests.conftest import contract_payload, login
 
@@ -82,7 +82,7 @@ def test_csv_from_wps_in_gb18030_with_tabs_and_excel_serial_dates(client, world)
     (bytes(range(256)) * 4, "不是有效的 XLSX 或 CSV"),
     ("劳动者姓名,籍贯\r\n张三,湖南\r\n".encode(), "未知的列“籍贯”"),
     ("*劳动者姓名,*手机号码\r\n张三,13900000001\r\n".encode(), "缺少“身份证号码”列"),
-    (",,\r\n,,\r\n".encode(), "没有表头行"),
+    (b",,\r\n,,\r\n", "没有表头行"),
 ])
 def test_files_that_are_no_roster_get_a_clear_message_and_nothing_is_stored(
         client, world, data, says):
