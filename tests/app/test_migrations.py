@@ -212,3 +212,31 @@ def test_signing_reminders_are_once_per_number_and_schedules_start_as_the_defaul
             assert "reminder_days" not in columns
             assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
         upgrade()
+
+
+def test_batches_tables_come_and_go_and_rows_are_unique_per_batch(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="b2e7c4d9f1a3")
+        with db.engine.begin() as conn:
+            _one_contract(conn, "draft")
+        upgrade(revision="c9d3e5f7a1b2")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO batches (id, organization_id, template_version_id, filename, status, "
+                "total, acknowledged, created_at) SELECT 1, 1, MIN(id), 'r.xlsx', 'ready', 1, "
+                "'[]', CURRENT_TIMESTAMP FROM template_versions"))
+            row = sa.text("INSERT INTO batch_rows (batch_id, row_no, worker_name, id_masked, "
+                          "warnings, status) VALUES (1, 2, '张三', 'm', '[]', 'waiting')")
+            conn.execute(row)
+        with db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+            conn.execute(row)  # one row per spreadsheet row of a batch
+        downgrade(revision="b2e7c4d9f1a3")
+        with db.engine.connect() as conn:
+            names = sa.inspect(conn).get_table_names()
+            assert "batches" not in names and "batch_rows" not in names
+            assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
+        upgrade()
