@@ -4,13 +4,14 @@ Filters come by GET (status, kind, dates, project, name, sort, page: nothing per
 POST from the filter form, which alone may carry an ID number: it never goes into a URL.
 """
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.employer import bp
 from app.errors import ValidationFailed, translated_fields
 from app.models import TEMPLATE_KINDS
-from app.services import contract_export, contract_list, expiry, template_text
+from app.services import bulk_actions, contract_export, contract_list, expiry, template_text
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 FORMATS = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -34,7 +35,7 @@ def _page(params, page: contract_list.Page | None, errors: dict, status: int = 2
         "employer/contracts.html", page=page, errors=errors, values=params,
         counts=contract_list.counts(p), weeks=contract_list.signed_per_week(p),
         expiring=expiry.expiring_ids(p), kinds={k: template_text.TITLES[k] for k in TEMPLATE_KINDS},
-        sorts=contract_list.SORTS), status
+        sorts=contract_list.SORTS, actions=bulk_actions.ACTIONS), status
 
 
 @bp.route("/contracts", methods=["GET", "POST"])
@@ -66,3 +67,23 @@ def export_contracts():
     resp.headers["Content-Disposition"] = f'attachment; filename="contracts.{fmt}"'
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
+
+
+@bp.post("/contracts/bulk")
+@role_required(*EMPLOYER_ROLES)
+def bulk_action():
+    """Send, remind or void the contracts ticked in the list; each one's outcome is shown."""
+    form = request.form
+    try:
+        outcome = bulk_actions.apply(current_principal(), form.get("action"), form.getlist("ids"),
+                                     reason=form.get("reason"), ip=request.remote_addr,
+                                     user_agent=request.user_agent.string)
+    except ValidationFailed as exc:
+        flash(exc.message + "：" + "；".join(translated_fields(exc.fields).values()), "error")
+        return redirect(url_for("employer.contracts_list"))
+    if outcome.done:
+        flash(gettext("已处理%(count)s份合同：%(numbers)s", count=len(outcome.done),
+                      numbers="、".join(outcome.done)), "success")
+    for number, reason in outcome.failed:
+        flash(gettext("%(number)s 未处理：%(reason)s", number=number, reason=reason), "error")
+    return redirect(url_for("employer.contracts_list"))
