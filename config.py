@@ -93,6 +93,9 @@ class Config:
 
     # Jobs: inline = run due jobs in-process right after the request that queued them.
     JOBS_INLINE = _bool("JOBS_INLINE", True)
+    # Webhook URLs may point at private, loopback or link-local addresses (tests, local demos);
+    # off in production: the platform must not be made to call into its own network.
+    WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", not _production())
     JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "25"))
 
     # Worker signing links and one-time codes.
@@ -147,6 +150,7 @@ class TestConfig(Config):
 
     TESTING = True
     PRODUCTION = False
+    WEBHOOK_ALLOW_PRIVATE = True
     SECRET_KEY = "test-secret-key"
     PII_KEY = "test-pii-key-0123456789abcdef"
     CA_KEY_PASSPHRASE = "test-ca-passphrase"

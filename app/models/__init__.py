@@ -25,6 +25,7 @@ from app.models.reminder import SigningReminder
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage
+from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "BATCH_STATUSES",
@@ -58,6 +59,8 @@ __all__ = [
     "TemplateVersion",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Worker",
     "auditor_employers",
 ]

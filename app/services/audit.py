@@ -46,7 +46,17 @@ def record(contract_id: int | None, actor: str, action: str, **details: Any) -> 
         hash=_digest(prev, contract_id, actor, action, details, at),
     )
     db.session.add(event)
+    if action in WEBHOOK_ACTIONS:  # the employer's systems are told in the same transaction
+        from app.services import webhooks
+
+        webhooks.on_audit(contract_id, action, details)
     return event
+
+
+WEBHOOK_ACTIONS = frozenset({
+    "contract.sent", "contract.amendment_sent", "contract.termination_sent", "contract.signed",
+    "contract.filed", "contract.declined", "contract.voided", "contract.terminated",
+    "contract.certificate_issued", "batch.completed"})
 
 
 def trail(contract_id: int) -> list[AuditEvent]:

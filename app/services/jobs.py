@@ -42,13 +42,14 @@ def init_app(app: Flask) -> None:
 
 
 def enqueue(kind: str, payload: dict, *, dedupe_key: str | None = None,
-            after_request: bool = True) -> Job:
+            after_request: bool = True, run_after: datetime | None = None) -> Job:
     """Add a job to the current transaction (the caller commits).
 
     :param after_request: with ``JOBS_INLINE``, run it right after the current request
         (False: a batch's many jobs, run by workers or by its progress page instead).
+    :param run_after: not before then (a retry later); default now.
     """
-    job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=utcnow())
+    job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=run_after or utcnow())
     db.session.add(job)
     if has_request_context() and after_request:
         g.setdefault(_QUEUED, []).append(job)

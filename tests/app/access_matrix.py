@@ -169,6 +169,10 @@ POLICIES: dict[str, Route] = {
     "account.create_key": Route("employer_admin_page", "POST", body="form"),
     "account.revoke_key": Route("employer_admin_page", "POST", obj="apikey", body="form"),
     "account.reminder_settings": Route("employer_admin_page", "GET,POST", body="form"),
+    "account.webhooks_page": Route("employer_admin_page", "GET,POST", body="form"),
+    "account.webhook_log": Route("employer_admin_page", obj="webhook"),
+    "account.replay_delivery": Route("employer_admin_page", "POST", obj="webhook", body="form"),
+    "account.disable_webhook": Route("employer_admin_page", "POST", obj="webhook", body="form"),
 }
 
 

@@ -6,10 +6,18 @@ from __future__ import annotations
 import itertools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Batch, Contract, RevokedCertificate, SignatureEvent, SigningLink
+from app.models import (
+    Batch,
+    Contract,
+    RevokedCertificate,
+    SignatureEvent,
+    SigningLink,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tests.app import access_matrix as m
 from tests.app.flows import signature_data_url
 from tests.conftest import bearer, contract_payload, csrf_token, login
@@ -91,6 +99,23 @@ def _account_objects(world, tenants) -> None:
         tenants[owner]["auditor"] = db.session.scalar(select(User.id).where(User.username == auditor))
         tenants[owner]["org"] = org.id
         tenants[owner]["batch"] = _batch(org, hr)
+        tenants[owner]["webhook"], tenants[owner]["delivery"] = _webhook(org)
+
+
+def _webhook(org) -> tuple[int, int]:
+    """An endpoint of the employer (a port nothing listens on) with one delivery."""
+    from app import pii
+
+    endpoint = WebhookEndpoint(organization_id=org.id, url="http://127.0.0.1:9/hook",
+                               events=["contract.voided"], secret_enc=pii.encrypt("whsec_t"),
+                               created_by="test")
+    db.session.add(endpoint)
+    db.session.flush()
+    delivery = WebhookDelivery(endpoint_id=endpoint.id, event="contract.voided",
+                               event_id="e", body="{}", status="failed", log=[])
+    db.session.add(delivery)
+    db.session.commit()
+    return endpoint.id, delivery.id
 
 
 def _batch(org, username: str) -> int:
@@ -133,8 +158,10 @@ def _path(app, endpoint: str, route: m.Route, objs: dict | None) -> str:
             args[arg] = objs["token"]
         elif arg == "serial":
             args[arg] = objs["cert"]
-        elif arg in ("key_id", "user_id", "org_id", "batch_id") and arg not in args:
+        elif arg in ("key_id", "user_id", "org_id", "batch_id", "endpoint_id") and arg not in args:
             args[arg] = objs[route.obj]
+        elif arg == "delivery_id":
+            args[arg] = objs["delivery"]
     path = rule.rule
     for arg, value in args.items():
         path = re.sub(rf"<(?:[^:>]+:)?{arg}>", str(value), path)
@@ -166,8 +193,13 @@ def _state(org_id: int, outbox) -> list:
     revoked = db.session.scalars(select(RevokedCertificate.serial)).all()
     batches = db.session.execute(select(Batch.id, Batch.status, Batch.acknowledged).where(
         Batch.organization_id == org_id).order_by(Batch.id)).all()
+    hooks = db.session.execute(select(WebhookEndpoint.id, WebhookEndpoint.active).where(
+        WebhookEndpoint.organization_id == org_id).order_by(WebhookEndpoint.id)).all()
+    sent = db.session.scalar(select(func.count()).select_from(WebhookDelivery).join(
+        WebhookEndpoint).where(WebhookEndpoint.organization_id == org_id))
     db.session.rollback()
-    return [rows, links, revoked, batches, len(outbox.messages(PEOPLE["A"]["worker_phone"]))]
+    return [rows, links, revoked, batches, hooks, sent,
+            len(outbox.messages(PEOPLE["A"]["worker_phone"]))]
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -240,3 +240,30 @@ def test_batches_tables_come_and_go_and_rows_are_unique_per_batch(blank_app):
             assert "batches" not in names and "batch_rows" not in names
             assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
         upgrade()
+
+
+def test_webhook_tables_come_and_go(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="c9d3e5f7a1b2")
+        with db.engine.begin() as conn:
+            _one_contract(conn, "sent")
+        upgrade(revision="d4f6a8b0c2e1")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO webhook_endpoints (id, organization_id, url, events, secret_enc, "
+                "active, created_by, created_at) VALUES (1, 1, 'https://hr.example.com/h', "
+                "'[\"contract.sent\"]', 'e', true, 'user:1', CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text(
+                "INSERT INTO webhook_deliveries (endpoint_id, event, event_id, body, status, "
+                "attempts, log, created_at) VALUES (1, 'contract.sent', 'e1', '{}', 'pending', 0, "
+                "'[]', CURRENT_TIMESTAMP)"))
+        downgrade(revision="c9d3e5f7a1b2")
+        with db.engine.connect() as conn:
+            names = sa.inspect(conn).get_table_names()
+            assert "webhook_endpoints" not in names and "webhook_deliveries" not in names
+            assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
+        upgrade()
