@@ -20,6 +20,7 @@ from app.services import (
     expiry,
     jobs,
     lifecycle,
+    link_expiry,
     pki,
     principal,
     reminders,
@@ -155,11 +156,13 @@ def register(app: Flask) -> None:
 
         Safe to repeat and to run on several hosts at once: each scheduled reminder of a
         contract is texted once (one row per contract and number in signing_reminders).
+        Links that ran out unsigned are told once each (trail and webhook contract.expired).
         """
         run = reminders.remind_unsigned()
+        expired = link_expiry.report_expired()
         sent = jobs.run_pending(limit=10000) if current_app.config.get("JOBS_INLINE") else 0
-        click.echo(f"{run.reminded} worker(s) reminded, {run.skipped} skipped"
-                   + (f"; ran {sent} job(s)" if sent else ""))
+        click.echo(f"{run.reminded} worker(s) reminded, {run.skipped} skipped, "
+                   f"{expired} expired link(s) told" + (f"; ran {sent} job(s)" if sent else ""))
 
     ca_group = AppGroup("ca", help="The platform certificate authority.")
     app.cli.add_command(ca_group)

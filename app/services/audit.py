@@ -56,6 +56,7 @@ def record(contract_id: int | None, actor: str, action: str, **details: Any) -> 
 WEBHOOK_ACTIONS = frozenset({
     "contract.sent", "contract.amendment_sent", "contract.termination_sent", "contract.signed",
     "contract.filed", "contract.declined", "contract.voided", "contract.terminated",
+    "contract.link_expired",
     "contract.certificate_issued", "batch.completed"})
 
 

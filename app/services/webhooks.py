@@ -2,10 +2,11 @@
 the endpoint subscribed to becomes a delivery, written in the transaction of what happened
 (the audit record of it) and sent by a durable job (:mod:`app.services.webhook_delivery`).
 
-Events: ``contract.sent``, ``.signed``, ``.filed``, ``.declined``, ``.voided``,
-``.terminated`` and ``.certificate_issued`` (a contract), ``document.sent``, ``.signed`` and
-``.filed`` (its amendments, terminations and certificates), ``batch.completed``. Bodies hold
-no personal data beyond what the employer's own contract list shows: ids, numbers, statuses.
+Events: ``contract.sent``, ``.signed``, ``.filed``, ``.declined``, ``.voided``, ``.expired``
+(its signing link ran out unsigned), ``.terminated`` and ``.certificate_issued`` (a contract);
+``document.sent``, ``.signed``, ``.filed`` and ``.expired`` (its amendments and terminations);
+``batch.completed``. Bodies hold no personal data beyond what the employer's own contract
+list shows: ids, numbers, statuses.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from app.services.principal import Principal
 EVENTS = {
     "contract.sent": "合同已盖章发送", "contract.signed": "劳动者已签署",
     "contract.filed": "合同已备案", "contract.declined": "劳动者拒签",
-    "contract.voided": "合同已作废", "contract.terminated": "劳动合同已解除（终止）",
+    "contract.voided": "合同已作废", "contract.expired": "签署链接已过期（劳动者未签署）",
+    "contract.terminated": "劳动合同已解除（终止）",
     "contract.certificate_issued": "已出具解除（终止）证明",
     "document.sent": "变更、解除协议已发送", "document.signed": "变更、解除协议已签署",
-    "document.filed": "变更、解除协议已备案", "batch.completed": "批量任务已完成",
+    "document.filed": "变更、解除协议已备案", "document.expired": "变更、解除协议的签署链接已过期",
+    "batch.completed": "批量任务已完成",
 }
 # audit action -> (event for a contract, event for a lifecycle document)
 FROM_AUDIT = {
@@ -46,6 +49,7 @@ FROM_AUDIT = {
     "contract.filed": ("contract.filed", "document.filed"),
     "contract.declined": ("contract.declined", "document.declined"),
     "contract.voided": ("contract.voided", "document.voided"),
+    "contract.link_expired": ("contract.expired", "document.expired"),
     "contract.terminated": ("contract.terminated", "contract.terminated"),
     "contract.certificate_issued": ("contract.certificate_issued",) * 2,
 }

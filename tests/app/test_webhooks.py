@@ -216,3 +216,29 @@ def test_private_addresses_are_refused_outside_tests_and_demos(client, world):
             assert resp.status_code == 422 and "内网或本机" in resp.get_data(as_text=True), url
     finally:
         client.application.config["WEBHOOK_ALLOW_PRIVATE"] = True
+
+
+def test_a_link_that_runs_out_unsigned_is_told_once(client, world, receiver):
+    from app.models import AuditEvent, SigningLink
+    from app.services import link_expiry
+
+    _register(client, receiver.url, ["contract.expired"])
+    contract = api_create(client, world["api_key"])
+    api_send(client, world["api_key"], contract["id"])
+    assert link_expiry.report_expired() == 0  # the link still runs
+    db.session.scalar(select(SigningLink)).expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert link_expiry.report_expired() == 1
+    assert link_expiry.report_expired() == 0  # a second run (or host) tells nothing more
+    jobs.run_pending()
+    assert receiver.events() == ["contract.expired"]
+    data = json.loads(receiver.requests[0]["body"])["data"]
+    assert data["contract_no"] == contract["contract_no"] and data["status"] == "sent"
+    trail = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.contract_id == contract["id"])).all()
+    assert trail.count("contract.link_expired") == 1
+    db.session.rollback()
+    # renewed from the contract page: the new link runs, nothing to tell
+    assert client.post(f"/api/v1/contracts/{contract['id']}/resend",
+                       headers=bearer(world["api_key"])).status_code == 200
+    assert link_expiry.report_expired() == 0
