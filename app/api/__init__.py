@@ -24,6 +24,7 @@ from app.api import (  # noqa: E402,F401
     rules,
     sign,
     templates,
+    webhooks,
 )
 
 employer_bp.before_request(common.authenticate_api_key)

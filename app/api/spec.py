@@ -28,7 +28,9 @@ from app.errors import ValidationFailed
 
 API_KEY = {"apiKey": []}
 SIGNING_SESSION = {"signingSession": []}
-PATH_PARAMETERS = {"contract_id": "合同 ID", "template_id": "模板 ID", "token": "签署短信链接中的令牌"}
+PATH_PARAMETERS = {"contract_id": "合同 ID", "template_id": "模板 ID", "token": "签署短信链接中的令牌",
+                   "batch_id": "批量任务 ID", "endpoint_id": "Webhook 地址 ID",
+                   "delivery_id": "投递记录 ID"}
 MAX_FIELDS = 50  # fields named in one error answer
 MAX_FIELD_NAME = 100  # characters of an unknown field's name echoed back
 
@@ -45,7 +47,7 @@ class _Plugin(FlaskPlugin):
 class Answers(Response):
     """The documented answers of an operation; ``binary`` maps codes to a media type (PDF)."""
 
-    def __init__(self, binary: dict[int, str] | None = None, **models: Any):
+    def __init__(self, binary: dict[int, str | tuple[str, ...]] | None = None, **models: Any):
         super().__init__(**models)
         self.binary = binary or {}
 
@@ -53,7 +55,8 @@ class Answers(Response):
         """The ``responses`` object, with file content for the binary answers."""
         doc = super().generate_spec(naming_strategy)
         for code, media in self.binary.items():
-            doc[str(code)]["content"] = {media: {"schema": {"type": "string", "format": "binary"}}}
+            doc[str(code)]["content"] = {m: {"schema": {"type": "string", "format": "binary"}}
+                                         for m in ((media,) if isinstance(media, str) else media)}
         return doc
 
 
@@ -123,7 +126,8 @@ spec = SpecTree(
 
 def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
               security: dict | list | None = None, tags: Sequence[str] = (),
-              binary: dict[int, str] | None = None, optional_body: bool = False,
+              binary: dict[int, str | tuple[str, ...]] | None = None,
+              optional_body: bool = False,
               query: type[BaseModel] | None = None) -> Callable:
     """Validate and document a view of API v1.
 

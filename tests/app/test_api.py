@@ -90,11 +90,13 @@ def test_openapi_describes_every_route(client):
                 roster = (path, code) == ("/api/v1/batches", "422")  # with the problems by row
                 assert ref == "#/components/schemas/" + (
                     "RosterErrorOut" if roster else "ErrorOut"), (path, code)
-        if method == "POST" and not path.endswith(("/send", "/resend", "/renewal", "/retry")):
+        if method == "POST" and not path.endswith(
+                ("/send", "/resend", "/renewal", "/retry", "/disable", "/replay")):
             ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
             assert schemas[ref.rsplit("/", 1)[1]]["additionalProperties"] is False
         expected = [{"apiKey": []}] if path.startswith(
-            ("/api/v1/contracts", "/api/v1/templates", "/api/v1/batches")) else None
+            ("/api/v1/contracts", "/api/v1/templates", "/api/v1/batches", "/api/v1/webhooks",
+             "/api/v1/register")) else None
         if expected:
             assert op["security"] == expected, path
         else:
@@ -106,8 +108,8 @@ def test_openapi_describes_every_route(client):
 def test_every_employer_route_checks_the_key_before_anything_else(client, world):
     routes = _api_routes(client.application, "api.employer.")
     # 7 for the contract and the list, 5 for its life after signing, 2 for the templates,
-    # 4 for batches
-    assert len(routes) == 19
+    # 4 for batches, 5 for webhooks, 2 for the register
+    assert len(routes) == 26
     for path, method in routes:
         url = re.sub(r"\{\w+\}", "1", path)
         for headers, code in (({}, "missing_api_key"), (bearer("lsk_nope_nope"), "invalid_api_key"),

@@ -242,3 +242,51 @@ def test_a_link_that_runs_out_unsigned_is_told_once(client, world, receiver):
     assert client.post(f"/api/v1/contracts/{contract['id']}/resend",
                        headers=bearer(world["api_key"])).status_code == 200
     assert link_expiry.report_expired() == 0
+
+
+def test_webhooks_by_api_and_the_register(client, world, outbox, receiver):
+    key, other = bearer(world["api_key"]), bearer(world["api_key_other"])
+    resp = client.post("/api/v1/webhooks", json={"url": "ftp://x", "events": []}, headers=key)
+    assert resp.status_code == 422 and {"url", "events"} <= set(resp.get_json()["fields"])
+    resp = client.post("/api/v1/webhooks", json={"url": receiver.url,
+                                                "events": ["contract.sent"]}, headers=key)
+    created = resp.get_json()
+    assert resp.status_code == 201 and created["secret"].startswith("whsec_")
+    listed = client.get("/api/v1/webhooks", headers=key).get_json()["items"]
+    assert [e["id"] for e in listed] == [created["id"]] and "secret" not in listed[0]
+    assert client.get("/api/v1/webhooks", headers=other).get_json()["items"] == []
+    contract = api_create(client, world["api_key"])
+    api_send(client, world["api_key"], contract["id"])
+    url = f"/api/v1/webhooks/{created['id']}/deliveries"
+    items = client.get(url, headers=key).get_json()["items"]
+    assert [(d["event"], d["status"], d["response_code"]) for d in items] == [
+        ("contract.sent", "delivered", 200)]
+    assert client.get(url, headers=other).status_code == 404
+    resp = client.post(f"{url}/{items[0]['id']}/replay", headers=key)
+    assert resp.status_code == 202 and resp.get_json()["event_id"] == items[0]["event_id"]
+    assert client.post(f"{url}/{items[0]['id']}/replay", headers=other).status_code == 404
+    assert len(receiver.requests) == 2
+    resp = client.post(f"/api/v1/webhooks/{created['id']}/disable", headers=key)
+    assert resp.status_code == 200 and resp.get_json()["active"] is False
+
+    # the register: the signed contract's worker is on it, masked
+    signed = api_create(client, world["api_key"], worker_id_number="11010519491231002X",
+                        worker_phone="13900001111", worker_name="李四")
+    token = api_send(client, world["api_key"], signed["id"])
+    resp = client.post(f"/api/v1/sign/{token}/otp", json={"name": "李四",
+                                                         "id_number": "11010519491231002X"})
+    code = outbox.last_code("13900001111")
+    session = client.post(f"/api/v1/sign/{token}/verify", json={"code": code}).get_json()
+    assert worker_sign(client, token, session["session"]).status_code == 200
+    resp = client.get("/api/v1/register", query_string={"as_of": "2026-12-31"}, headers=key)
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["as_of"] == "2026-12-31"
+    assert [r[0] for r in body["rows"]] == ["李四"] and "身份证号码（脱敏）" in body["headers"]
+    assert "11010519491231002X" not in str(body) and "13900001111" not in str(body)
+    assert client.get("/api/v1/register", headers=other).get_json()["rows"] == []
+    resp = client.get("/api/v1/register/file", headers=key)
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    resp = client.get("/api/v1/register/file", query_string={"format": "pdf"}, headers=key)
+    assert resp.status_code == 200 and resp.data.startswith(b"%PDF")
+    resp = client.get("/api/v1/register", query_string={"as_of": "2026-02-30"}, headers=key)
+    assert resp.status_code == 422 and "as_of" in resp.get_json()["fields"]
