@@ -58,7 +58,8 @@ def create_webhook():
     """登记 Webhook 地址
 
     Events: contract.sent, .signed, .filed, .declined, .voided, .expired, .terminated,
-    .certificate_issued; document.sent, .signed, .filed, .expired; batch.completed. Each delivery is a JSON POST with
+    .certificate_issued; document.sent, .signed, .filed, .expired; batch.completed.
+    Each delivery is a JSON POST with
     ``X-LaborSign-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>``;
     any 2xx answer is delivered, otherwise it is retried with exponential backoff for 24 h.
     """
