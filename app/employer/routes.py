@@ -1,6 +1,6 @@
 """Employer views: thin wrappers around app.services.contracts."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
@@ -112,9 +112,10 @@ def contract_detail(contract_id: int):
     return _detail_page(queries.contract(current_principal(), contract_id))
 
 
-def _detail_page(contract, error: AppError | None = None):
-    """The contract page; after a refused action, with its message and HTTP status."""
-    headers = {}
+def _detail_page(contract, error: AppError | None = None, new_link: str | None = None):
+    """The contract page; after a refused action, with its message and HTTP status; after
+    *复制签署链接*, with the new link shown this once."""
+    headers = {"Cache-Control": "no-store"} if new_link else {}
     if getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)
     html = render_template("employer/contract.html", contract=contract,
@@ -124,7 +125,7 @@ def _detail_page(contract, error: AppError | None = None):
                            chain=chain.chain_rows(contract),
                            reminders=reminders.sent_for(contract.id),
                            in_force=chain.terms_in_force(contract), grounds=GROUNDS,
-                           changeable=amendment.changeable(contract),
+                           changeable=amendment.changeable(contract), new_link=new_link,
                            hours_systems=HOURS_SYSTEMS, wage_forms=WAGE_FORMS,
                            reason=request.form.get("reason", "") if error else "",
                            warnings=_shown(error.pending) if isinstance(
@@ -154,6 +155,17 @@ def resend(contract_id: int):
         return _detail_page(queries.contract(current_principal(), contract_id), exc)
     flash(gettext("已通过短信重新发送签署链接，原链接已失效"), "success")
     return redirect(url_for("employer.contract_detail", contract_id=contract_id))
+
+
+@bp.route("/contracts/<int:contract_id>/link", methods=["POST"])
+@role_required(*EMPLOYER_ROLES)
+def copy_link(contract_id: int):
+    """A new signing link shown to HR to copy (no text message); the old one stops working."""
+    try:
+        contract, token = lifecycle.resend_link(current_principal(), contract_id, sms=False)
+    except AppError as exc:
+        return _detail_page(queries.contract(current_principal(), contract_id), exc)
+    return _detail_page(contract, new_link=f"{current_app.config['BASE_URL']}/s/{token}")
 
 
 @bp.route("/contracts/<int:contract_id>/send", methods=["POST"])

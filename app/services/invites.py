@@ -25,9 +25,10 @@ SMS_REMINDER = ("【智慧星用工】提醒：%(employer)s邀请您签署的%(t
 DEFAULT_TITLE = "劳动合同"
 
 
-def issue_link(contract: Contract, *, reminder: bool = False) -> str:
+def issue_link(contract: Contract, *, reminder: bool = False, sms: bool = True) -> str:
     """Add a new signing link (valid SIGN_LINK_DAYS) and queue the SMS inviting the worker
-    (``reminder``: the text reminds a worker who has not signed yet).
+    (``reminder``: the text reminds a worker who has not signed yet; ``sms=False``: no text,
+    HR passes the link on itself).
 
     Part of the caller's transaction; returns the token (only its hash is stored).
     """
@@ -36,6 +37,8 @@ def issue_link(contract: Contract, *, reminder: bool = False) -> str:
     db.session.add(SigningLink(contract=contract, token_hash=pii.token_hash(token),
                                expires_at=utcnow() + timedelta(days=days)))
     url = f"{current_app.config['BASE_URL']}/s/{token}"
+    if not sms:
+        return token
     if reminder:
         queue_sms(contract, Msg(SMS_REMINDER, employer=contract.organization.name,
                                 title=contract.terms.get("title") or DEFAULT_TITLE, days=days,

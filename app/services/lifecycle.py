@@ -112,8 +112,10 @@ def _resend_cooldown(contract: Contract) -> None:
             raise ratelimit.RateLimited(RESEND_MESSAGE, int(wait + 0.999), seconds=int(wait + 0.999))
 
 
-def resend_link(p: Principal, contract_id: int) -> tuple[Contract, str]:
-    """Withdraw the worker's current link and text a new one (重新发送).
+def resend_link(p: Principal, contract_id: int, *, sms: bool = True) -> tuple[Contract, str]:
+    """Withdraw the worker's current link and text a new one (重新发送); ``sms=False``: no
+    text — HR copies the new link and passes it on (the worker still proves name, ID number
+    and the phone's one-time code before signing).
 
     :returns: the contract and the new link's token (shown to the caller once).
     :raises NotFound: not the employer's contract.
@@ -127,9 +129,10 @@ def resend_link(p: Principal, contract_id: int) -> tuple[Contract, str]:
     ratelimit.enforce("contract-resend", str(contract.id), f"1/{RESEND_SECONDS}s", RESEND_MESSAGE)
     try:
         revoked = revoke_links(contract, utcnow())
-        token = invites.issue_link(contract)
+        token = invites.issue_link(contract, sms=sms)
         flag_modified(contract, "status")  # bump the version: a racing signature loses
-        audit.record(contract.id, p.actor, "contract.resent", to=contract.worker_phone_masked,
+        audit.record(contract.id, p.actor, "contract.resent",
+                     to=contract.worker_phone_masked if sms else None, by_sms=sms,
                      links_revoked=revoked, days=current_app.config["SIGN_LINK_DAYS"])
         db.session.commit()
     except (StaleDataError, IntegrityError):

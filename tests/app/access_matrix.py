@@ -80,6 +80,7 @@ POLICIES: dict[str, Route] = {
     "employer.contracts_list": Route("employer_page", "GET,POST", body="form"),
     "employer.export_contracts": Route("employer_page", "POST", body="form"),
     "employer.bulk_action": Route("employer_page", "POST", body="form"),
+    "employer.copy_link": Route("employer_page", "POST", obj="changing", body="form"),
     "employer.staff_register_page": Route("employer_page"),
     "employer.batches_page": Route("employer_page", "GET,POST", body="form"),
     "employer.roster_template": Route("employer_page"),

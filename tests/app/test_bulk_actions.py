@@ -78,3 +78,25 @@ def test_bad_bulk_requests_name_the_problem_and_do_nothing(client, world):
     assert "请至少勾选一份合同" in _bulk(client, "send", ["1; DROP TABLE contracts"])
     assert "一次最多处理50份合同" in _bulk(client, "send", list(range(1, 52)))
     assert _status([cid]) == ["draft"]
+
+
+def test_hr_copies_a_new_signing_link_without_a_text(client, world, outbox):
+    import re
+
+    from tests.app.flows import api_send
+
+    contract = api_create(client, world["api_key"])
+    old = api_send(client, world["api_key"], contract["id"])
+    texts = len(outbox.messages())
+    login(client, "hr")
+    page = client.get(f"/employer/contracts/{contract['id']}").get_data(as_text=True)
+    resp = client.post(f"/employer/contracts/{contract['id']}/link",
+                       data={"csrf_token": csrf_token(page)})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    token = re.search(r'value="http://localhost/s/([A-Za-z0-9_-]+)"', html).group(1)
+    assert token != old and len(outbox.messages()) == texts  # no text message
+    assert client.get(f"/s/{token}").status_code == 200
+    assert client.get(f"/s/{old}").status_code == 410  # the old link stops working
+    page = client.get(f"/employer/contracts/{contract['id']}").get_data(as_text=True)
+    assert token not in page  # shown that once

@@ -50,7 +50,8 @@ def test_without_jobs_inline_requests_leave_their_jobs_to_workers(client, world,
 def test_every_job_kind_has_one_registered_handler(ctx):
     from app.services.job_handlers import all_handlers
 
-    assert set(all_handlers()) == {"file_contract", "issue_certificate", "sms"} <= set(jobs.HANDLERS)
+    kinds = {"batch_row", "file_contract", "issue_certificate", "link_expired", "sms", "webhook"}
+    assert set(all_handlers()) == kinds <= set(jobs.HANDLERS)
 
 
 def test_finished_jobs_keep_no_phone_or_text(client, world, outbox):
