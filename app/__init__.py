@@ -184,11 +184,12 @@ def register_blueprints(app: Flask) -> None:
     from app.ca import bp as ca_bp
     from app.employer import bp as employer_bp
     from app.health import bp as health_bp
+    from app.projects import bp as projects_bp
     from app.verify import bp as verify_bp
     from app.worker import bp as worker_bp
 
     for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp, health_bp,
-               account_bp):
+               account_bp, projects_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
     csrf.exempt(ca_bp)

@@ -20,6 +20,7 @@ from app.models.org import (
     User,
     auditor_employers,
 )
+from app.models.project import Project, ProjectDocument, ProjectMember
 from app.models.ratelimit import RateLimitCounter
 from app.models.reminder import SigningReminder
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
@@ -49,6 +50,9 @@ __all__ = [
     "MinimumWage",
     "Organization",
     "OtpChallenge",
+    "Project",
+    "ProjectDocument",
+    "ProjectMember",
     "RateLimitCounter",
     "RevokedCertificate",
     "SignatureEvent",

@@ -45,7 +45,9 @@ class Route:
 
     policy: str
     method: str = "GET"  # or "GET,POST": both are checked
-    obj: str | None = None  # draft | sent | changing | filed | cert | apikey | user | org | auditor | batch
+    # draft | sent | changing | filed | cert | apikey | user | org | auditor | batch | webhook
+    # | project
+    obj: str | None = None
     body: str = "none"  # none | form | json
     extra: dict = field(default_factory=dict)
     json: dict = field(default_factory=dict)  # a schema-valid body (the session is added)
@@ -178,6 +180,13 @@ POLICIES: dict[str, Route] = {
     "account.create_key": Route("employer_admin_page", "POST", body="form"),
     "account.revoke_key": Route("employer_admin_page", "POST", obj="apikey", body="form"),
     "account.reminder_settings": Route("employer_admin_page", "GET,POST", body="form"),
+    "projects.projects_page": Route("any_user"),
+    "projects.create_project": Route("project_manage", "POST", body="form"),
+    "projects.project_page": Route("project_page", obj="project"),
+    "projects.download_document": Route("project_page", obj="project"),
+    "projects.add_subcontractor": Route("project_manage", "POST", obj="project", body="form"),
+    "projects.upload_document": Route("project_manage", "POST", obj="project", body="form"),
+    "projects.county_page": Route("audit_page"),
     "account.webhooks_page": Route("employer_admin_page", "GET,POST", body="form"),
     "account.webhook_log": Route("employer_admin_page", obj="webhook"),
     "account.replay_delivery": Route("employer_admin_page", "POST", obj="webhook", body="form"),
@@ -217,6 +226,16 @@ def expected(policy: str, name: str, owner: str | None) -> str:
         if role != "auditor":
             return "forbidden"
         return "ok" if owner is None or owner in p["sees"] else "hidden"
+    if policy == "project_page":  # the contractor's staff, the region's auditors, platform
+        if role == "platform_admin" or owner is None:
+            return "ok"
+        if role == "auditor":
+            return "ok" if owner in p["sees"] else "hidden"
+        return "ok" if p["org"] == owner else "hidden"
+    if policy == "project_manage":  # the general contractor's staff only
+        if role not in ("employer_hr", "employer_admin"):
+            return "forbidden"
+        return "ok" if owner is None or p["org"] == owner else "hidden"
     if policy == "platform_page":
         return "ok" if role == "platform_admin" else "forbidden"
     raise AssertionError(f"unknown policy {policy}")

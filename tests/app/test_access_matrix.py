@@ -100,6 +100,25 @@ def _account_objects(world, tenants) -> None:
         tenants[owner]["org"] = org.id
         tenants[owner]["batch"] = _batch(org, hr)
         tenants[owner]["webhook"], tenants[owner]["delivery"] = _webhook(org)
+        tenants[owner]["project"], tenants[owner]["document"] = _project(org, hr)
+
+
+def _project(org, username: str) -> tuple[int, int]:
+    """A project of the employer as general contractor, in its region, with one document."""
+    from app.models import User
+    from app.services import project_archive, projects
+    from app.services.principal import of_user
+
+    p = of_user(db.session.scalar(select(User).where(User.username == username)))
+    project = projects.create(p, {
+        "name": f"矩阵项目{org.id}", "region_code": org.region_code, "permit_no": "P-1",
+        "builder": "建设单位", "contract_amount": "5000000", "start_date": "2026-09-01",
+        "planned_end": "2027-12-31", "officer_name": "刘专管", "officer_phone": "13700001111",
+        "wage_bank_code": "102", "wage_account": "6222020200001234", "deposit_kind": "cash",
+        "wage_account_holder": "专户", "deposit_amount": "100000", "pay_day": "15"})
+    doc = project_archive.upload(p, project.id, "construction_contract", None, "c.pdf",
+                                 b"%PDF-1.4\n%%EOF\n")
+    return project.id, doc.id
 
 
 def _webhook(org) -> tuple[int, int]:
@@ -158,8 +177,11 @@ def _path(app, endpoint: str, route: m.Route, objs: dict | None) -> str:
             args[arg] = objs["token"]
         elif arg == "serial":
             args[arg] = objs["cert"]
-        elif arg in ("key_id", "user_id", "org_id", "batch_id", "endpoint_id") and arg not in args:
+        elif arg in ("key_id", "user_id", "org_id", "batch_id", "endpoint_id", "project_id") \
+                and arg not in args:
             args[arg] = objs[route.obj]
+        elif arg == "document_id":
+            args[arg] = objs["document"]
         elif arg == "delivery_id":
             args[arg] = objs["delivery"]
     path = rule.rule

@@ -267,3 +267,37 @@ def test_webhook_tables_come_and_go(blank_app):
             assert "webhook_endpoints" not in names and "webhook_deliveries" not in names
             assert conn.execute(sa.text("SELECT contract_no FROM contracts")).scalar_one() == "HT1"
         upgrade()
+
+
+def test_project_tables_come_and_go(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="d4f6a8b0c2e1")
+        with db.engine.begin() as conn:
+            _one_contract(conn, "sent")
+        upgrade(revision="e5a7c9d1f3b4")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO projects (id, contractor_id, name, region_code, permit_no, builder, "
+                "contract_amount, start_date, planned_end, officer_name, officer_phone_enc, "
+                "officer_phone_masked, wage_bank_code, wage_account_enc, wage_account_masked, "
+                "wage_account_holder, deposit_kind, deposit_amount, pay_day, created_by, "
+                "created_at) VALUES (1, 1, 'p', '430121', 'x', 'b', '1', '2026-09-01', "
+                "'2027-12-31', 'o', 'e', 'm', '102', 'e', 'm', 'h', 'cash', '1', 15, 'u', "
+                "CURRENT_TIMESTAMP)"))
+            doc = sa.text(
+                "INSERT INTO project_documents (project_id, category, period, version, key, "
+                "sha256, size, content_type, filename, uploaded_by, uploaded_at, retain_until) "
+                "VALUES (1, 'roster', '2026-11', 1, 'k', 's', 1, 't', 'f', 'u', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            conn.execute(doc)
+        with db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+            conn.execute(doc)  # one row per version of a category and month
+        downgrade(revision="d4f6a8b0c2e1")
+        with db.engine.connect() as conn:
+            names = sa.inspect(conn).get_table_names()
+            assert not {"projects", "project_members", "project_documents"} & set(names)
+        upgrade()

@@ -1,0 +1,115 @@
+"""Project pages: thin wrappers around app.services.projects, project_archive and
+project_board. Everyone logged in may call them; the services show each principal only the
+projects it may see (another party's project is a 404)."""
+
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from app.auth.access import current_principal, role_required
+from app.errors import AppError, ValidationFailed, translated_fields
+from app.extensions import db
+from app.projects import bp
+from app.services import project_archive, project_board, projects
+
+EMPLOYER_ROLES = ("employer_admin", "employer_hr")
+ALL_ROLES = (*EMPLOYER_ROLES, "auditor", "platform_admin")
+PID = "/<int(min=1, max=2147483647):project_id>"
+
+
+def _list_page(errors: dict | None = None, message: str | None = None, status: int = 200):
+    p = current_principal()
+    return render_template("projects/list.html", projects=projects.visible(p),
+                           fields=projects.FIELDS, deposit_kinds=projects.DEPOSIT_KINDS,
+                           can_create=p.is_employer, errors=errors or {}, message=message,
+                           values=request.form if errors else {}), status
+
+
+@bp.get("")
+@role_required(*ALL_ROLES)
+def projects_page():
+    """The projects the user may see; an employer registers one here (as general contractor)."""
+    return _list_page()
+
+
+@bp.post("")
+@role_required(*EMPLOYER_ROLES)
+def create_project():
+    """Register a project with the employer as its general contractor."""
+    try:
+        project = projects.create(current_principal(), request.form.to_dict())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _list_page(translated_fields(exc.fields), exc.message, exc.status)
+    flash(gettext("项目已登记"), "success")
+    return redirect(url_for("projects.project_page", project_id=project.id))
+
+
+def _detail(project_id: int, error: AppError | None = None, errors: dict | None = None):
+    p = current_principal()
+    project = projects.get(p, project_id)
+    return render_template(
+        "projects/detail.html", project=project, board=project_board.board(p, project_id),
+        documents=project_archive.documents(p, project_id), categories=project_archive.CATEGORIES,
+        contractor=projects.is_contractor(p, project),
+        can_read=projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin,
+        error=error, errors=errors or {}, values=request.form if error else {},
+        this_month=date.today().strftime("%Y-%m")), error.status if error else 200
+
+
+@bp.get(PID)
+@role_required(*ALL_ROLES)
+def project_page(project_id: int):
+    """The project, its subcontractors, its archive documents and completeness board."""
+    return _detail(project_id)
+
+
+@bp.post(f"{PID}/subcontractors")
+@role_required(*EMPLOYER_ROLES)
+def add_subcontractor(project_id: int):
+    try:
+        projects.add_subcontractor(current_principal(), project_id, request.form.get("uscc"))
+    except AppError as exc:
+        db.session.rollback()
+        return _detail(project_id, exc, translated_fields(exc.fields))
+    flash(gettext("已加入劳务分包单位"), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post(f"{PID}/documents")
+@role_required(*EMPLOYER_ROLES)
+def upload_document(project_id: int):
+    """A new version of an archive document (PDF, image, XLSX or CSV, by content)."""
+    upload = request.files.get("file")
+    data = b""
+    if upload is not None:
+        with upload.stream as stream:
+            data = stream.read(project_archive.MAX_BYTES + 1)
+    try:
+        project_archive.upload(current_principal(), project_id, request.form.get("category"),
+                               request.form.get("period"), upload.filename if upload else "",
+                               data)
+    except AppError as exc:
+        db.session.rollback()
+        return _detail(project_id, exc, translated_fields(exc.fields))
+    flash(gettext("资料已归档（新版本，旧版本保留）"), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.get(f"{PID}/documents/<int(min=1, max=2147483647):document_id>")
+@role_required(*ALL_ROLES)
+def download_document(project_id: int, document_id: int):
+    doc, data = project_archive.read(current_principal(), project_id, document_id)
+    resp = Response(data, mimetype=doc.content_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{doc.key.rsplit("/", 1)[1]}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.get("/county")
+@role_required("auditor", "platform_admin")
+def county_page():
+    """The county's projects, the riskiest first (missing and late archive documents)."""
+    return render_template("projects/county.html",
+                           rows=project_board.county(current_principal()))

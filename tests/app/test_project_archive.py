@@ -1,0 +1,115 @@
+"""A project's archives in the S3 server (moto, over HTTP, object lock): each upload a new
+version under projects/<id>/<category>/<period>/, its SHA-256 recorded, retained until three
+years after the planned end, never overwritten nor deletable; files told by their content,
+bad ones refused with a clear message and nothing stored."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from app.extensions import archive_ext, db
+from app.models import ProjectDocument
+from tests.app.project_helpers import make_project
+from tests.app.test_projects import PDF
+from tests.conftest import csrf_token, login
+
+
+@pytest.fixture
+def s3(ctx, s3_server, s3_bucket):
+    from archive import S3ObjectStore
+
+    store = S3ObjectStore(s3_server.endpoint, s3_server.access_key, s3_server.secret_key,
+                          s3_bucket, secure=False, object_lock=True)
+    store.ensure_bucket()
+    archive_ext.use(store, app=ctx)
+    yield store
+    archive_ext.use(None, app=ctx)
+
+
+def _upload(client, project_id: int, data: bytes, name: str = "x.pdf",
+            category: str = "pay_sheet", period: str = "2026-11"):
+    page = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    return client.post(f"/projects/{project_id}/documents", data={
+        "csrf_token": csrf_token(page), "category": category, "period": period,
+        "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_versions_are_kept_retained_and_never_overwritten(client, world, s3):
+    from archive import ObjectLocked
+
+    project = make_project()
+    login(client, "hr")
+    assert _upload(client, project.id, PDF, "工资表11月.pdf").status_code == 302
+    second = PDF.replace(b"<<>>", b"<</A 1>>", 1)
+    assert _upload(client, project.id, second, "工资表11月-更正.pdf").status_code == 302
+    photo = _png()
+    assert _upload(client, project.id, photo, "告示牌.jpg", "notice_board", "").status_code == 302
+    docs = db.session.scalars(select(ProjectDocument).order_by(ProjectDocument.id)).all()
+    assert [(d.category, d.period, d.version) for d in docs] == [
+        ("pay_sheet", "2026-11", 1), ("pay_sheet", "2026-11", 2), ("notice_board", "once", 1)]
+    assert docs[0].key.startswith(f"projects/{project.id}/pay_sheet/2026-11/v1-")
+    assert docs[2].content_type == "image/png" and docs[2].key.endswith(".png")  # by content
+    import hashlib
+
+    assert docs[1].sha256 == hashlib.sha256(second).hexdigest()
+    assert s3.get(docs[0].key) == PDF and s3.get(docs[1].key) == second  # both versions
+    retained = s3.retention(docs[0].key)
+    assert retained >= datetime(2030, 12, 31, tzinfo=UTC)  # planned end 2027-12-31 + 3 years
+    with pytest.raises(ObjectLocked):
+        s3.delete(docs[0].key)
+    assert client.get(f"/projects/{project.id}/documents/{docs[0].id}").data == PDF
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert html.count("data-document=") == 3 and "2030-12-31" in html
+
+
+def _zip_without_workbook() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("a.txt", "x")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("data,name,says", [
+    (b"", "x.pdf", "上传的文件是空的"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "x.pdf", "文件已损坏，无法打开（PDF）"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 20, "x.png", "文件已损坏，无法打开（PNG）"),
+    (None, "x.xlsx", "文件已损坏，无法打开（XLSX）"),
+    (b"MZ\x90\x00\x03\x00\x00\x00", "工资表.pdf", "只能上传 PDF、图片"),
+])
+def test_bad_files_are_refused_and_nothing_is_stored(client, world, s3, data, name, says):
+    project = make_project()
+    login(client, "hr")
+    resp = _upload(client, project.id, _zip_without_workbook() if data is None else data, name)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and says in html and 'id="err-file"' in html
+    assert db.session.scalar(select(func.count()).select_from(ProjectDocument)) == 0
+    assert list(s3.list(f"projects/{project.id}/")) == []
+
+
+def test_oversized_files_and_bad_months(client, world, s3, monkeypatch):
+    from app.services import project_archive
+
+    monkeypatch.setattr(project_archive, "MAX_BYTES", 1000)
+    project = make_project()
+    login(client, "hr")
+    resp = _upload(client, project.id, PDF + b"x" * 1000)
+    assert resp.status_code == 422 and "文件过大" in resp.get_data(as_text=True)
+    for period in ("2026-13", "2026-08", "2099-01", "11/2026"):  # before the start, future
+        resp = _upload(client, project.id, PDF, period=period)
+        assert resp.status_code == 422 and 'id="err-period"' in resp.get_data(as_text=True)
+    resp = _upload(client, project.id, PDF, category="selfies")
+    assert resp.status_code == 422 and 'id="err-category"' in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ProjectDocument)) == 0
+    assert list(s3.list(f"projects/{project.id}/")) == []
