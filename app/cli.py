@@ -164,6 +164,28 @@ def register(app: Flask) -> None:
         click.echo(f"{run.reminded} worker(s) reminded, {run.skipped} skipped, "
                    f"{expired} expired link(s) told" + (f"; ran {sent} job(s)" if sent else ""))
 
+    wages_group = AppGroup("wages", help="Construction projects' wage reconciliation.")
+    app.cli.add_command(wages_group)
+
+    @wages_group.command("reconcile")
+    def wages_reconcile() -> None:
+        """Reconcile every project's wages; keep new flags and alert them (SMS jobs).
+
+        Run once a day, e.g. from cron:  30 6 * * *  .venv/bin/flask --app wsgi wages reconcile
+        Safe to repeat: a flag of a worker-month is raised (and alerted) once.
+        """
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import Project
+        from app.services import reconcile
+
+        raised = 0
+        for project in db.session.scalars(select(Project).order_by(Project.id)).all():
+            raised += len(reconcile.run(project, date.today()))
+        sent = jobs.run_pending(limit=10000) if current_app.config.get("JOBS_INLINE") else 0
+        click.echo(f"{raised} new flag(s)" + (f"; ran {sent} job(s)" if sent else ""))
+
     ca_group = AppGroup("ca", help="The platform certificate authority.")
     app.cli.add_command(ca_group)
 

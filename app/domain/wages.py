@@ -23,7 +23,8 @@ FLAG_TEXT = {
     "unpaid": "出勤但次月底前未发放工资", "underpaid": "实发工资比应发少%(percent)s%%以上",
     "late": "晚于发薪日%(days)s天发放", "wrong_holder": "工资发到了非本人（户名不符）的账户",
     "not_dedicated": "不是从项目农民工工资专用账户发放", "below_minimum": "实发工资低于当地最低工资标准",
-    "no_contract": "有考勤但没有已签署备案的劳动合同（实名制）", "paid_without_attendance": "有工资发放但当月无考勤",
+    "no_contract": "有考勤但没有已签署备案的劳动合同（实名制）",
+    "paid_without_attendance": "有工资发放但当月无考勤",
     "big_month": "单人单月发放超过%(limit)s元", "big_year": "单人全年发放超过%(limit)s元",
 }
 PROJECT_TEXT = {"paid_ratio": "发薪人数占出勤人数不足100%%（%(ratio)s%%）",
@@ -39,6 +40,9 @@ class Thresholds:
     big_month: Decimal = Decimal("50000")
     big_year: Decimal = Decimal("300000")
     unpaid_share: Decimal = Decimal("0.10")
+
+
+DEFAULT = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,13 @@ class WorkerMonth:
 
 @dataclass
 class Result:
+    """The reconciliation of one worker-month."""
+
     expected: Decimal | None
     paid: Decimal
     difference: Decimal | None
     days_late: int
+    days: int = 0  # days attended
     flags: dict[str, dict] = field(default_factory=dict)  # flag -> message params
 
 
@@ -104,13 +111,14 @@ def expected_pay(wage: Wage | None, days: int, hours: Decimal) -> Decimal | None
     return (wage.amount * hours).quantize(CENT, ROUND_HALF_UP)
 
 
-def check(w: WorkerMonth, *, pay_day: int, today: date, t: Thresholds = Thresholds()) -> Result:
+def check(w: WorkerMonth, *, pay_day: int, today: date, t: Thresholds | None = None) -> Result:
     """Every flag of one worker-month."""
+    t = t or DEFAULT
     expected = expected_pay(w.wage, w.days, w.hours)
     due = pay_due(w.month, pay_day)
     late = max(0, (w.paid_on - due).days) if w.paid_on else max(0, (today - due).days)
     r = Result(expected, w.paid, (w.paid - expected) if expected is not None else None,
-               late if (w.paid_on or today > due) and w.days else 0)
+               late if (w.paid_on or today > due) and w.days else 0, w.days)
     if w.days and w.wage is None:
         r.flags["no_contract"] = {}
     if w.days and w.paid == 0 and today > next_month_end(w.month):
@@ -136,8 +144,9 @@ def check(w: WorkerMonth, *, pay_day: int, today: date, t: Thresholds = Threshol
     return r
 
 
-def project_month(attending: int, paid: int, t: Thresholds = Thresholds()) -> dict[str, dict]:
+def project_month(attending: int, paid: int, t: Thresholds | None = None) -> dict[str, dict]:
     """The project-month flags: paid ÷ attending below 100%; over ``unpaid_share`` unpaid."""
+    t = t or DEFAULT
     flags: dict[str, dict] = {}
     if attending and paid < attending:
         flags["paid_ratio"] = {"ratio": int(Decimal(100 * paid) / attending)}
@@ -145,6 +154,9 @@ def project_month(attending: int, paid: int, t: Thresholds = Thresholds()) -> di
         share = int(Decimal(100 * (attending - paid)) / attending)
         flags["unpaid_share"] = {"limit": int(t.unpaid_share * 100), "share": share}
     return flags
+
+
+GRADES = ("red", "orange", "yellow", "green")
 
 
 def grade(flags: list[str]) -> str:

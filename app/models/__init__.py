@@ -26,6 +26,7 @@ from app.models.reminder import SigningReminder
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage
+from app.models.wage_record import AttendanceDay, PayRecord, WageFlag
 from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ORG_STATUSES",
     "ROLES",
     "AccountToken",
+    "AttendanceDay",
     "ApiKey",
     "AuditEvent",
     "Contract",
@@ -49,6 +51,7 @@ __all__ = [
     "Job",
     "MinimumWage",
     "Organization",
+    "PayRecord",
     "OtpChallenge",
     "Project",
     "ProjectDocument",
@@ -63,6 +66,7 @@ __all__ = [
     "TemplateVersion",
     "User",
     "UserSession",
+    "WageFlag",
     "WebhookDelivery",
     "WebhookEndpoint",
     "Worker",

@@ -301,3 +301,21 @@ def test_project_tables_come_and_go(blank_app):
             names = sa.inspect(conn).get_table_names()
             assert not {"projects", "project_members", "project_documents"} & set(names)
         upgrade()
+
+
+def test_wage_record_tables_come_and_go(blank_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    with blank_app.app_context():
+        upgrade(revision="f6b8d0e2a4c5")
+        with db.engine.connect() as conn:
+            names = set(sa.inspect(conn).get_table_names())
+            assert {"attendance_days", "pay_records", "wage_flags"} <= names
+        downgrade(revision="e5a7c9d1f3b4")
+        with db.engine.connect() as conn:
+            names = set(sa.inspect(conn).get_table_names())
+            assert not {"attendance_days", "pay_records", "wage_flags"} & names
+            assert "projects" in names
+        upgrade()

@@ -1,0 +1,181 @@
+"""Reconciling a project's wages: per worker and month the expected pay by the labor
+contract, the paid amount, the difference and the days late, with the flags of
+:mod:`app.domain.wages`; per month the paid ÷ attending checks; a grade per project. New
+flags are kept (``wage_flags``, once each) and alerted by SMS to the labor-and-wage officer
+and the general contractor's admins as durable jobs.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app import pii
+from app.domain import wages
+from app.domain.typed import Msg
+from app.extensions import db
+from app.models import (
+    AttendanceDay,
+    Contract,
+    PayRecord,
+    Project,
+    ProjectMember,
+    User,
+    WageFlag,
+    Worker,
+)
+from app.services import jobs, minimum_wages, projects
+from app.services.principal import Principal
+
+IN_FORCE = ("signed", "filed", "terminated")
+ALERT = "【智慧星用工】欠薪预警：项目“%(project)s”新增%(count)s项工资风险（%(flags)s），请登录平台核查处理。"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One worker-month of the reconciliation."""
+
+    month: str
+    id_hash: str
+    id_masked: str
+    worker_name: str | None
+    organization_id: int | None
+    result: wages.Result
+
+
+def _month_bounds(month: str) -> tuple[date, date]:
+    year, m = (int(x) for x in month.split("-"))
+    return date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1])
+
+
+def _wage_of(contract: Contract) -> wages.Wage | None:
+    t = contract.terms
+    if contract.template == "construction_simple" and t.get("wage_amount"):
+        return wages.Wage(t.get("wage_form") or "monthly", Decimal(str(t["wage_amount"])))
+    if contract.template == "part_time" and t.get("hourly_wage"):
+        return wages.Wage("hourly", Decimal(str(t["hourly_wage"])))
+    if t.get("monthly_wage"):
+        return wages.Wage("monthly", Decimal(str(t["monthly_wage"])))
+    return None
+
+
+def _contracts(project: Project, hashes: set[str]) -> dict[str, list[Contract]]:
+    employers = [project.contractor_id, *db.session.scalars(select(
+        ProjectMember.organization_id).where(ProjectMember.project_id == project.id))]
+    found: dict[str, list[Contract]] = defaultdict(list)
+    for contract, id_hash in db.session.execute(
+            select(Contract, Worker.id_hash).join(Worker, Contract.worker_id == Worker.id)
+            .where(Contract.organization_id.in_(employers), Contract.status.in_(IN_FORCE),
+                   Contract.document_kind == "contract", Worker.id_hash.in_(list(hashes)))):
+        found[id_hash].append(contract)
+    return found
+
+
+def _in_force(candidates: list[Contract], month: str, project: Project) -> Contract | None:
+    first, last = _month_bounds(month)
+    live = [c for c in candidates if c.terms.get("term_start", "9999") <= last.isoformat()
+            and (c.ended_on or date.fromisoformat(c.terms.get("term_end") or "9999-12-31"))
+            >= first]
+    named = [c for c in live if c.terms.get("project_name") == project.name]
+    return (named or live or [None])[-1]
+
+
+def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) -> list[Line]:
+    """Every worker-month of the project with attendance or pay, reconciled."""
+    attendance: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0])
+    masked: dict[str, str] = {}
+    for id_hash, id_masked, day, minutes in db.session.execute(
+            select(AttendanceDay.id_hash, AttendanceDay.id_masked, AttendanceDay.day,
+                   AttendanceDay.minutes).where(AttendanceDay.project_id == project.id)):
+        entry = attendance[(id_hash, day.strftime("%Y-%m"))]
+        entry[0] += 1
+        entry[1] += minutes
+        masked[id_hash] = id_masked
+    pay: dict[tuple[str, str], list[PayRecord]] = defaultdict(list)
+    for record in db.session.scalars(select(PayRecord).where(
+            PayRecord.project_id == project.id)):
+        pay[(record.id_hash, record.month)].append(record)
+        masked[record.id_hash] = record.id_masked
+    dedicated = pii.keyed_hash(pii.decrypt(project.wage_account_enc), "account")
+    contracts = _contracts(project, set(masked))
+    yearly: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    out = []
+    for id_hash, month in sorted(set(attendance) | set(pay), key=lambda k: (k[1], k[0])):
+        records = pay.get((id_hash, month), [])
+        paid = sum((Decimal(r.net) for r in records), Decimal(0))
+        yearly[(id_hash, month[:4])] += paid
+        contract = _in_force(contracts.get(id_hash, []), month, project)
+        minimum = minimum_wages.in_force(project.region_code, _month_bounds(month)[1])
+        days, minutes = attendance.get((id_hash, month), (0, 0))
+        result = wages.check(wages.WorkerMonth(
+            month=month, days=days, hours=Decimal(minutes) / 60, wage=_wage_of(contract)
+            if contract else None, worker_name=contract.worker_name if contract else None,
+            paid=paid, paid_on=max((r.paid_on for r in records if r.paid_on), default=None),
+            holders=tuple(r.holder for r in records),
+            paying_accounts_dedicated=all(r.paying_account_hash == dedicated for r in records),
+            paid_in_year=yearly[(id_hash, month[:4])],
+            minimum_monthly=minimum.monthly if minimum else None),
+            pay_day=project.pay_day, today=today, t=t)
+        out.append(Line(month, id_hash, masked[id_hash], contract.worker_name if contract
+                        else None, contract.organization_id if contract else None, result))
+    return out
+
+
+def project_flags(items: list[Line], t: wages.Thresholds = wages.DEFAULT) -> dict:
+    """Per month: the project-month flags (workers paid ÷ workers attending)."""
+    by_month: dict[str, list[Line]] = defaultdict(list)
+    for line in items:
+        if line.result.days:
+            by_month[line.month].append(line)
+    return {month: wages.project_month(len(rows), sum(1 for x in rows if x.result.paid > 0), t)
+            for month, rows in by_month.items()}
+
+
+def run(project: Project, today: date) -> list[WageFlag]:
+    """Reconcile, keep the new flags and queue their alert; returns the new flags."""
+    items = lines(project, today)
+    new: list[WageFlag] = []
+    known = {(f.month, f.id_hash, f.flag) for f in db.session.scalars(select(WageFlag).where(
+        WageFlag.project_id == project.id))}
+    for line in items:
+        for flag, params in line.result.flags.items():
+            if (line.month, line.id_hash, flag) not in known:
+                at_risk = max(Decimal(0), -(line.result.difference or Decimal(0)))
+                new.append(WageFlag(project_id=project.id, month=line.month,
+                                    id_hash=line.id_hash, id_masked=line.id_masked,
+                                    organization_id=line.organization_id, flag=flag,
+                                    params={k: str(v) for k, v in params.items()},
+                                    at_risk=str(at_risk)))
+    for month, flags in project_flags(items).items():
+        for flag, params in flags.items():
+            if (month, "", flag) not in known:
+                new.append(WageFlag(project_id=project.id, month=month, id_hash="",
+                                    id_masked="", flag=flag, params={
+                                        k: str(v) for k, v in params.items()}, at_risk="0"))
+    db.session.add_all(new)
+    if new:
+        _alert(project, new)
+    db.session.commit()
+    return new
+
+
+def _alert(project: Project, new: list[WageFlag]) -> None:
+    names = "、".join(sorted({wages.FLAG_TEXT.get(f.flag, wages.PROJECT_TEXT.get(f.flag, f.flag))
+                              .split("%")[0] for f in new}))
+    text = Msg(ALERT, project=project.name, count=len(new), flags=names)
+    phones = [project.officer_phone_enc, *db.session.scalars(select(User.phone_enc).where(
+        User.organization_id == project.contractor_id, User.role == "employer_admin",
+        User.active.is_(True), User.phone_enc.is_not(None)))]
+    for phone in phones:
+        jobs.enqueue("sms", {"to_enc": phone, "text_enc": pii.encrypt(text)})
+
+
+def reconcile(p: Principal, project_id: int, today: date | None = None) -> list[WageFlag]:
+    """The contractor's staff reconcile a project now (also run for every project by
+    ``flask wages reconcile``)."""
+    return run(projects.managed(p, project_id), today or date.today())
