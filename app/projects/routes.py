@@ -52,6 +52,7 @@ def _detail(project_id: int, error: AppError | None = None, errors: dict | None 
     return render_template(
         "projects/detail.html", project=project, board=project_board.board(p, project_id),
         documents=project_archive.documents(p, project_id), categories=project_archive.CATEGORIES,
+        roster=projects.roster(p, project),
         contractor=projects.is_contractor(p, project),
         can_read=projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin,
         error=error, errors=errors or {}, values=request.form if error else {},

@@ -160,3 +160,29 @@ def add_subcontractor(p: Principal, project_id: int, uscc: object) -> ProjectMem
                  organization=org.id)
     db.session.commit()
     return member
+
+
+ROSTER_STATUSES = ("signed", "filed", "terminated")
+
+
+def roster(p: Principal, project: Project) -> list[dict]:
+    """The project's real-name roster (实名制花名册): every signed labor contract of the
+    contractor or a subcontractor that names the project — who, for which employer and
+    team, since when, and who has left (a subcontractor sees its own workers only)."""
+    from app.models import Contract
+
+    employers = [project.contractor_id, *(m.organization_id for m in project.members)]
+    if p.is_employer and not is_contractor(p, project):
+        employers = [p.organization_id]
+    names = dict(db.session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_(employers))).all())
+    found = db.session.scalars(select(Contract).where(
+        Contract.organization_id.in_(employers), Contract.document_kind == "contract",
+        Contract.status.in_(ROSTER_STATUSES),
+        Contract.terms["project_name"].as_string() == project.name).order_by(
+        Contract.organization_id, Contract.worker_name, Contract.id))
+    return [{"worker_name": c.worker_name, "id_masked": c.worker.id_masked,
+             "employer": names.get(c.organization_id, ""), "team": c.terms.get("team") or "",
+             "post": c.terms.get("post") or "", "since": c.terms.get("term_start"),
+             "left_on": c.ended_on.isoformat() if c.ended_on else None,
+             "contract_no": c.contract_no} for c in found]

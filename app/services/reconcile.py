@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import pii
 from app.domain import wages
@@ -46,6 +46,13 @@ class Line:
     worker_name: str | None
     organization_id: int | None
     result: wages.Result
+
+
+def _month_of(column):
+    """``YYYY-MM`` of a date column, in the database's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
 
 def _month_bounds(month: str) -> tuple[date, date]:
@@ -87,14 +94,15 @@ def _in_force(candidates: list[Contract], month: str, project: Project) -> Contr
 
 def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) -> list[Line]:
     """Every worker-month of the project with attendance or pay, reconciled."""
-    attendance: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0])
+    attendance: dict[tuple[str, str], tuple[int, int]] = {}
     masked: dict[str, str] = {}
-    for id_hash, id_masked, day, minutes in db.session.execute(
-            select(AttendanceDay.id_hash, AttendanceDay.id_masked, AttendanceDay.day,
-                   AttendanceDay.minutes).where(AttendanceDay.project_id == project.id)):
-        entry = attendance[(id_hash, day.strftime("%Y-%m"))]
-        entry[0] += 1
-        entry[1] += minutes
+    month = _month_of(AttendanceDay.day)
+    for id_hash, id_masked, in_month, days, minutes in db.session.execute(  # summed in SQL
+            select(AttendanceDay.id_hash, func.min(AttendanceDay.id_masked), month,
+                   func.count(), func.sum(AttendanceDay.minutes))
+            .where(AttendanceDay.project_id == project.id)
+            .group_by(AttendanceDay.id_hash, month)):
+        attendance[(id_hash, in_month)] = (days, int(minutes or 0))
         masked[id_hash] = id_masked
     pay: dict[tuple[str, str], list[PayRecord]] = defaultdict(list)
     for record in db.session.scalars(select(PayRecord).where(
@@ -104,13 +112,17 @@ def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) ->
     dedicated = pii.keyed_hash(pii.decrypt(project.wage_account_enc), "account")
     contracts = _contracts(project, set(masked))
     yearly: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    minimums: dict = {}
     out = []
     for id_hash, month in sorted(set(attendance) | set(pay), key=lambda k: (k[1], k[0])):
         records = pay.get((id_hash, month), [])
         paid = sum((Decimal(r.net) for r in records), Decimal(0))
         yearly[(id_hash, month[:4])] += paid
         contract = _in_force(contracts.get(id_hash, []), month, project)
-        minimum = minimum_wages.in_force(project.region_code, _month_bounds(month)[1])
+        if month not in minimums:
+            minimums[month] = minimum_wages.in_force(project.region_code,
+                                                     _month_bounds(month)[1])
+        minimum = minimums[month]
         days, minutes = attendance.get((id_hash, month), (0, 0))
         result = wages.check(wages.WorkerMonth(
             month=month, days=days, hours=Decimal(minutes) / 60, wage=_wage_of(contract)

@@ -120,3 +120,41 @@ def test_county_view_sorted_by_risk_within_the_auditors_region(client, world):
     employer = client.application.test_client()
     login(employer, "hr")
     assert employer.get("/projects/county").status_code == 403
+
+
+def test_the_real_name_roster_from_the_contracts_naming_the_project(client, world):
+    from app.models import Contract
+    from tests.app.test_wage_reconciliation import PEOPLE, _contract
+
+    for n in (1, 2):
+        _contract(client, world, n)  # the contractor's own workers, naming the project
+    project = make_project()
+    login(client, "hr")
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    client.post(f"/projects/{project.id}/subcontractors",
+                data={"csrf_token": csrf_token(page), "uscc": world["other"].uscc})
+    sub_body = {"template": "construction_simple", "worker_name": "分包工人",
+                "worker_id_number": PEOPLE[3][1], "worker_phone": "13900005555",
+                "worker_address": "湖南", "term_start": "2026-09-01", "post": "木工",
+                "work_location": "工地", "project_name": PROJECT["name"], "team": "木工班",
+                "hours_system": "standard", "wage_form": "daily", "wage_amount": "320",
+                "pay_day": 15, "wage_account": "专户", "social_insurance": "五险",
+                "labor_protection": "安全帽"}
+    from tests.conftest import bearer
+
+    resp = client.post("/api/v1/contracts", json=sub_body,
+                       headers=bearer(world["api_key_other"]))
+    assert resp.status_code == 201, resp.get_json()
+    theirs = db.session.get(Contract, resp.get_json()["id"])
+    theirs.status = "filed"
+    left = db.session.scalar(select(Contract).where(Contract.worker_name == PEOPLE[2][0]))
+    left.status, left.ended_on = "terminated", date(2026, 11, 20)
+    db.session.commit()
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert html.count('data-left="no"') == 2 and html.count('data-left="yes"') == 1
+    assert "在岗2人" in html and "2026-11-20" in html and "木工班" in html
+    assert world["other"].name in html
+    sub = client.application.test_client()
+    login(sub, "hr2")
+    html = sub.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "分包工人" in html and PEOPLE[1][0] not in html  # a subcontractor: its own workers
