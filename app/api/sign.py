@@ -13,6 +13,7 @@ from app.api.sign_schemas import (
     DeclineIn,
     IdentityIn,
     OtpOut,
+    PayOut,
     SessionOut,
     SignedOut,
     SignIn,
@@ -106,6 +107,16 @@ def worker_documents(token: str):
     """验证后查看本合同的全部文件（原合同、变更、续订、解除协议、解除证明）"""
     link = worker_signing.verified_link(token, _header_session())
     return {"documents": chain.chain_rows(link.contract)}
+
+
+@bp.get(f"{TOKEN}/pay")
+@operation(security=SIGNING_SESSION, tags=TAGS, answers={200: PayOut, **IDENTITY, **LINK})
+def worker_pay(token: str):
+    """验证后查看本人在用人单位工程项目上的工资（应发与实发）"""
+    from app.services import reconcile
+
+    link = worker_signing.verified_link(token, _header_session())
+    return {"months": reconcile.worker_pay(link.contract)}
 
 
 @bp.get(f"{TOKEN}/documents/<int(max=1000):position>/pdf")

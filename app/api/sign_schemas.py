@@ -93,3 +93,20 @@ class WorkerContractOut(ContractOut):
     clauses: list[ClauseOut] = Field(description="变更、解除协议的条款原文（与 PDF 一致）；合同为空")
     clauses_en: list[ClauseOut] = Field(
         description="劳动合同条款的英文阅读文本（签署的 PDF 为中文）；协议为空")
+
+
+class PayMonthOut(BaseModel):
+    """One month of the worker's pay on one project."""
+
+    project: str
+    month: str
+    days: int = Field(description="出勤天数")
+    expected: str | None = Field(description="按劳动合同应发（元）；计件等无法计算时为 null")
+    paid: str = Field(description="实际收到（元）")
+    flags: list[str] = Field(description="风险提示，如 unpaid、underpaid、late")
+
+
+class PayOut(BaseModel):
+    """The worker's pay per project and month, newest first."""
+
+    months: list[PayMonthOut]

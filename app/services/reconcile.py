@@ -191,3 +191,23 @@ def reconcile(p: Principal, project_id: int, today: date | None = None) -> list[
     """The contractor's staff reconcile a project now (also run for every project by
     ``flask wages reconcile``)."""
     return run(projects.managed(p, project_id), today or date.today())
+
+
+def worker_pay(contract: Contract, today: date | None = None) -> list[dict]:
+    """What the worker of ``contract`` sees after the identity check: per project (of the
+    contract's employer, as contractor or subcontractor) and month, expected and received."""
+    today = today or date.today()
+    member = select(ProjectMember.project_id).where(
+        ProjectMember.organization_id == contract.organization_id)
+    found = db.session.scalars(select(Project).where(
+        (Project.contractor_id == contract.organization_id) | Project.id.in_(member)).order_by(
+        Project.id))
+    out = []
+    for project in found:
+        for line in lines(project, today):
+            if line.id_hash == contract.worker.id_hash:
+                r = line.result
+                out.append({"project": project.name, "month": line.month, "days": r.days,
+                            "expected": str(r.expected) if r.expected is not None else None,
+                            "paid": str(r.paid), "flags": sorted(r.flags)})
+    return sorted(out, key=lambda x: (x["month"], x["project"]), reverse=True)

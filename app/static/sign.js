@@ -76,6 +76,7 @@
         $("download").hidden = false;
         show("step-done");
         listDocuments();
+        listPay();
         return;
       }
       return call("GET", api + "/contract", null, {"X-Signing-Session": session}).then(function (c) {
@@ -92,6 +93,19 @@
   }
   $("open-pdf").addEventListener("click", openPdf);
   $("download").addEventListener("click", function () { pdfBlobUrl = null; openPdf(); });
+  // The worker's own pay on the employer's construction projects (expected vs received).
+  function listPay() {
+    call("GET", api + "/pay", null, {"X-Signing-Session": session}).then(function (r) {
+      if (!r.ok || !r.body.months.length) return;
+      var list = $("pay");
+      r.body.months.forEach(function (m) {
+        var text = fmt(T.pay_line, {month: m.month, project: m.project, paid: m.paid,
+                                    expected: m.expected === null ? T.pay_unknown : m.expected});
+        list.appendChild(el("li", text + (m.flags.length ? T.pay_risk : "")));
+      });
+      list.hidden = false; $("pay-title").hidden = false;
+    });
+  }
   // After signing: every document of the contract (amendments, renewal, termination,
   // certificate), each opened as a PDF through the verified session.
   function listDocuments() {

@@ -72,6 +72,7 @@ POLICIES: dict[str, Route] = {
     "api.sign.worker_contract": Route("signing", obj="sent"),
     "api.sign.worker_pdf": Route("signing", obj="sent"),
     "api.sign.worker_documents": Route("signing", obj="sent"),
+    "api.sign.worker_pay": Route("signing", obj="sent"),
     "api.sign.worker_document_pdf": Route("signing", obj="sent", extra={"position": 0}),
     # schema-valid bodies the services refuse for the owner (no drawing, empty reason)
     "api.sign.sign_contract": Route("signing", "POST", obj="sent", body="json", json={

@@ -169,3 +169,32 @@ def test_the_nightly_run_raises_each_flag_once(client, world, outbox):
     assert "0 new flag(s)" in again.output and "job" not in again.output
     assert set(db.session.scalars(select(WageFlag.flag))) == {
         "no_contract", "unpaid", "paid_ratio", "unpaid_share"}  # the worker's two, the month's
+
+
+def test_a_worker_sees_their_pay_after_the_identity_check(client, world, outbox):
+    name, number = PEOPLE[1]
+    body = {**PARTIES, "template": "construction_simple", "worker_name": name,
+            "worker_id_number": number, "worker_phone": "13900000001", "term_start": "2026-09-01",
+            "project_name": PROJECT["name"], "team": "钢筋班", "hours_system": "standard",
+            "wage_form": "daily", "wage_amount": "300", "pay_day": 15, "wage_account": "专户"}
+    created = client.post("/api/v1/contracts", json=body, headers=bearer(world["api_key"]))
+    sent = client.post(f"/api/v1/contracts/{created.get_json()['id']}/send", json={
+        "acknowledged_rules": ["LCL82.written_within_month"]}, headers=bearer(world["api_key"]))
+    token = sent.get_json()["signing_url"].rsplit("/", 1)[1]
+    db.session.get(Contract, created.get_json()["id"]).status = "filed"
+    db.session.commit()
+    project = make_project()
+    login(client, "hr")
+    _import(client, project.id, "attendance", _attendance({1: 20}))
+    _import(client, project.id, "payroll", _csv(PAY_HEADER, [_pay(1, "5000", "2026-11-15")]))
+    worker = client.application.test_client()
+    assert worker.get(f"/api/v1/sign/{token}/pay").status_code == 401  # not without the check
+    worker.post(f"/api/v1/sign/{token}/otp", json={"name": name, "id_number": number})
+    code = outbox.last_code("13900000001")
+    session = worker.post(f"/api/v1/sign/{token}/verify", json={"code": code}).get_json()
+    pay = worker.get(f"/api/v1/sign/{token}/pay",
+                     headers={"X-Signing-Session": session["session"]}).get_json()
+    assert pay["months"] == [{"project": PROJECT["name"], "month": "2026-10", "days": 20,
+                              "expected": "6000.00", "paid": "5000.00", "flags": ["underpaid"]}]
+    page = worker.get(f"/s/{token}").get_data(as_text=True)
+    assert 'id="pay"' in page and '"pay_line"' in page  # the phone page lists it
