@@ -98,6 +98,21 @@ def upload_document(project_id: int):
     return redirect(url_for("projects.project_page", project_id=project_id))
 
 
+@bp.post(f"{PID}/completion")
+@role_required(*EMPLOYER_ROLES)
+def record_completion(project_id: int):
+    """Completion and final settlement: every document kept three years after them."""
+    try:
+        n = project_archive.record_completion(current_principal(), project_id,
+                                              request.form.get("completed_on"),
+                                              request.form.get("settled_on"))
+    except AppError as exc:
+        db.session.rollback()
+        return _detail(project_id, exc, translated_fields(exc.fields))
+    flash(gettext("已记录竣工、结算日期，%(n)s份资料的保存期限已延长", n=n), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
 @bp.get(f"{PID}/documents/<int(min=1, max=2147483647):document_id>")
 @role_required(*ALL_ROLES)
 def download_document(project_id: int, document_id: int):

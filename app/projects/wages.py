@@ -66,10 +66,14 @@ def wages_page(project_id: int):
     for line in items:
         chart[line.month][0] += line.result.expected or 0
         chart[line.month][1] += line.result.paid
+    flagged = defaultdict(int)
+    for line in items:
+        flagged[line.month] += bool(line.result.flags)
     flags = [f for line in items for f in line.result.flags] + [
         f for found in months.values() for f in found]
     return render_template("projects/wages.html", project=project, lines=items,
                            months=months, chart=sorted(chart.items()), grade=wages.grade(flags),
+                           flagged=sorted(flagged.items()),
                            flag_text=wages.FLAG_TEXT, project_text=wages.PROJECT_TEXT,
                            contractor=projects.is_contractor(p, project))
 

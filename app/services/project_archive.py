@@ -185,3 +185,59 @@ def read(p: Principal, project_id: int, document_id: int) -> tuple[ProjectDocume
         return doc, archive_ext.store().get(doc.key)
     except ArchiveError:
         raise ServiceUnavailable(UNAVAILABLE, code="archive_unavailable") from None
+
+
+COMPLETION_INVALID = "竣工或结算日期有误，请检查标出的字段"
+SETTLED_BEFORE = "结算日期不能早于竣工日期"
+BEFORE_START = "竣工日期不能早于开工日期"
+IN_FUTURE = "日期不能晚于今天"
+
+
+def record_completion(p: Principal, project_id: int, completed_on: object, settled_on: object,
+                      today: date | None = None) -> int:
+    """Record the completion (竣工) and final settlement (结算) dates; every document's
+    retention is extended to three years after them (object lock: only ever extended).
+    Returns how many documents were extended.
+
+    :raises ValidationFailed: a bad date, named. :raises ServiceUnavailable: the archive is
+        down (the dates are not recorded; retention already extended stays extended).
+    """
+    from app.domain import typed
+
+    project = projects.managed(p, project_id)
+    today = today or date.today()
+    errors: dict[str, Msg] = {}
+    days: dict[str, date | None] = {}
+    for name, raw, label in (("completed_on", completed_on, "竣工日期"),
+                             ("settled_on", settled_on, "结算日期")):
+        day, problem = typed.iso_date(raw) if raw not in (None, "") else (None, None)
+        if problem:
+            errors[name] = Msg(problem, label=Msg(label))
+        elif day and day > today:
+            errors[name] = Msg(IN_FUTURE)
+        days[name] = day
+    if not errors and days["completed_on"] and days["completed_on"] < project.start_date:
+        errors["completed_on"] = Msg(BEFORE_START)
+    if not errors and days["settled_on"] and (
+            days["completed_on"] is None or days["settled_on"] < days["completed_on"]):
+        errors["settled_on"] = Msg(SETTLED_BEFORE)
+    if errors:
+        raise ValidationFailed(COMPLETION_INVALID, fields=errors)
+    project.completed_on, project.settled_on = days["completed_on"], days["settled_on"]
+    until = retain_until(project)
+    extended = 0
+    store = archive_ext.store()
+    for doc in db.session.scalars(select(ProjectDocument).where(
+            ProjectDocument.project_id == project.id, ProjectDocument.retain_until < until)):
+        try:
+            store.extend_retention(doc.key, until)
+        except ArchiveError:
+            db.session.rollback()
+            raise ServiceUnavailable(UNAVAILABLE, code="archive_unavailable") from None
+        doc.retain_until = until
+        extended += 1
+    audit.record(None, p.actor, "project.completion_recorded", project=project.id,
+                 completed_on=str(days["completed_on"]), settled_on=str(days["settled_on"]),
+                 retained_until=until.isoformat(), documents=extended)
+    db.session.commit()
+    return extended

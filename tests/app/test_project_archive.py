@@ -113,3 +113,35 @@ def test_oversized_files_and_bad_months(client, world, s3, monkeypatch):
     assert resp.status_code == 422 and 'id="err-category"' in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ProjectDocument)) == 0
     assert list(s3.list(f"projects/{project.id}/")) == []
+
+
+def test_completion_and_settlement_extend_every_documents_retention(client, world, s3):
+    from datetime import date
+
+    from app.services import project_archive
+    from tests.app.project_helpers import principal
+
+    project = make_project()  # planned end 2027-12-31: kept until 2030-12-31 meanwhile
+    login(client, "hr")
+    assert _upload(client, project.id, PDF).status_code == 302
+    doc = db.session.scalar(select(ProjectDocument))
+    assert s3.retention(doc.key) >= datetime(2030, 12, 31, tzinfo=UTC)
+    db.session.rollback()
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    resp = client.post(f"/projects/{project.id}/completion", data={
+        "csrf_token": csrf_token(page), "completed_on": "2026-11-30", "settled_on": "2026-10-31"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'id="err-settled_on"' in html
+    assert 'value="2026-10-31"' in html  # what was typed is kept
+    resp = client.post(f"/projects/{project.id}/completion", data={
+        "csrf_token": csrf_token(page), "completed_on": "2099-01-01", "settled_on": ""})
+    assert resp.status_code == 422 and "日期不能晚于今天" in resp.get_data(as_text=True)
+    # the project runs late: completed in 2029, settled half a year after
+    extended = project_archive.record_completion(
+        principal("hr"), project.id, "2029-03-31", "2029-06-30", today=date(2029, 7, 1))
+    assert extended == 1
+    doc = db.session.scalar(select(ProjectDocument))
+    assert s3.retention(doc.key) >= datetime(2032, 6, 30, tzinfo=UTC)  # extended on S3
+    assert doc.retain_until >= datetime(2032, 6, 30, tzinfo=UTC)
+    assert project_archive.record_completion(  # again: nothing left to extend
+        principal("hr"), project.id, "2029-03-31", "2029-06-30", today=date(2029, 7, 1)) == 0

@@ -114,6 +114,7 @@ def test_a_site_month_reconciled_flagged_listed_and_alerted(client, world, outbo
     assert 'data-flag="paid_ratio"' in html and 'data-flag="unpaid_share"' in html
     assert 'data-grade="red"' in html
     assert "15000.00 / 14000.00" in html  # expected vs paid in October, in the chart
+    assert re.search(r'id="flagged-over-time".*?data-month="2026-10">.*?<b>4</b>', html, re.S)
     assert PEOPLE[1][1] not in html and ACCOUNT not in html  # masked
 
     page = client.get(f"/projects/{project.id}/wages").get_data(as_text=True)
