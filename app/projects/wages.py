@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Organization, WageFlag
 from app.projects import bp
 from app.projects.routes import ALL_ROLES, EMPLOYER_ROLES, PID, _detail
-from app.services import batch_check, projects, reconcile, roster_file, wage_import
+from app.services import batch_check, projects, reconcile, wage_import
 
 KINDS = {"attendance": wage_import.import_attendance, "payroll": wage_import.import_payroll}
 
@@ -28,7 +28,7 @@ def import_records(project_id: int, kind: str):
     data = b""
     if upload is not None:
         with upload.stream as stream:
-            data = stream.read(roster_file.MAX_BYTES + 1)
+            data = stream.read(wage_import.MAX_BYTES + 1)
     try:
         done = KINDS[kind](current_principal(), project_id, data)
     except batch_check.RosterInvalid as exc:

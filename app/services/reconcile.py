@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app import pii
 from app.domain import wages
@@ -29,6 +29,7 @@ from app.models import (
     WageFlag,
     Worker,
 )
+from app.models.base import utcnow
 from app.services import jobs, minimum_wages, projects
 from app.services.principal import Principal
 
@@ -49,10 +50,15 @@ class Line:
 
 
 def _month_of(column):
-    """``YYYY-MM`` of a date column, in the database's own dialect."""
+    """The month of a date column, in the database's own dialect (PostgreSQL: the first of
+    the month, cheaper to group by than a formatted string; SQLite: ``YYYY-MM``)."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
+        return func.date_trunc("month", column)
     return func.strftime("%Y-%m", column)
+
+
+def _month_key(value) -> str:
+    return value if isinstance(value, str) else f"{value:%Y-%m}"
 
 
 def _month_bounds(month: str) -> tuple[date, date]:
@@ -71,7 +77,8 @@ def _wage_of(contract: Contract) -> wages.Wage | None:
     return None
 
 
-def _contracts(project: Project, hashes: set[str]) -> dict[str, list[Contract]]:
+def contracts_of(project: Project, hashes: set[str]) -> dict[str, list[Contract]]:
+    """The signed labor contracts of the project's employers with these people."""
     employers = [project.contractor_id, *db.session.scalars(select(
         ProjectMember.organization_id).where(ProjectMember.project_id == project.id))]
     found: dict[str, list[Contract]] = defaultdict(list)
@@ -92,31 +99,59 @@ def _in_force(candidates: list[Contract], month: str, project: Project) -> Contr
     return (named or live or [None])[-1]
 
 
-def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) -> list[Line]:
-    """Every worker-month of the project with attendance or pay, reconciled."""
+def attendance_of(project: Project) -> tuple[dict, dict]:
+    """Per (person, month): (days attended, minutes on site), summed by the database; and the
+    masked ID number of each person."""
     attendance: dict[tuple[str, str], tuple[int, int]] = {}
     masked: dict[str, str] = {}
     month = _month_of(AttendanceDay.day)
-    for id_hash, id_masked, in_month, days, minutes in db.session.execute(  # summed in SQL
+    for id_hash, id_masked, in_month, days, minutes in db.session.execute(
             select(AttendanceDay.id_hash, func.min(AttendanceDay.id_masked), month,
                    func.count(), func.sum(AttendanceDay.minutes))
             .where(AttendanceDay.project_id == project.id)
             .group_by(AttendanceDay.id_hash, month)):
-        attendance[(id_hash, in_month)] = (days, int(minutes or 0))
+        attendance[(id_hash, _month_key(in_month))] = (days, int(minutes or 0))
         masked[id_hash] = id_masked
-    pay: dict[tuple[str, str], list[PayRecord]] = defaultdict(list)
-    for record in db.session.scalars(select(PayRecord).where(
-            PayRecord.project_id == project.id)):
-        pay[(record.id_hash, record.month)].append(record)
-        masked[record.id_hash] = record.id_masked
+    return attendance, masked
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What the reconciliation reads of a pay record."""
+
+    id_masked: str
+    net: Decimal
+    paid_on: date | None
+    holder: str
+    paying_account_hash: str
+
+
+def payments_of(project: Project) -> dict[tuple[str, str], list[Payment]]:
+    """The project's payments per (person, month), read as plain rows (no ORM objects)."""
+    pay: dict[tuple[str, str], list[Payment]] = defaultdict(list)
+    for id_hash, month, *fields in db.session.execute(
+            select(PayRecord.id_hash, PayRecord.month, PayRecord.id_masked, PayRecord.net,
+                   PayRecord.paid_on, PayRecord.holder, PayRecord.paying_account_hash)
+            .where(PayRecord.project_id == project.id)):
+        masked, net, paid_on, holder, paying = fields
+        pay[(id_hash, month)].append(Payment(masked, Decimal(net), paid_on, holder, paying))
+    return pay
+
+
+def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) -> list[Line]:
+    """Every worker-month of the project with attendance or pay, reconciled."""
+    attendance, masked = attendance_of(project)
+    pay = payments_of(project)
+    for (id_hash, _), records in pay.items():
+        masked.setdefault(id_hash, records[0].id_masked)
     dedicated = pii.keyed_hash(pii.decrypt(project.wage_account_enc), "account")
-    contracts = _contracts(project, set(masked))
+    contracts = contracts_of(project, set(masked))
     yearly: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     minimums: dict = {}
     out = []
     for id_hash, month in sorted(set(attendance) | set(pay), key=lambda k: (k[1], k[0])):
         records = pay.get((id_hash, month), [])
-        paid = sum((Decimal(r.net) for r in records), Decimal(0))
+        paid = sum((r.net for r in records), Decimal(0))
         yearly[(id_hash, month[:4])] += paid
         contract = _in_force(contracts.get(id_hash, []), month, project)
         if month not in minimums:
@@ -169,8 +204,11 @@ def run(project: Project, today: date) -> list[WageFlag]:
                 new.append(WageFlag(project_id=project.id, month=month, id_hash="",
                                     id_masked="", flag=flag, params={
                                         k: str(v) for k, v in params.items()}, at_risk="0"))
-    db.session.add_all(new)
-    if new:
+    if new:  # one multi-row INSERT (a county's first run raises tens of thousands)
+        db.session.execute(insert(WageFlag), [
+            {c: getattr(f, c) for c in ("project_id", "month", "id_hash", "id_masked",
+                                        "organization_id", "flag", "params", "at_risk")}
+            | {"raised_at": utcnow()} for f in new])
         _alert(project, new)
     db.session.commit()
     return new

@@ -22,7 +22,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
 EMPTY_FILE = "上传的文件是空的"
 TOO_LARGE = "文件过大：最大 %(mb)s MB"
-TOO_MANY_ROWS = "名册最多 %(limit)s 行，请分成几个文件上传"
+TOO_MANY_ROWS = "文件最多 %(limit)s 行，请分成几个文件上传"
 OLD_EXCEL = "不支持旧版 Excel（.xls）文件，请另存为 XLSX 或 CSV 后上传"
 CORRUPT = "无法读取该文件：不是有效的 XLSX 或 CSV 文件"
 NO_HEADER = "文件中没有表头行，请使用下载的名册模板"
@@ -45,26 +45,27 @@ def _refuse(message: str, **params: object) -> ValidationFailed:
                             **params)
 
 
-def read(data: bytes) -> Sheet:
-    """The roster in ``data``. :raises ValidationFailed: empty, too large, not XLSX/CSV,
-    corrupt, without a header row, or more than :data:`MAX_ROWS` rows (field ``file``)."""
+def read(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Sheet:
+    """The table in ``data`` (a roster: at most :data:`MAX_ROWS` rows; imports of attendance
+    and payroll allow more). :raises ValidationFailed: empty, too large, not XLSX/CSV,
+    corrupt, without a header row, or more than ``max_rows`` rows (field ``file``)."""
     if not data:
         raise _refuse(EMPTY_FILE)
-    if len(data) > MAX_BYTES:
-        raise _refuse(TOO_LARGE, mb=MAX_BYTES // (1024 * 1024))
+    if len(data) > max_bytes:
+        raise _refuse(TOO_LARGE, mb=max_bytes // (1024 * 1024))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(OLD_EXCEL)
-    table = _xlsx(data) if data.startswith(b"PK\x03\x04") else _csv(data)
-    return _sheet(table)
+    table = _xlsx(data, max_rows) if data.startswith(b"PK\x03\x04") else _csv(data, max_rows)
+    return _sheet(table, max_rows)
 
 
-def _sheet(table: list[tuple[int, list]]) -> Sheet:
+def _sheet(table: list[tuple[int, list]], max_rows: int) -> Sheet:
     filled = [(n, cells) for n, cells in table if any(not _blank(c) for c in cells)]
     if not filled:
         raise _refuse(NO_HEADER)
     (header_no, header), rows = filled[0], filled[1:]
-    if len(rows) > MAX_ROWS:
-        raise _refuse(TOO_MANY_ROWS, limit=MAX_ROWS)
+    if len(rows) > max_rows:
+        raise _refuse(TOO_MANY_ROWS, limit=max_rows)
     names = ["" if c is None or c is FORMULA else str(c) if isinstance(c, str) else "" for c in
              header]
     return Sheet(header=names, rows=rows, header_row=header_no)
@@ -74,7 +75,7 @@ def _blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and cell.strip() == "")
 
 
-def _csv(data: bytes) -> list[tuple[int, list]]:
+def _csv(data: bytes, max_rows: int) -> list[tuple[int, list]]:
     if b"\x00" in data:
         raise _refuse(CORRUPT)
     for encoding in ("utf-8-sig", "gb18030"):
@@ -89,12 +90,12 @@ def _csv(data: bytes) -> list[tuple[int, list]]:
     delimiter = "\t" if "\t" in first and "," not in first else ","
     try:
         return [(n, list(cells)) for n, cells in enumerate(
-            csv.reader(io.StringIO(text), delimiter=delimiter), start=1)][:MAX_ROWS + 50]
+            csv.reader(io.StringIO(text), delimiter=delimiter), start=1)][:max_rows + 50]
     except csv.Error:
         raise _refuse(CORRUPT) from None
 
 
-def _xlsx(data: bytes) -> list[tuple[int, list]]:
+def _xlsx(data: bytes, max_rows: int) -> list[tuple[int, list]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -104,8 +105,8 @@ def _xlsx(data: bytes) -> list[tuple[int, list]]:
             TypeError):
         raise _refuse(CORRUPT) from None
     sheet = book.worksheets[0]
-    if sheet.max_row > MAX_ROWS + 50:
-        raise _refuse(TOO_MANY_ROWS, limit=MAX_ROWS)
+    if sheet.max_row > max_rows + 50:
+        raise _refuse(TOO_MANY_ROWS, limit=max_rows)
     merged = {}
     for span in sheet.merged_cells.ranges:
         top = sheet.cell(span.min_row, span.min_col).value

@@ -59,6 +59,8 @@ BAD_ACCOUNT = "%(label)s应为8到32位数字"
 NET_OVER_GROSS = "实发金额不能大于应发金额"
 MAX_MONEY = Decimal("10000000")
 DAYS_LABEL, HOURS_LABEL = "出勤天数", "工时"
+MAX_ROWS = 200_000  # a month of clock events of a large site
+MAX_BYTES = 20 * 1024 * 1024
 
 
 def _cell(value) -> str:
@@ -74,7 +76,7 @@ def _cell(value) -> str:
 
 
 def _rows(columns: dict, data: bytes) -> tuple[list[tuple[int, dict]], list[Problem], dict]:
-    sheet = roster_file.read(data)
+    sheet = roster_file.read(data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     keys = {}
     for name, aliases in columns.items():
         for alias in aliases:

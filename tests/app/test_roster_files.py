@@ -115,7 +115,7 @@ def test_a_zip_that_is_no_workbook_and_too_many_rows(client, world):
     assert resp.status_code == 422 and "不是有效的 XLSX 或 CSV" in resp.get_data(as_text=True)
     many = "\r\n".join([",".join(FIXED_TERM_HEADER)] + ["张三"] * 2001).encode()
     resp = upload(client, many, "many.csv")
-    assert resp.status_code == 422 and "名册最多 2000 行" in resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "文件最多 2000 行" in resp.get_data(as_text=True)
     assert _batches() == 0
 
 
