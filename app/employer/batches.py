@@ -10,6 +10,7 @@ from app.employer import bp
 from app.errors import AppError, ValidationFailed, translate, translated_fields
 from app.extensions import db
 from app.services import batch_check, batches, roster, roster_file, rules, templates
+from app.uploads import read_upload
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,14 +33,12 @@ def batches_page():
     """The employer's batches and the upload form; POST checks the roster."""
     if request.method == "GET":
         return _upload_page()
-    upload = request.files.get("roster")
-    if upload is None or not upload.filename:
+    upload = read_upload("roster", roster_file.MAX_BYTES)
+    if upload is None:
         return _upload_page({"file": gettext(NO_FILE)}, message=gettext(NO_FILE), status=422)
-    with upload.stream as stream:  # read no more than the limit allows, then close it
-        data = stream.read(roster_file.MAX_BYTES + 1)
     try:
         batch = batch_check.from_file(current_principal(), request.form.get("template"),
-                                      upload.filename, data)
+                                      *upload)
     except batch_check.RosterInvalid as exc:
         db.session.rollback()
         return _upload_page(problems=[_shown(pr) for pr in exc.problems], message=exc.message,

@@ -12,6 +12,7 @@ from app.errors import AppError, ValidationFailed, translated_fields
 from app.extensions import db
 from app.projects import bp
 from app.services import project_archive, project_board, projects
+from app.uploads import read_upload
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 ALL_ROLES = (*EMPLOYER_ROLES, "auditor", "platform_admin")
@@ -82,15 +83,10 @@ def add_subcontractor(project_id: int):
 @role_required(*EMPLOYER_ROLES)
 def upload_document(project_id: int):
     """A new version of an archive document (PDF, image, XLSX or CSV, by content)."""
-    upload = request.files.get("file")
-    data = b""
-    if upload is not None:
-        with upload.stream as stream:
-            data = stream.read(project_archive.MAX_BYTES + 1)
+    filename, data = read_upload("file", project_archive.MAX_BYTES) or ("", b"")
     try:
         project_archive.upload(current_principal(), project_id, request.form.get("category"),
-                               request.form.get("period"), upload.filename if upload else "",
-                               data)
+                               request.form.get("period"), filename, data)
     except AppError as exc:
         db.session.rollback()
         return _detail(project_id, exc, translated_fields(exc.fields))

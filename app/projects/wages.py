@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
@@ -16,6 +16,7 @@ from app.models import Organization, WageFlag
 from app.projects import bp
 from app.projects.routes import ALL_ROLES, EMPLOYER_ROLES, PID, _detail
 from app.services import batch_check, projects, reconcile, wage_import
+from app.uploads import read_upload
 
 KINDS = {"attendance": wage_import.import_attendance, "payroll": wage_import.import_payroll}
 
@@ -24,11 +25,7 @@ KINDS = {"attendance": wage_import.import_attendance, "payroll": wage_import.imp
 @role_required(*EMPLOYER_ROLES)
 def import_records(project_id: int, kind: str):
     """Import attendance or payroll (CSV or XLSX); problems listed by row, nothing imported."""
-    upload = request.files.get("file")
-    data = b""
-    if upload is not None:
-        with upload.stream as stream:
-            data = stream.read(wage_import.MAX_BYTES + 1)
+    _, data = read_upload("file", wage_import.MAX_BYTES) or ("", b"")
     try:
         done = KINDS[kind](current_principal(), project_id, data)
     except batch_check.RosterInvalid as exc:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.roster_helpers import row, xlsx
-from tests.app.test_phone_browser import CHROMIUM, live_server  # noqa: F401 - a fixture
-from tests.conftest import IN_CI
+from tests.app.test_phone_browser import chromium, live_server  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 ROWS = 30
@@ -31,19 +30,8 @@ def _until(page, probe, ok, seconds: float = 60.0):
 
 @pytest.fixture
 def desk():
-    import shutil
-
-    if not shutil.which(CHROMIUM):
-        (pytest.fail if IN_CI else pytest.skip)(f"chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser.new_context(viewport={"width": 1280, "height": 900},
-                                  locale="zh-CN").new_page()
-        browser.close()
+    with chromium(viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 def test_upload_launch_and_watch_the_bar_move(client, world, live_server, desk, tmp_path):  # noqa: F811

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -27,8 +28,10 @@ def live_server(ctx):
     server.shutdown()
 
 
-@pytest.fixture
-def phone():
+@contextlib.contextmanager
+def chromium(**context):
+    """A page of Debian's headless Chromium with the given context options (a missing
+    browser fails in CI, skips elsewhere)."""
     if not shutil.which(CHROMIUM):
         (pytest.fail if IN_CI else pytest.skip)(f"chromium not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
@@ -37,11 +40,15 @@ def phone():
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 390, "height": 844},
-                                      device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      user_agent=IPHONE_UA, locale="zh-CN")
-        yield context.new_page()
+        yield browser.new_context(locale="zh-CN", **context).new_page()
         browser.close()
+
+
+@pytest.fixture
+def phone():
+    with chromium(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                  is_mobile=True, has_touch=True, user_agent=IPHONE_UA) as page:
+        yield page
 
 
 def _draw_with_finger(page, selector: str) -> None:
