@@ -97,6 +97,12 @@ class Config:
     # off in production: the platform must not be made to call into its own network.
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", not _production())
     JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "25"))
+    # Wage-arrears thresholds of the county (defaults: deployed county systems' rules).
+    WAGE_UNDERPAID_PERCENT = os.environ.get("WAGE_UNDERPAID_PERCENT", "5")  # more than: flag
+    WAGE_LATE_DAYS = int(os.environ.get("WAGE_LATE_DAYS", "0"))  # days after the pay day
+    WAGE_BIG_MONTH = os.environ.get("WAGE_BIG_MONTH", "50000")  # yuan, one worker, one month
+    WAGE_BIG_YEAR = os.environ.get("WAGE_BIG_YEAR", "300000")  # yuan, one worker, one year
+    WAGE_UNPAID_SHARE_PERCENT = os.environ.get("WAGE_UNPAID_SHARE_PERCENT", "10")
 
     # Worker signing links and one-time codes.
     SIGN_LINK_DAYS = int(os.environ.get("SIGN_LINK_DAYS", "7"))

@@ -138,8 +138,23 @@ def payments_of(project: Project) -> dict[tuple[str, str], list[Payment]]:
     return pay
 
 
-def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) -> list[Line]:
-    """Every worker-month of the project with attendance or pay, reconciled."""
+def thresholds() -> wages.Thresholds:
+    """The county's thresholds from the settings (``WAGE_*``; see config.py)."""
+    from flask import current_app
+
+    cfg = current_app.config
+    return wages.Thresholds(
+        underpaid_share=Decimal(str(cfg.get("WAGE_UNDERPAID_PERCENT", "5"))) / 100,
+        late_days=int(cfg.get("WAGE_LATE_DAYS", 0)),
+        big_month=Decimal(str(cfg.get("WAGE_BIG_MONTH", "50000"))),
+        big_year=Decimal(str(cfg.get("WAGE_BIG_YEAR", "300000"))),
+        unpaid_share=Decimal(str(cfg.get("WAGE_UNPAID_SHARE_PERCENT", "10"))) / 100)
+
+
+def lines(project: Project, today: date, t: wages.Thresholds | None = None) -> list[Line]:
+    """Every worker-month of the project with attendance or pay, reconciled (thresholds:
+    the settings' unless given)."""
+    t = t or thresholds()
     attendance, masked = attendance_of(project)
     pay = payments_of(project)
     for (id_hash, _), records in pay.items():
@@ -173,8 +188,9 @@ def lines(project: Project, today: date, t: wages.Thresholds = wages.DEFAULT) ->
     return out
 
 
-def project_flags(items: list[Line], t: wages.Thresholds = wages.DEFAULT) -> dict:
+def project_flags(items: list[Line], t: wages.Thresholds | None = None) -> dict:
     """Per month: the project-month flags (workers paid ÷ workers attending)."""
+    t = t or thresholds()
     by_month: dict[str, list[Line]] = defaultdict(list)
     for line in items:
         if line.result.days:

@@ -4,7 +4,8 @@ read as rosters are: by content, full-width digits, Excel dates and all).
 Columns (Chinese header, or the national construction-worker platform's field name):
 
 * attendance — 身份证号码 ``idCardNumber``; 方向 ``direction`` (01/进/in, 02/出/out); 时间
-  ``date`` (``yyyy-MM-dd HH:mm:ss``). One row per clock event.
+  ``date`` (``yyyy-MM-dd HH:mm:ss``): one row per clock event; or, where a site records
+  days, 身份证号码; 出勤日期 ``workDate`` (``yyyy-MM-dd``); 工时 ``workHours``: one row a day.
 * payroll — 身份证号码 ``idCardNumber``; 月份 ``payMonth`` (``yyyy-MM``); 出勤天数 ``days``;
   工时 ``workHours``; 应发金额 ``totalPayAmount``; 实发金额 ``actualAmount``; 收款账号
   ``payRollBankCardNumber``; 收款银行 ``payRollBankName``; 收款户名 ``payRollBankCardHolder``;
@@ -39,6 +40,8 @@ from app.services.projects import mask_account
 
 ATTENDANCE = {"id_number": ("身份证号码", "idCardNumber"), "direction": ("方向", "direction"),
               "time": ("时间", "date")}
+ATTENDANCE_DAYS = {"id_number": ("身份证号码", "idCardNumber"), "day": ("出勤日期", "workDate"),
+                   "hours": ("工时", "workHours")}
 PAYROLL = {"id_number": ("身份证号码", "idCardNumber"), "month": ("月份", "payMonth"),
            "days": ("出勤天数", "days"), "hours": ("工时", "workHours"),
            "gross": ("应发金额", "totalPayAmount"), "net": ("实发金额", "actualAmount"),
@@ -109,10 +112,15 @@ def _person(raw: str, row: int, letters: dict, problems: list) -> str | None:
 
 
 def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
-    """Import clock events; returns ``{rows, days, new_events}``. :raises RosterInvalid:
-    problems by row and column (nothing imported). :raises ValidationFailed: the file."""
+    """Import clock events (方向 + 时间), or days (出勤日期 + 工时) where a site records days;
+    returns ``{rows, days, new_events}``. :raises RosterInvalid: problems by row and column
+    (nothing imported). :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
     rows, problems, letters = _rows(ATTENDANCE, data)
+    if problems:  # not clock events: perhaps one row per day
+        day_rows, day_problems, day_letters = _rows(ATTENDANCE_DAYS, data)
+        if not day_problems:
+            return _import_days(p, project, day_rows, day_letters)
     if problems:
         raise RosterInvalid(problems)
     events: dict[tuple[str, date], set[str]] = {}
@@ -146,6 +154,34 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
     return {"rows": len(rows), "days": len(events), "new_events": new_events}
 
 
+def _import_days(p: Principal, project, rows: list, letters: dict) -> dict:
+    """Day rows: ID number, date, hours on site (a day given different hours: the most)."""
+    problems: list[Problem] = []
+    events: dict[tuple[str, date], set[str]] = {}
+    masked: dict[str, str] = {}
+    for n, raw in rows:
+        number = _person(raw.get("id_number", ""), n, letters, problems)
+        day, problem = typed.iso_date(raw.get("day", "")[:10])
+        if problem:
+            problems.append(Problem(n, "day", letters.get("day", ""),
+                                    Msg(problem, label=Msg("出勤日期"))))
+        hours, problem = typed.money(raw.get("hours") or "0", maximum=Decimal(24))
+        if problem:
+            problems.append(Problem(n, "hours", letters.get("hours", ""),
+                                    Msg(problem, label=Msg(HOURS_LABEL), limit=24)))
+        if number and day and hours is not None:
+            key = (pii.keyed_hash(number), day)
+            masked[key[0]] = mask_id(number)
+            events[key] = {f"day {hours}h"}
+    if problems:
+        raise RosterInvalid(problems)
+    new_events = _store_days(project.id, events, masked)
+    audit.record(None, p.actor, "project.attendance_imported", project=project.id,
+                 rows=len(rows), new_events=new_events)
+    db.session.commit()
+    return {"rows": len(rows), "days": len(events), "new_events": new_events}
+
+
 def _store_days(project_id: int, events: dict, masked: dict) -> int:
     existing = {(d.id_hash, d.day): d for d in db.session.scalars(select(AttendanceDay).where(
         AttendanceDay.project_id == project_id,
@@ -164,7 +200,11 @@ def _store_days(project_id: int, events: dict, masked: dict) -> int:
 
 
 def _minutes(events: list[str]) -> int:
-    """From the first in to the last out of the day (0 without both)."""
+    """From the first in to the last out of the day (0 without both); a day row's hours
+    where the site records days."""
+    recorded = [Decimal(e[4:-1]) for e in events if e.startswith("day ")]
+    if recorded:
+        return int(max(recorded) * 60)
     ins = [e[:8] for e in events if e.endswith(" in")]
     outs = [e[:8] for e in events if e.endswith(" out")]
     if not ins or not outs or max(outs) <= min(ins):

@@ -199,3 +199,29 @@ def test_a_worker_sees_their_pay_after_the_identity_check(client, world, outbox)
                               "expected": "6000.00", "paid": "5000.00", "flags": ["underpaid"]}]
     page = worker.get(f"/s/{token}").get_data(as_text=True)
     assert 'id="pay"' in page and '"pay_line"' in page  # the phone page lists it
+
+
+def test_day_rows_and_the_countys_own_thresholds(client, world):
+    _contract(client, world, 1)
+    project = make_project()
+    login(client, "hr")
+    days = _csv(["身份证号码", "出勤日期", "工时"],
+                [[PEOPLE[1][1], f"2026-10-{d:02d}", "8"] for d in range(1, 21)])
+    assert _import(client, project.id, "attendance", days).status_code == 302
+    assert _import(client, project.id, "attendance", days).status_code == 302  # again: no change
+    stored = db.session.scalars(select(AttendanceDay)).all()
+    assert len(stored) == 20 and {d.minutes for d in stored} == {480}
+    db.session.rollback()
+    bad = _csv(["身份证号码", "出勤日期", "工时"], [[PEOPLE[1][1], "2026-10-32", "8"],
+                                             [PEOPLE[1][1], "2026-10-02", "25"]])
+    resp = _import(client, project.id, "attendance", bad)
+    assert resp.status_code == 422 and 'data-row="2"' in resp.get_data(as_text=True)
+    _import(client, project.id, "payroll", _csv(PAY_HEADER, [_pay(1, "5800", "2026-11-15")]))
+    flags = client.get(f"/projects/{project.id}/wages").get_data(as_text=True)
+    assert 'data-flags=""' in flags  # 200 short of 6000 is 3.3%: not over 5%
+    client.application.config["WAGE_UNDERPAID_PERCENT"] = "2"  # a stricter county
+    try:
+        flags = client.get(f"/projects/{project.id}/wages").get_data(as_text=True)
+        assert 'data-flags="underpaid"' in flags and "少2%以上" in flags
+    finally:
+        client.application.config["WAGE_UNDERPAID_PERCENT"] = "5"
