@@ -176,15 +176,23 @@ def register(app: Flask) -> None:
         """
         from sqlalchemy import select
 
+        from app.domain.expiry import today_in_beijing
         from app.extensions import db
         from app.models import Project
         from app.services import reconcile
 
-        raised = 0
-        for project in db.session.scalars(select(Project).order_by(Project.id)).all():
-            raised += len(reconcile.run(project, date.today()))
+        raised, failed = 0, []
+        for project_id in db.session.scalars(select(Project.id).order_by(Project.id)).all():
+            try:
+                raised += len(reconcile.run(db.session.get(Project, project_id),
+                                            today_in_beijing()))
+            except Exception:  # noqa: BLE001 - the others are still reconciled
+                db.session.rollback()
+                failed.append(project_id)
+                current_app.logger.exception("reconciling project %s failed", project_id)
         sent = jobs.run_pending(limit=10000) if current_app.config.get("JOBS_INLINE") else 0
-        click.echo(f"{raised} new flag(s)" + (f"; ran {sent} job(s)" if sent else ""))
+        click.echo(f"{raised} new flag(s)" + (f"; ran {sent} job(s)" if sent else "")
+                   + (f"; failed for project(s) {failed}" if failed else ""))
 
     ca_group = AppGroup("ca", help="The platform certificate authority.")
     app.cli.add_command(ca_group)

@@ -104,8 +104,9 @@ def expected_pay(wage: Wage | None, days: int, hours: Decimal) -> Decimal | None
     """The month's pay by the contract, or None (no contract, piece rate)."""
     if wage is None or wage.form == "piece_rate":
         return None
-    if wage.form == "monthly":
-        return wage.amount.quantize(CENT)
+    if wage.form == "monthly":  # a part month (joined or left): pro rata to days attended
+        share = min(Decimal(1), Decimal(days) / MONTH_DAYS)
+        return (wage.amount * share).quantize(CENT, ROUND_HALF_UP)
     if wage.form == "daily":
         return (wage.amount * days).quantize(CENT, ROUND_HALF_UP)
     return (wage.amount * hours).quantize(CENT, ROUND_HALF_UP)

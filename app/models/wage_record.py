@@ -65,3 +65,4 @@ class WageFlag(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     at_risk: Mapped[str] = mapped_column(String(20), default="0")  # ¥ expected but not paid
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # no longer found

@@ -2,12 +2,11 @@
 project_board. Everyone logged in may call them; the services show each principal only the
 projects it may see (another party's project is a 404)."""
 
-from datetime import date
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
+from app.domain.expiry import today_in_beijing
 from app.errors import AppError, ValidationFailed, translated_fields
 from app.extensions import db
 from app.projects import bp
@@ -57,7 +56,7 @@ def _detail(project_id: int, error: AppError | None = None, errors: dict | None 
         contractor=projects.is_contractor(p, project),
         can_read=projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin,
         error=error, errors=errors or {}, values=request.form if error else {},
-        this_month=date.today().strftime("%Y-%m")), error.status if error else 200
+        this_month=today_in_beijing().strftime("%Y-%m")), error.status if error else 200
 
 
 @bp.get(PID)

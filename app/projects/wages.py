@@ -2,7 +2,6 @@
 paid per worker and month, flags, grade, chart), and the county's arrears warning list."""
 
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 
 from flask import flash, redirect, render_template, url_for
@@ -10,6 +9,7 @@ from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.domain import wages
+from app.domain.expiry import today_in_beijing
 from app.errors import AppError, ValidationFailed, translate, translated_fields
 from app.extensions import db
 from app.models import Organization, WageFlag
@@ -43,7 +43,7 @@ def import_records(project_id: int, kind: str):
 
 
 def _lines_for(p, project):
-    items = reconcile.lines(project, date.today())
+    items = reconcile.lines(project, today_in_beijing())
     if not (projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin):
         items = [x for x in items if x.organization_id == p.organization_id]  # own workers
     return items
@@ -57,7 +57,7 @@ def wages_page(project_id: int):
     p = current_principal()
     project = projects.get(p, project_id)
     items = _lines_for(p, project)
-    months = reconcile.project_flags(items) if projects.is_contractor(p, project) or \
+    months = reconcile.project_flags(items, today_in_beijing()) if projects.is_contractor(p, project) or \
         not p.is_employer else {}
     chart = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in items:
@@ -91,7 +91,8 @@ def warnings_page():
     the ¥ at risk; the riskiest projects first."""
     p = current_principal()
     visible = {pr.id: pr for pr in projects.visible(p)}
-    rows = db.session.query(WageFlag).filter(WageFlag.project_id.in_(list(visible))).order_by(
+    rows = db.session.query(WageFlag).filter(WageFlag.project_id.in_(list(visible)),
+                                             WageFlag.resolved_at.is_(None)).order_by(
         WageFlag.project_id, WageFlag.organization_id, WageFlag.id_masked, WageFlag.month).all()
     names = dict(db.session.query(Organization.id, Organization.name).filter(
         Organization.id.in_({r.organization_id for r in rows if r.organization_id})).all())

@@ -21,7 +21,7 @@ from app import pii
 from app.domain.typed import Msg
 from app.errors import AppError, Conflict, NotFound, translate
 from app.extensions import db
-from app.models import ApiKey, Batch, BatchRow, Contract, User
+from app.models import ApiKey, Batch, BatchRow, Contract, Job, TemplateVersion, User
 from app.models.base import utcnow
 from app.services import audit, contracts, jobs
 from app.services.principal import EMPLOYER_ROLES, Principal, of_api_key, of_user
@@ -74,6 +74,8 @@ def launch(p: Principal, batch_id: int, acknowledged: list[str] | tuple = ()) ->
     :raises Conflict: already launched, or a warning not acknowledged (nothing changes).
     """
     batch = _batch(p, batch_id)
+    db.session.execute(select(Batch.id).where(Batch.id == batch.id).with_for_update())
+    db.session.refresh(batch)  # a double click: the second launch sees the first one's status
     if batch.status != "ready":
         raise Conflict(ALREADY_LAUNCHED, code="batch_launched")
     needed = sorted(entry["rule"] for entry in warning_summary(batch))
@@ -101,7 +103,10 @@ def _queue(rows: list[BatchRow]) -> None:
 def retry(p: Principal, batch_id: int) -> int:
     """Queue the failed rows again; returns how many. :raises Conflict: none failed."""
     batch = _batch(p, batch_id)
-    failed = [r for r in batch.rows if r.status == "failed"]
+    gave_up = set(db.session.scalars(select(Job.id).where(
+        Job.id.in_([r.job_id for r in batch.rows if r.status == "queued" and r.job_id]),
+        Job.status == "failed")))  # the queue's last attempt failed before the row was marked
+    failed = [r for r in batch.rows if r.status == "failed" or r.job_id in gave_up]
     if not failed:
         raise Conflict(NOTHING_TO_RETRY, code="nothing_to_retry")
     batch.status, batch.finished_at = "running", None
@@ -210,7 +215,8 @@ def run_row(payload: dict) -> None:
     try:
         p = _launcher(batch)
         if row.contract_id is None:
-            raw = json.loads(pii.decrypt(row.data_enc))
+            version = db.session.get(TemplateVersion, batch.template_version_id)
+            raw = {**json.loads(pii.decrypt(row.data_enc)), "template": version.template_id}
             contracts.create_contract(p, raw, acknowledged=batch.acknowledged,
                                       before_commit=lambda c: setattr(row, "contract_id", c.id))
         contract = db.session.get(Contract, row.contract_id)

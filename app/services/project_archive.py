@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import uuid
 import zipfile
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
 from app.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from app.extensions import archive_ext, db
@@ -130,7 +132,7 @@ def upload(p: Principal, project_id: int, category: object, period: object, file
     project = projects.managed(p, project_id)
     if category not in CATEGORIES:
         raise ValidationFailed(INVALID, fields={"category": Msg(UNKNOWN_CATEGORY)})
-    period = _period(project, category, period, today or date.today())
+    period = _period(project, category, period, today or today_in_beijing())
     kind, problem = sniff(data)
     if problem:
         raise ValidationFailed(INVALID, fields={"file": problem})
@@ -138,7 +140,10 @@ def upload(p: Principal, project_id: int, category: object, period: object, file
     version = (db.session.scalar(select(func.max(ProjectDocument.version)).where(
         ProjectDocument.project_id == project.id, ProjectDocument.category == category,
         ProjectDocument.period == period)) or 0) + 1
-    key = f"projects/{project.id}/{category}/{period}/v{version}-{digest[:12]}.{kind}"
+    # a fresh suffix per attempt: an attempt whose commit failed leaves a locked object
+    # that a retry of the same file must not collide with
+    key = (f"projects/{project.id}/{category}/{period}/"
+           f"v{version}-{digest[:12]}-{uuid.uuid4().hex[:8]}.{kind}")
     until = retain_until(project)
     doc = ProjectDocument(project_id=project.id, category=category, period=period,
                           version=version, key=key, sha256=digest, size=len(data),
@@ -205,7 +210,7 @@ def record_completion(p: Principal, project_id: int, completed_on: object, settl
     from app.domain import typed
 
     project = projects.managed(p, project_id)
-    today = today or date.today()
+    today = today or today_in_beijing()
     errors: dict[str, Msg] = {}
     days: dict[str, date | None] = {}
     for name, raw, label in (("completed_on", completed_on, "竣工日期"),

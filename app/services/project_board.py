@@ -14,6 +14,7 @@ from datetime import date, timedelta, timezone
 
 from sqlalchemy import select
 
+from app.domain.expiry import today_in_beijing
 from app.extensions import db
 from app.models import Project, ProjectDocument
 from app.services import projects
@@ -91,13 +92,13 @@ def board_of(project: Project, today: date) -> Board:
 
 def board(p: Principal, project_id: int, today: date | None = None) -> Board:
     """The board of a project ``p`` may see. :raises NotFound: otherwise."""
-    return board_of(projects.get(p, project_id), today or date.today())
+    return board_of(projects.get(p, project_id), today or today_in_beijing())
 
 
 def county(p: Principal, today: date | None = None) -> list[tuple[Project, Board]]:
     """Every project ``p`` may see with its board, the riskiest first (grade, then missing,
     then late documents)."""
-    today = today or date.today()
+    today = today or today_in_beijing()
     found = [(project, board_of(project, today)) for project in projects.visible(p)]
     return sorted(found, key=lambda pb: (GRADES.index(pb[1].grade), -pb[1].missing,
                                          -pb[1].late, pb[0].id))

@@ -48,6 +48,7 @@ BAD_REGION = "行政区划代码应为6位数字"
 BAD_BANK = "银行代码应为3到12位数字（如 102 工商银行）"
 BAD_ACCOUNT = "账号应为8到32位数字"
 END_BEFORE_START = "计划竣工日期不能早于开工日期"
+BAD_YEAR = "日期应在2000年至2100年之间"
 NOT_FOUND = "项目不存在"
 NOT_CONTRACTOR = "只有总承包单位可以管理该项目"
 NO_SUCH_EMPLOYER = "平台上没有统一社会信用代码为 %(uscc)s 的已审核单位"
@@ -117,6 +118,9 @@ def create(p: Principal, raw: object) -> Project:
                                    ("wage_account", ACCOUNT, BAD_ACCOUNT)):
         if name not in errors and not pattern.match(clean[name]):
             errors[name] = Msg(problem)
+    for name in ("start_date", "planned_end"):
+        if name not in errors and not 2000 <= int(clean[name][:4]) <= 2100:
+            errors[name] = Msg(BAD_YEAR)
     if not errors and clean["planned_end"] < clean["start_date"]:
         errors["planned_end"] = Msg(END_BEFORE_START)
     if errors:

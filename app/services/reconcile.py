@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 
 from app import pii
 from app.domain import wages
+from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
 from app.extensions import db
 from app.models import (
@@ -188,43 +189,54 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None) -> l
     return out
 
 
-def project_flags(items: list[Line], t: wages.Thresholds | None = None) -> dict:
-    """Per month: the project-month flags (workers paid ÷ workers attending)."""
+def project_flags(items: list[Line], today: date, t: wages.Thresholds | None = None) -> dict:
+    """Per month whose pay window has closed (the end of the following month): the
+    project-month flags (workers paid ÷ workers attending)."""
     t = t or thresholds()
     by_month: dict[str, list[Line]] = defaultdict(list)
     for line in items:
-        if line.result.days:
+        if line.result.days and today > wages.next_month_end(line.month):
             by_month[line.month].append(line)
     return {month: wages.project_month(len(rows), sum(1 for x in rows if x.result.paid > 0), t)
             for month, rows in by_month.items()}
 
 
 def run(project: Project, today: date) -> list[WageFlag]:
-    """Reconcile, keep the new flags and queue their alert; returns the new flags."""
+    """Reconcile, keep the new flags and queue their alert; flags no longer found are marked
+    resolved (one that comes back is reopened, without a second alert). Returns the new
+    flags."""
     items = lines(project, today)
-    new: list[WageFlag] = []
-    known = {(f.month, f.id_hash, f.flag) for f in db.session.scalars(select(WageFlag).where(
-        WageFlag.project_id == project.id))}
+    current: dict[tuple[str, str, str], tuple[Line | None, dict]] = {}
     for line in items:
         for flag, params in line.result.flags.items():
-            if (line.month, line.id_hash, flag) not in known:
-                at_risk = max(Decimal(0), -(line.result.difference or Decimal(0)))
-                new.append(WageFlag(project_id=project.id, month=line.month,
-                                    id_hash=line.id_hash, id_masked=line.id_masked,
-                                    organization_id=line.organization_id, flag=flag,
-                                    params={k: str(v) for k, v in params.items()},
-                                    at_risk=str(at_risk)))
-    for month, flags in project_flags(items).items():
+            current[(line.month, line.id_hash, flag)] = (line, params)
+    for month, flags in project_flags(items, today).items():
         for flag, params in flags.items():
-            if (month, "", flag) not in known:
-                new.append(WageFlag(project_id=project.id, month=month, id_hash="",
-                                    id_masked="", flag=flag, params={
-                                        k: str(v) for k, v in params.items()}, at_risk="0"))
+            current[(month, "", flag)] = (None, params)
+    now = utcnow()
+    stored = {(f.month, f.id_hash, f.flag): f for f in db.session.scalars(select(WageFlag).where(
+        WageFlag.project_id == project.id))}
+    for key, flag in stored.items():
+        if key not in current and flag.resolved_at is None:
+            flag.resolved_at = now
+        elif key in current and flag.resolved_at is not None:
+            flag.resolved_at = None
+    new = []
+    for (month, id_hash, flag), (line, params) in current.items():
+        if (month, id_hash, flag) in stored:
+            continue
+        difference = line.result.difference if line else None
+        new.append(WageFlag(
+            project_id=project.id, month=month, id_hash=id_hash,
+            id_masked=line.id_masked if line else "",
+            organization_id=line.organization_id if line else None, flag=flag,
+            params={k: str(v) for k, v in params.items()},
+            at_risk=str(max(Decimal(0), -(difference or Decimal(0))))))
     if new:  # one multi-row INSERT (a county's first run raises tens of thousands)
         db.session.execute(insert(WageFlag), [
             {c: getattr(f, c) for c in ("project_id", "month", "id_hash", "id_masked",
                                         "organization_id", "flag", "params", "at_risk")}
-            | {"raised_at": utcnow()} for f in new])
+            | {"raised_at": now} for f in new])
         _alert(project, new)
     db.session.commit()
     return new
@@ -244,13 +256,13 @@ def _alert(project: Project, new: list[WageFlag]) -> None:
 def reconcile(p: Principal, project_id: int, today: date | None = None) -> list[WageFlag]:
     """The contractor's staff reconcile a project now (also run for every project by
     ``flask wages reconcile``)."""
-    return run(projects.managed(p, project_id), today or date.today())
+    return run(projects.managed(p, project_id), today or today_in_beijing())
 
 
 def worker_pay(contract: Contract, today: date | None = None) -> list[dict]:
     """What the worker of ``contract`` sees after the identity check: per project (of the
     contract's employer, as contractor or subcontractor) and month, expected and received."""
-    today = today or date.today()
+    today = today or today_in_beijing()
     member = select(ProjectMember.project_id).where(
         ProjectMember.organization_id == contract.organization_id)
     found = db.session.scalars(select(Project).where(

@@ -50,6 +50,12 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().strip("*").strip()
 
 
+def _masked(text: str) -> str:
+    """A header echoed back with long digit runs masked: a roster without its header row
+    would otherwise echo the first worker's ID number and phone."""
+    return re.sub(r"\d{6,}", lambda m: m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], text)
+
+
 def columns(version: TemplateVersion) -> list[dict]:
     """The roster's columns: the version's field specs in form order."""
     return list(version.fields)
@@ -69,7 +75,7 @@ def header_map(version: TemplateVersion, header: list[str]) -> tuple[dict[int, d
             continue
         spec = by_key.get(_key(text))
         if spec is None:
-            problems.append(Msg(UNKNOWN_COLUMN, header=text.strip()[:40]))
+            problems.append(Msg(UNKNOWN_COLUMN, header=_masked(text.strip()[:40])))
         elif spec["name"] in seen:
             problems.append(Msg(DUPLICATE_COLUMN, label=Msg(spec["label"])))
         else:

@@ -102,8 +102,10 @@ def _xlsx(data: bytes, max_rows: int) -> list[tuple[int, list]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
-            TypeError):
+            TypeError, SyntaxError, IndexError):  # SyntaxError: XML ParseError
         raise _refuse(CORRUPT) from None
+    if not book.worksheets:
+        raise _refuse(CORRUPT)
     sheet = book.worksheets[0]
     if sheet.max_row > max_rows + 50:
         raise _refuse(TOO_MANY_ROWS, limit=max_rows)

@@ -52,7 +52,7 @@ def version_for(p: Principal, choice: object) -> TemplateVersion:
     template = None
     if choice in (None, ""):
         choice = "fixed_term"
-    if isinstance(choice, str) and not choice.isdigit():
+    if isinstance(choice, str) and not (choice.isascii() and choice.isdigit()):
         template = db.session.scalar(select(Template).where(
             Template.kind == choice, Template.organization_id.is_(None)).order_by(Template.id))
     elif isinstance(choice, int | str) and not isinstance(choice, bool) \

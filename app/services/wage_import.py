@@ -63,6 +63,8 @@ NET_OVER_GROSS = "实发金额不能大于应发金额"
 MAX_MONEY = Decimal("10000000")
 DAYS_LABEL, HOURS_LABEL = "出勤天数", "工时"
 MAX_ROWS = 200_000  # a month of clock events of a large site
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+CHUNK = 5000  # ID hashes per IN (...) query: well below the drivers' parameter limits
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -93,6 +95,11 @@ def _rows(columns: dict, data: bytes) -> tuple[list[tuple[int, dict]], list[Prob
     rows = [(n, {name: _cell(cells[i]) if i < len(cells) else "" for i, name in found.items()})
             for n, cells in sheet.rows]
     return rows, problems, letters
+
+
+def _plausible(year: int) -> bool:
+    """Records of the platform's era (a typo like 0202 or 9999 is a problem of its cell)."""
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
 
 
 def roster_file_letter(index: int) -> str:
@@ -139,7 +146,8 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
                 when = datetime(*(int(g or 0) for g in match.groups()))
             except ValueError:
                 when = None
-        if when is None:
+        if when is None or not _plausible(when.year):
+            when = None
             problems.append(Problem(n, "time", letters.get("time", ""), Msg(BAD_TIME)))
         if number and direction and when:
             key = (pii.keyed_hash(number), when.date())
@@ -162,6 +170,8 @@ def _import_days(p: Principal, project, rows: list, letters: dict) -> dict:
     for n, raw in rows:
         number = _person(raw.get("id_number", ""), n, letters, problems)
         day, problem = typed.iso_date(raw.get("day", "")[:10])
+        if day is not None and not _plausible(day.year):
+            day, problem = None, typed.BAD_DATE
         if problem:
             problems.append(Problem(n, "day", letters.get("day", ""),
                                     Msg(problem, label=Msg("出勤日期"))))
@@ -183,9 +193,12 @@ def _import_days(p: Principal, project, rows: list, letters: dict) -> dict:
 
 
 def _store_days(project_id: int, events: dict, masked: dict) -> int:
-    existing = {(d.id_hash, d.day): d for d in db.session.scalars(select(AttendanceDay).where(
-        AttendanceDay.project_id == project_id,
-        AttendanceDay.id_hash.in_(list({h for h, _ in events}))))}
+    people = sorted({h for h, _ in events})
+    existing = {}
+    for i in range(0, len(people), CHUNK):
+        existing.update({(d.id_hash, d.day): d for d in db.session.scalars(select(
+            AttendanceDay).where(AttendanceDay.project_id == project_id,
+                                 AttendanceDay.id_hash.in_(people[i:i + CHUNK])))})
     added = 0
     for (id_hash, day), seen in events.items():
         row = existing.get((id_hash, day))
@@ -232,7 +245,7 @@ def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
     for n, raw in rows:
         number = _person(raw.get("id_number", ""), n, letters, problems)
         month = raw.get("month", "")[:7] if MONTH.match(raw.get("month", "")[:7]) else None
-        if month is None or not 1 <= int(month[5:]) <= 12:
+        if month is None or not 1 <= int(month[5:]) <= 12 or not _plausible(int(month[:4])):
             problems.append(Problem(n, "month", letters.get("month", ""), Msg(BAD_MONTH)))
             month = None
         gross = _money(raw.get("gross", ""), "gross", "应发金额", n, letters, problems)
@@ -252,6 +265,8 @@ def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
                                     Msg(problem or REQUIRED, label=Msg("收款户名"), limit=100)))
         paid_on, problem = typed.iso_date(raw.get("paid_on", "")[:10]) if raw.get(
             "paid_on") else (None, None)
+        if paid_on is not None and not _plausible(paid_on.year):
+            paid_on, problem = None, typed.BAD_DATE
         if problem:
             problems.append(Problem(n, "paid_on", letters.get("paid_on", ""),
                                     Msg(problem, label=Msg("发放日期"))))
@@ -268,8 +283,11 @@ def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
                                    raw.get("bank", "")[:100], holder, paid_on))
     if problems:
         raise RosterInvalid(problems)
-    known = set(db.session.scalars(select(PayRecord.row_hash).where(
-        PayRecord.row_hash.in_([r.row_hash for r in records]))))
+    hashes = [r.row_hash for r in records]
+    known = set()
+    for i in range(0, len(hashes), CHUNK):
+        known |= set(db.session.scalars(select(PayRecord.row_hash).where(
+            PayRecord.row_hash.in_(hashes[i:i + CHUNK]))))
     new = [r for r in records if r.row_hash not in known and not known.add(r.row_hash)]
     db.session.add_all(new)
     audit.record(None, p.actor, "project.payroll_imported", project=project.id,

@@ -53,7 +53,7 @@ FROM_AUDIT = {
     "contract.terminated": ("contract.terminated", "contract.terminated"),
     "contract.certificate_issued": ("contract.certificate_issued",) * 2,
 }
-DETAIL_KEYS = ("filing_number", "sha256", "reason", "document")
+DETAIL_KEYS = ("filing_number", "sha256", "document")  # no free text (a worker's reason)
 MAX_ENDPOINTS = 10
 INVALID = "Webhook 设置有误，请检查标出的字段"
 BAD_URL = "地址应为 http:// 或 https:// 开头的完整网址（最多 500 字符）"
@@ -78,14 +78,18 @@ def check_url(url: object) -> tuple[str, Msg | None]:
     link-local addresses are refused unless ``WEBHOOK_ALLOW_PRIVATE`` (tests, local demos);
     production wants https."""
     text = url.strip() if isinstance(url, str) else ""
-    parts = urlsplit(text) if text and len(text) <= 500 else None
+    try:
+        parts = urlsplit(text) if text and len(text) <= 500 else None
+        port = parts.port if parts is not None else None
+    except ValueError:  # "http://[::1", ":99999", ":abc"
+        parts = port = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return text, Msg(BAD_URL)
     if current_app.config.get("PRODUCTION") and parts.scheme != "https":
         return text, Msg(HTTPS_ONLY)
     if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
         try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+            infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError):
             return text, Msg(UNRESOLVED)
         for info in infos:

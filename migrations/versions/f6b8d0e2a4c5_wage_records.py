@@ -5,7 +5,8 @@ events, minutes from first in to last out; unique per project, person and day).
 ``pay_records``: one payment of a month's wage (days, hours, gross, net, the worker's account
 hashed and masked, bank, holder, the paying account hashed, payment date; a unique hash of
 the line makes importing it twice change nothing). ``wage_flags``: each flag of a
-worker-month or project-month, raised once. Only adds; the downgrade drops them.
+worker-month or project-month, raised once (and marked resolved when a later run no longer
+finds it). Only adds; the downgrade drops them.
 
 Revision ID: f6b8d0e2a4c5
 Revises: e5a7c9d1f3b4
@@ -70,6 +71,7 @@ def upgrade():
         sa.Column('params', sa.JSON(), nullable=False),
         _s('at_risk', 20),
         sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
         _fk('wage_flags'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_wage_flags')),
         sa.UniqueConstraint('project_id', 'month', 'id_hash', 'flag',

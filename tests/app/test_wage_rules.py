@@ -36,7 +36,8 @@ def flags(**kw) -> set[str]:
 
 def test_expected_pay_by_the_contracts_wage_form():
     assert expected_pay(DAILY, 22, D(0)) == D("6600.00")
-    assert expected_pay(Wage("monthly", D("6000")), 3, D(0)) == D("6000.00")
+    assert expected_pay(Wage("monthly", D("6000")), 22, D(0)) == D("6000.00")  # a full month
+    assert expected_pay(Wage("monthly", D("6000")), 3, D(0)) == D("827.59")  # 3 of 21.75 days
     assert expected_pay(Wage("hourly", D("25.5")), 0, D("80.5")) == D("2052.75")
     assert expected_pay(Wage("piece_rate", D("1")), 22, D(0)) is None
     assert expected_pay(None, 22, D(0)) is None
