@@ -46,7 +46,9 @@ class Project(db.Model):
 
 
 class ProjectMember(db.Model):
-    """A labor subcontractor (劳务分包) on a project: sees its own workers there."""
+    """A labor subcontractor (劳务分包) invited onto a project by its general contractor; once
+    it accepts, its contracts naming the project put its workers on the roster and into the
+    wage reconciliation (it sees its own workers there)."""
 
     __tablename__ = "project_members"
     __table_args__ = (UniqueConstraint("project_id", "organization_id"),)
@@ -54,6 +56,8 @@ class ProjectMember(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the subcontractor's consent: until then none of its contracts count on the project
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     project: Mapped[Project] = relationship(back_populates="members")
     organization: Mapped[Organization] = relationship()

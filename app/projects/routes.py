@@ -53,6 +53,8 @@ def _detail(project_id: int, error: AppError | None = None, errors: dict | None 
         "projects/detail.html", project=project, board=project_board.board(p, project_id),
         documents=project_archive.documents(p, project_id), categories=project_archive.CATEGORIES,
         roster=projects.roster(p, project),
+        invited=p.is_employer and any(m.organization_id == p.organization_id
+                                      and m.accepted_at is None for m in project.members),
         contractor=projects.is_contractor(p, project),
         can_read=projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin,
         error=error, errors=errors or {}, values=request.form if error else {},
@@ -75,6 +77,19 @@ def add_subcontractor(project_id: int):
         db.session.rollback()
         return _detail(project_id, exc, translated_fields(exc.fields))
     flash(gettext("已加入劳务分包单位"), "success")
+    return redirect(url_for("projects.project_page", project_id=project_id))
+
+
+@bp.post(f"{PID}/accept")
+@role_required(*EMPLOYER_ROLES)
+def accept_project(project_id: int):
+    """The invited labor subcontractor accepts the project."""
+    try:
+        projects.accept(current_principal(), project_id)
+    except AppError as exc:
+        db.session.rollback()
+        return _detail(project_id, exc)
+    flash(gettext("已接受加入该项目"), "success")
     return redirect(url_for("projects.project_page", project_id=project_id))
 
 

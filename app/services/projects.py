@@ -18,6 +18,7 @@ from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Organization, Project, ProjectMember
+from app.models.base import utcnow
 from app.services import audit
 from app.services.principal import Principal
 
@@ -53,6 +54,8 @@ NOT_FOUND = "项目不存在"
 NOT_CONTRACTOR = "只有总承包单位可以管理该项目"
 NO_SUCH_EMPLOYER = "平台上没有统一社会信用代码为 %(uscc)s 的已审核单位"
 ALREADY_MEMBER = "该单位已在项目中"
+NOT_INVITED = "本单位没有被邀请加入该项目"
+ALREADY_ACCEPTED = "本单位已经接受该项目"
 
 
 def mask_account(account: str) -> str:
@@ -144,8 +147,31 @@ def create(p: Principal, raw: object) -> Project:
     return project
 
 
+def accepted_members(project: Project) -> list[int]:
+    """The organizations of the subcontractors that accepted the project."""
+    return [m.organization_id for m in project.members if m.accepted_at is not None]
+
+
+def accept(p: Principal, project_id: int) -> ProjectMember:
+    """The invited subcontractor accepts the project (its contracts naming it count from
+    now). :raises NotFound: not invited. :raises Conflict: the contractor itself, or done."""
+    project = get(p, project_id)
+    member = next((m for m in project.members if p.is_employer
+                   and m.organization_id == p.organization_id), None)
+    if member is None:
+        raise Conflict(NOT_INVITED, code="not_invited")
+    if member.accepted_at is not None:
+        raise Conflict(ALREADY_ACCEPTED, code="already_accepted")
+    member.accepted_at = utcnow()
+    audit.record(None, p.actor, "project.subcontractor_accepted", project=project.id,
+                 organization=member.organization_id)
+    db.session.commit()
+    return member
+
+
 def add_subcontractor(p: Principal, project_id: int, uscc: object) -> ProjectMember:
-    """Add a labor subcontractor (an approved employer on the platform, by its USCC).
+    """Invite a labor subcontractor (an approved employer on the platform, by its USCC); its
+    workers count on the project once it accepts (:func:`accept`).
 
     :raises ValidationFailed: no such approved employer (field ``uscc``), or already on it.
     """
@@ -175,9 +201,9 @@ def roster(p: Principal, project: Project) -> list[dict]:
     team, since when, and who has left (a subcontractor sees its own workers only)."""
     from app.models import Contract
 
-    employers = [project.contractor_id, *(m.organization_id for m in project.members)]
+    employers = [project.contractor_id, *accepted_members(project)]
     if p.is_employer and not is_contractor(p, project):
-        employers = [p.organization_id]
+        employers = [p.organization_id] if p.organization_id in employers else []
     names = dict(db.session.execute(select(Organization.id, Organization.name).where(
         Organization.id.in_(employers))).all())
     found = db.session.scalars(select(Contract).where(

@@ -81,7 +81,8 @@ def _wage_of(contract: Contract) -> wages.Wage | None:
 def contracts_of(project: Project, hashes: set[str]) -> dict[str, list[Contract]]:
     """The signed labor contracts of the project's employers with these people."""
     employers = [project.contractor_id, *db.session.scalars(select(
-        ProjectMember.organization_id).where(ProjectMember.project_id == project.id))]
+        ProjectMember.organization_id).where(ProjectMember.project_id == project.id,
+                                             ProjectMember.accepted_at.is_not(None)))]
     found: dict[str, list[Contract]] = defaultdict(list)
     for contract, id_hash in db.session.execute(
             select(Contract, Worker.id_hash).join(Worker, Contract.worker_id == Worker.id)
@@ -264,7 +265,8 @@ def worker_pay(contract: Contract, today: date | None = None) -> list[dict]:
     contract's employer, as contractor or subcontractor) and month, expected and received."""
     today = today or today_in_beijing()
     member = select(ProjectMember.project_id).where(
-        ProjectMember.organization_id == contract.organization_id)
+        ProjectMember.organization_id == contract.organization_id,
+        ProjectMember.accepted_at.is_not(None))
     found = db.session.scalars(select(Project).where(
         (Project.contractor_id == contract.organization_id) | Project.id.in_(member)).order_by(
         Project.id))

@@ -2,7 +2,7 @@
 
 ``projects``: a general contractor's construction project (permit, builder, amounts, dates,
 labor-and-wage officer with the phone encrypted, the dedicated wage account encrypted and
-masked, the wage deposit, pay day). ``project_members``: the labor subcontractors on it.
+masked, the wage deposit, pay day). ``project_members``: the labor subcontractors invited onto it (and when they accepted).
 ``project_documents``: every uploaded version of an archive document (category, period,
 object key, SHA-256, size, type, uploader, retention). Only adds; the downgrade drops them.
 
@@ -54,6 +54,7 @@ def upgrade():
         sa.Column('project_id', sa.Integer(), nullable=False),
         sa.Column('organization_id', sa.Integer(), nullable=False),
         sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['project_id'], ['projects.id'],
                                 name=op.f('fk_project_members_project_id_projects')),
         sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'],

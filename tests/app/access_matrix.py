@@ -188,6 +188,7 @@ POLICIES: dict[str, Route] = {
     "projects.add_subcontractor": Route("project_manage", "POST", obj="project", body="form"),
     "projects.upload_document": Route("project_manage", "POST", obj="project", body="form"),
     "projects.record_completion": Route("project_manage", "POST", obj="project", body="form"),
+    "projects.accept_project": Route("project_manage", "POST", obj="project", body="form"),
     "projects.county_page": Route("audit_page"),
     "projects.warnings_page": Route("audit_page"),
     "projects.wages_page": Route("project_page", obj="project"),

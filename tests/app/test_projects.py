@@ -151,10 +151,21 @@ def test_the_real_name_roster_from_the_contracts_naming_the_project(client, worl
     left.status, left.ended_on = "terminated", date(2026, 11, 20)
     db.session.commit()
     html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "分包工人" not in html and "（待确认）" in html  # not before the subcontractor accepts
+    sub = client.application.test_client()
+    login(sub, "hr2")
+    page = sub.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert 'id="accept-form"' in page
+    assert sub.post(f"/projects/{project.id}/accept",
+                    data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert sub.post(f"/projects/{project.id}/accept", data={
+        "csrf_token": csrf_token(page)}).status_code == 409  # accepted already
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert client.post(f"/projects/{project.id}/accept", data={
+        "csrf_token": csrf_token(page)}).status_code == 409  # the contractor is not invited
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert html.count('data-left="no"') == 2 and html.count('data-left="yes"') == 1
     assert "在岗2人" in html and "2026-11-20" in html and "木工班" in html
     assert world["other"].name in html
-    sub = client.application.test_client()
-    login(sub, "hr2")
     html = sub.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "分包工人" in html and PEOPLE[1][0] not in html  # a subcontractor: its own workers
