@@ -1,8 +1,15 @@
 """Platform administration: certificates, employers' review and status, auditors, the
-minimum-wage table."""
+minimum-wage table, the wage-arrears warning thresholds."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import auditors, minimum_wages, organizations, routes, templates  # noqa: E402,F401
+from app.admin import (  # noqa: E402,F401
+    auditors,
+    minimum_wages,
+    organizations,
+    routes,
+    templates,
+    wage_thresholds,
+)

@@ -21,6 +21,7 @@ from app.api import (  # noqa: E402,F401
     contracts,
     lifecycle,
     openapi,
+    projects,
     rules,
     sign,
     templates,

@@ -16,6 +16,10 @@ class BatchIn(BaseModel):
     template: Annotated[str, Strict(), Field(max_length=40)] | Annotated[
         int, Strict(), Field(ge=1, le=2147483647)] | None = Field(
         None, description="模板：类型（如 construction_simple）或模板 ID；默认固定期限")
+    project_id: Annotated[int, Strict(), Field(ge=1, le=2147483647)] | None = Field(
+        None, description="工程项目 ID：批次的每份合同都进入该项目（GET /api/v1/projects）")
+    project_team: Annotated[str, Strict(), Field(max_length=100)] | None = Field(
+        None, description="工程项目上的班组（可选）")
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=2000,
                                        description="每个劳动者一个对象，字段同创建合同")
 

@@ -43,7 +43,8 @@ def create_batch():
     come back in ``warnings``: acknowledge them when launching.
     """
     body = request.context.json
-    batch = batch_check.from_rows(g.principal, body.template, body.rows)
+    batch = batch_check.from_rows(g.principal, body.template, body.rows, {
+        "project_id": body.project_id, "project_team": body.project_team})
     return _out(batch), 201
 
 

@@ -92,6 +92,10 @@ class ContractIn(RequestModel):
         None, description="工资形式：monthly 按月、daily 按日、piece_rate 计件（建筑业简易合同）")
     wage_amount: Amount("工资标准（元，按工资形式；建筑业简易合同）") | None = None
     wage_account: Text(200, description="农民工工资专用账户（开户行及账号；建筑业简易合同）") | None = None
+    project_id: Annotated[StrictInt, Field(ge=1, le=2147483647)] | None = Field(
+        None, description="工程项目 ID（GET /api/v1/projects 列出本单位作为总包或"
+        "分包参与的项目；任何模板的合同都可以指定）")
+    project_team: Text(100, description="工程项目上的班组（可选）") | None = None
     acknowledged_rules: Acknowledged = []
 
     @classmethod
@@ -192,6 +196,8 @@ class ContractOut(BaseModel):
     document_kind: Literal["contract", "amendment", "termination", "certificate"] = Field(
         "contract", description="劳动合同本身，或其变更协议、解除（终止）协议、解除（终止）证明")
     parent_id: int | None = Field(None, description="变更、解除协议和证明所属的劳动合同")
+    project_id: int | None = Field(None, description="劳动者通过本合同进入的工程项目")
+    project_team: str | None = Field(None, description="工程项目上的班组")
     employer: Party
     worker: WorkerOut
     terms: TermsOut

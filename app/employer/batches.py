@@ -9,7 +9,15 @@ from app.auth.access import current_principal, role_required
 from app.employer import bp
 from app.errors import AppError, ValidationFailed, translate, translated_fields
 from app.extensions import db
-from app.services import batch_check, batches, roster, roster_file, rules, templates
+from app.services import (
+    batch_check,
+    batches,
+    contract_project,
+    roster,
+    roster_file,
+    rules,
+    templates,
+)
 from app.uploads import read_upload
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
@@ -23,6 +31,7 @@ def _upload_page(errors: dict | None = None, problems=(), message: str | None = 
     p = current_principal()
     return render_template("employer/batches.html", batches=batches.recent(p),
                            choices=templates.usable(p), errors=errors or {}, problems=problems,
+                           projects=contract_project.joinable(p), values=request.form,
                            message=message, chosen=request.values.get("template", ""),
                            counts={b.id: batches.counts(b) for b in batches.recent(p)}), status
 
@@ -38,7 +47,9 @@ def batches_page():
         return _upload_page({"file": gettext(NO_FILE)}, message=gettext(NO_FILE), status=422)
     try:
         batch = batch_check.from_file(current_principal(), request.form.get("template"),
-                                      *upload)
+                                      *upload, project={
+                                          "project_id": request.form.get("project_id"),
+                                          "project_team": request.form.get("project_team")})
     except batch_check.RosterInvalid as exc:
         db.session.rollback()
         return _upload_page(problems=[_shown(pr) for pr in exc.problems], message=exc.message,

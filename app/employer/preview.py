@@ -9,7 +9,7 @@ from app.employer import bp
 from app.errors import NotFound, ServiceUnavailable, ValidationFailed, translated_fields, wants_json
 from app.extensions import db
 from app.models import EMPLOYER_ROLES
-from app.services import contract_preview, contracts, rules, templates
+from app.services import contract_preview, contract_project, contracts, rules, templates
 
 
 def _typed() -> tuple[dict, list[str]]:
@@ -51,7 +51,8 @@ def template_form(template_id: str, expired: str | None = None):
     return render_template("employer/template_contract.html", template=template, fields=fields,
                            errors=errors, message=message, values=request.form,
                            warnings=warnings, checked=request.form.getlist("ack"),
-                           choices=templates.usable(p), first_error=first_error), status
+                           choices=templates.usable(p), first_error=first_error,
+                           projects=contract_project.joinable(p)), status
 
 
 @bp.post("/contracts/preview")

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.services import (
     amendment,
     chain,
+    contract_project,
     contracts,
     lifecycle,
     queries,
@@ -91,7 +92,8 @@ def _contract_form(errors: dict, message: str | None, status: int, *, values=Non
                            values=request.form if values is None else values, contract=contract,
                            labels=FIELD_LABELS, hours=HOURS_SYSTEMS, warnings=warnings,
                            checked=request.form.getlist("ack"),
-                           choices=() if contract else templates.usable(current_principal())), status
+                           choices=() if contract else templates.usable(current_principal()),
+                           projects=contract_project.joinable(current_principal())), status
 
 
 @bp.errorhandler(CSRFError)

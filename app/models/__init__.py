@@ -25,7 +25,7 @@ from app.models.ratelimit import RateLimitCounter
 from app.models.reminder import SigningReminder
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
-from app.models.wage import MinimumWage
+from app.models.wage import MinimumWage, WageThreshold
 from app.models.wage_record import AttendanceDay, PayRecord, WageFlag
 from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
@@ -67,6 +67,7 @@ __all__ = [
     "User",
     "UserSession",
     "WageFlag",
+    "WageThreshold",
     "WebhookDelivery",
     "WebhookEndpoint",
     "Worker",

@@ -25,6 +25,9 @@ class Batch(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     template_version_id: Mapped[int] = mapped_column(ForeignKey("template_versions.id"))
+    # Every contract of the batch joins this construction project (optional).
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    project_team: Mapped[str | None] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(12), default="ready")
     total: Mapped[int] = mapped_column(default=0)

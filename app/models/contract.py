@@ -71,6 +71,10 @@ class Contract(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     # A terminated contract's last working day (art. 50 retention counts from it).
     ended_on: Mapped[date | None] = mapped_column(Date())
+    # The construction project the worker joins through this contract (any template), and
+    # the team (班组) on it; set only for a project the employer takes part in.
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    project_team: Mapped[str | None] = mapped_column(String(100))
 
     organization: Mapped[Organization] = relationship()
     worker: Mapped[Worker] = relationship()

@@ -27,3 +27,23 @@ class MinimumWage(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WageThreshold(db.Model):
+    """The county's wage-arrears warning thresholds for every project whose region code
+    starts with ``region_prefix``, from ``effective_from`` until a later row of the same or a
+    more specific prefix. Rows are only ever added (a change is a new row)."""
+
+    __tablename__ = "wage_thresholds"
+    __table_args__ = (UniqueConstraint("region_prefix", "effective_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_prefix: Mapped[str] = mapped_column(String(6), index=True)
+    effective_from: Mapped[date] = mapped_column(Date())
+    underpaid_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    late_days: Mapped[int] = mapped_column()
+    big_month: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    big_year: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    unpaid_share_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Organization, WageFlag
 from app.projects import bp
 from app.projects.routes import ALL_ROLES, EMPLOYER_ROLES, PID, _detail
-from app.services import batch_check, projects, reconcile, wage_import
+from app.services import batch_check, projects, reconcile, wage_import, wage_thresholds
 from app.uploads import read_upload
 
 KINDS = {"attendance": wage_import.import_attendance, "payroll": wage_import.import_payroll}
@@ -42,8 +42,8 @@ def import_records(project_id: int, kind: str):
     return redirect(url_for("projects.wages_page", project_id=project_id))
 
 
-def _lines_for(p, project):
-    items = reconcile.lines(project, today_in_beijing())
+def _lines_for(p, project, t):
+    items = reconcile.lines(project, today_in_beijing(), t)
     if not (projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin):
         items = [x for x in items if x.organization_id == p.organization_id]  # own workers
     return items
@@ -56,9 +56,10 @@ def wages_page(project_id: int):
     project's checks and an expected-vs-paid chart; the project's grade."""
     p = current_principal()
     project = projects.get(p, project_id)
-    items = _lines_for(p, project)
-    months = reconcile.project_flags(items, today_in_beijing()) if projects.is_contractor(p, project) or \
-        not p.is_employer else {}
+    rules = wage_thresholds.in_force(project.region_code, today_in_beijing())
+    items = _lines_for(p, project, rules.thresholds)
+    months = reconcile.project_flags(project, items, today_in_beijing(), rules.thresholds) \
+        if projects.is_contractor(p, project) or not p.is_employer else {}
     chart = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in items:
         chart[line.month][0] += line.result.expected or 0
@@ -72,7 +73,7 @@ def wages_page(project_id: int):
                            months=months, chart=sorted(chart.items()), grade=wages.grade(flags),
                            flagged=sorted(flagged.items()),
                            flag_text=wages.FLAG_TEXT, project_text=wages.PROJECT_TEXT,
-                           contractor=projects.is_contractor(p, project))
+                           contractor=projects.is_contractor(p, project), rules=rules)
 
 
 @bp.post(f"{PID}/wages/reconcile")

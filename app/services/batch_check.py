@@ -19,7 +19,7 @@ from app.domain.typed import Msg
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Batch, BatchRow, Contract, TemplateVersion, Worker
-from app.services import audit, contracts, roster, roster_file, templates
+from app.services import audit, contract_project, contracts, roster, roster_file, templates
 from app.services import rules as rule_engine
 from app.services.principal import Principal
 
@@ -68,14 +68,28 @@ class _Row:
     warnings: list
 
 
-def from_file(p: Principal, template_choice: object, filename: str, data: bytes) -> Batch:
+def _batch_link(p: Principal, chosen: object) -> contract_project.Link:
+    """The project every row joins (``project_id``, ``project_team`` in ``chosen``).
+    :raises ValidationFailed: not a project of the employer's."""
+    link, errors = contract_project.read(p, chosen if isinstance(chosen, dict) else {})
+    if errors:
+        raise ValidationFailed(contracts.INVALID, fields=errors)
+    return link
+
+
+def from_file(p: Principal, template_choice: object, filename: str, data: bytes,
+              project: object = None) -> Batch:
     """Check an uploaded roster (XLSX or CSV) and store it as a batch ready to launch.
 
-    :raises ValidationFailed: the file itself is unreadable (field ``file``) or the template
-        is unknown (field ``template``). :raises RosterInvalid: problems by row and column.
+    :param project: ``{"project_id", "project_team"}``: the construction project every
+        contract of the batch joins (optional).
+    :raises ValidationFailed: the file itself is unreadable (field ``file``), the template
+        is unknown (field ``template``) or the project not the employer's (``project_id``).
+    :raises RosterInvalid: problems by row and column.
     """
     org = contracts._employer(p)
     version = templates.version_for(p, template_choice)
+    link = _batch_link(p, project)
     sheet = roster_file.read(data)
     found, header_problems = roster.header_map(version, sheet.header)
     problems = [Problem(sheet.header_row, "", "", m) for m in header_problems]
@@ -88,14 +102,17 @@ def from_file(p: Principal, template_choice: object, filename: str, data: bytes)
             continue
         raw, cell_problems = roster.typed_row(found, cells)
         items.append((row_no, raw, cell_problems))
-    return _store(p, org, version, filename, items, letters)
+    return _store(p, org, version, filename, items, letters, link)
 
 
-def from_rows(p: Principal, template_choice: object, rows: object) -> Batch:
+def from_rows(p: Principal, template_choice: object, rows: object,
+              project: object = None) -> Batch:
     """Check rows given as JSON objects (the API; typed strictly, as for one contract) and
-    store the batch. :raises RosterInvalid: problems by row index (from 1) and field."""
+    store the batch (``project`` as for :func:`from_file`; without it a row may name its
+    own ``project_id``). :raises RosterInvalid: problems by row index (from 1) and field."""
     org = contracts._employer(p)
     version = templates.version_for(p, template_choice)
+    link = _batch_link(p, project)
     if not isinstance(rows, list) or not rows:
         raise ValidationFailed(contracts.INVALID, fields={"rows": Msg(ROWS_NOT_A_LIST)})
     if len(rows) > roster_file.MAX_ROWS:
@@ -103,7 +120,7 @@ def from_rows(p: Principal, template_choice: object, rows: object) -> Batch:
             roster_file.TOO_MANY_ROWS, limit=roster_file.MAX_ROWS)})
     items = [(n, row, {}) if isinstance(row, dict) else (n, {}, {"": Msg(ROW_NOT_AN_OBJECT)})
              for n, row in enumerate(rows, start=1)]
-    return _store(p, org, version, "api", items, {})
+    return _store(p, org, version, "api", items, {}, link)
 
 
 def _letter(index: int) -> str:
@@ -113,16 +130,19 @@ def _letter(index: int) -> str:
 
 
 def _store(p: Principal, org, version: TemplateVersion, filename: str, items: list,
-           letters: dict) -> Batch:
+           letters: dict, link: contract_project.Link) -> Batch:
     if not items:
         raise ValidationFailed(NO_ROWS, fields={"file": Msg(NO_ROWS)}, code="roster_empty")
     problems: list[Problem] = []
     checked: list[_Row] = []
     first_row_of: dict[str, int] = {}
     for row_no, raw, cell_problems in items:
+        row_link, link_errors = (link, {}) if link.project else contract_project.read(p, raw)
+        typed = contract_project.prefill(row_link, raw)
         clean, errors, warnings = ({}, {}, []) if "" in cell_problems else contracts.assess(
-            org, version, {**raw, **{name: "" for name in cell_problems}})
-        errors = {**errors, **cell_problems}
+            org, version, {**typed, **{name: "" for name in cell_problems}})
+        errors = {**link_errors, **contract_project.mismatch(row_link, typed), **errors,
+                  **cell_problems}
         id_number = clean.get("worker_id_number") if "worker_id_number" not in errors else None
         if id_number:
             if id_number in first_row_of:
@@ -137,7 +157,9 @@ def _store(p: Principal, org, version: TemplateVersion, filename: str, items: li
         raise RosterInvalid(sorted(problems, key=lambda pr: (pr.row, pr.column)))
     batch = Batch(organization_id=org.id, created_by_id=p.user_id, api_key_id=p.api_key_id,
                   template_version_id=version.id, filename=filename[:200], status="ready",
-                  total=len(checked), acknowledged=[])
+                  total=len(checked), acknowledged=[],
+                  project_id=link.project.id if link.project else None,
+                  project_team=link.team if link.project else None)
     db.session.add(batch)
     for item in checked:
         db.session.add(BatchRow(

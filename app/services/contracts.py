@@ -27,7 +27,17 @@ from app.models import (
     Worker,
 )
 from app.models.base import utcnow
-from app.services import audit, counters, documents, invites, pki, scope, template_text, templates
+from app.services import (
+    audit,
+    contract_project,
+    counters,
+    documents,
+    invites,
+    pki,
+    scope,
+    template_text,
+    templates,
+)
 from app.services import rules as rule_engine
 from app.services.principal import Principal
 
@@ -90,14 +100,24 @@ def assess(org: Organization, version: TemplateVersion, raw: dict) -> tuple[dict
     return clean, errors, warnings
 
 
-def _checked(org: Organization, raw: dict, version: TemplateVersion) -> dict:
+def _checked(org: Organization, raw: dict, version: TemplateVersion,
+             link: contract_project.Link = contract_project.NO_LINK,
+             link_errors: dict | None = None) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     clean, errors = typed_terms(version, raw)
     if errors:  # what the law says about the fields typed well, in the same answer
         _, errors, _ = assess(org, version, raw)
+    errors = {**(link_errors or {}), **contract_project.mismatch(link, raw), **errors}
+    if errors:
         raise ValidationFailed(INVALID, fields=errors)
     return clean
+
+
+def _link(p: Principal, raw: object) -> tuple[object, contract_project.Link, dict]:
+    """The project and team ``raw`` names, and ``raw`` with them filled in."""
+    link, errors = contract_project.read(p, raw)
+    return (contract_project.prefill(link, raw) if isinstance(raw, dict) else raw), link, errors
 
 
 def _apply_worker(contract: Contract, clean: dict) -> str:
@@ -174,7 +194,8 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
     """
     org = _employer(p)
     version = templates.version_for(p, raw.get("template") if isinstance(raw, dict) else None)
-    clean = _checked(org, raw, version)
+    raw, link, link_errors = _link(p, raw)
+    clean = _checked(org, raw, version, link, link_errors)
     findings = _findings(p, org, clean, acknowledged, require_acknowledged,
                          kind=version.template.kind)
     seq = counters.next_value("contract_no")
@@ -182,6 +203,7 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
                         template=version.template.kind, template_version=version.number,
                         template_version_row=version, status="draft", created_by_id=p.user_id)
     id_number = _apply_worker(contract, clean)
+    contract_project.apply(p, contract, link)
     db.session.add(contract)
     pdf = pki.render(terms_for_pdf(contract, id_number))
     documents.add_version(contract, "draft", pdf)
@@ -213,10 +235,13 @@ def update_draft(p: Principal, contract_id: int, raw: dict, *,
                       ("worker_phone", contract.worker_phone_enc)):
         if isinstance(raw, dict) and raw.get(name) in (None, ""):  # left empty: unchanged
             raw[name] = pii.decrypt(enc)
-    clean = _checked(org, raw, contract.template_version_row or templates.version_for(p, None))
+    raw, link, link_errors = _link(p, raw)
+    clean = _checked(org, raw, contract.template_version_row or templates.version_for(p, None),
+                     link, link_errors)
     findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract,
                          kind=contract.template)
     id_number = _apply_worker(contract, clean)
+    contract_project.apply(p, contract, link)
     doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
     audit.record(contract.id, p.actor, "contract.edited", version=doc.version)
     rule_engine.acknowledge(p, contract, findings, acknowledged)
@@ -233,7 +258,9 @@ def draft_values(contract: Contract) -> dict:
     (shown masked beside the field; left empty they stay unchanged)."""
     values = {k: ("1" if v else "") if isinstance(v, bool) else str(v)
               for k, v in contract.terms.items()}
-    values.update(worker_name=contract.worker_name, worker_id_number="", worker_phone="")
+    values.update(worker_name=contract.worker_name, worker_id_number="", worker_phone="",
+                  project_id=str(contract.project_id or ""),
+                  project_team=contract.project_team or "")
     return values
 
 

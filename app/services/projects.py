@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from app import pii
 from app.domain.ids import mask_phone
@@ -195,9 +195,19 @@ def add_subcontractor(p: Principal, project_id: int, uscc: object) -> ProjectMem
 ROSTER_STATUSES = ("signed", "filed", "terminated")
 
 
+def on_project(project: Project):
+    """A filter on contracts: linked to the project, or (not linked to any) naming it by the
+    construction simple template's ``project_name``."""
+    from app.models import Contract
+
+    return or_(Contract.project_id == project.id, and_(
+        Contract.project_id.is_(None),
+        Contract.terms["project_name"].as_string() == project.name))
+
+
 def roster(p: Principal, project: Project) -> list[dict]:
     """The project's real-name roster (实名制花名册): every signed labor contract of the
-    contractor or a subcontractor that names the project — who, for which employer and
+    contractor or a subcontractor on the project (:func:`on_project`) — who, for which employer and
     team, since when, and who has left (a subcontractor sees its own workers only)."""
     from app.models import Contract
 
@@ -209,10 +219,11 @@ def roster(p: Principal, project: Project) -> list[dict]:
     found = db.session.scalars(select(Contract).where(
         Contract.organization_id.in_(employers), Contract.document_kind == "contract",
         Contract.status.in_(ROSTER_STATUSES),
-        Contract.terms["project_name"].as_string() == project.name).order_by(
+        on_project(project)).order_by(
         Contract.organization_id, Contract.worker_name, Contract.id))
     return [{"worker_name": c.worker_name, "id_masked": c.worker.id_masked,
-             "employer": names.get(c.organization_id, ""), "team": c.terms.get("team") or "",
+             "employer": names.get(c.organization_id, ""),
+             "team": c.project_team or c.terms.get("team") or "",
              "post": c.terms.get("post") or "", "since": c.terms.get("term_start"),
              "left_on": c.ended_on.isoformat() if c.ended_on else None,
              "contract_no": c.contract_no} for c in found]

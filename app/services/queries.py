@@ -73,6 +73,8 @@ def contract_summary(contract: Contract) -> dict:
         "template": contract.template,
         "document_kind": contract.document_kind,
         "parent_id": contract.parent_id,
+        "project_id": contract.project_id,
+        "project_team": contract.project_team,
         "employer": {"name": contract.organization.name, "uscc": contract.organization.uscc},
         "worker": {"name": contract.worker_name, "id_number": contract.worker.id_masked,
                    "phone": contract.worker_phone_masked},

@@ -31,7 +31,7 @@ from app.models import (
     Worker,
 )
 from app.models.base import utcnow
-from app.services import jobs, minimum_wages, projects
+from app.services import jobs, minimum_wages, projects, wage_thresholds
 from app.services.principal import Principal
 
 IN_FORCE = ("signed", "filed", "terminated")
@@ -94,11 +94,14 @@ def contracts_of(project: Project, hashes: set[str]) -> dict[str, list[Contract]
 
 def _in_force(candidates: list[Contract], month: str, project: Project) -> Contract | None:
     first, last = _month_bounds(month)
-    live = [c for c in candidates if c.terms.get("term_start", "9999") <= last.isoformat()
+    live = [c for c in candidates if c.project_id in (None, project.id)  # not another's
+            and c.terms.get("term_start", "9999") <= last.isoformat()
             and (c.ended_on or date.fromisoformat(c.terms.get("term_end") or "9999-12-31"))
             >= first]
-    named = [c for c in live if c.terms.get("project_name") == project.name]
-    return (named or live or [None])[-1]
+    linked = [c for c in live if c.project_id == project.id]
+    named = [c for c in live if c.project_id is None
+             and c.terms.get("project_name") == project.name]
+    return (linked or named or live or [None])[-1]
 
 
 def attendance_of(project: Project) -> tuple[dict, dict]:
@@ -140,23 +143,15 @@ def payments_of(project: Project) -> dict[tuple[str, str], list[Payment]]:
     return pay
 
 
-def thresholds() -> wages.Thresholds:
-    """The county's thresholds from the settings (``WAGE_*``; see config.py)."""
-    from flask import current_app
-
-    cfg = current_app.config
-    return wages.Thresholds(
-        underpaid_share=Decimal(str(cfg.get("WAGE_UNDERPAID_PERCENT", "5"))) / 100,
-        late_days=int(cfg.get("WAGE_LATE_DAYS", 0)),
-        big_month=Decimal(str(cfg.get("WAGE_BIG_MONTH", "50000"))),
-        big_year=Decimal(str(cfg.get("WAGE_BIG_YEAR", "300000"))),
-        unpaid_share=Decimal(str(cfg.get("WAGE_UNPAID_SHARE_PERCENT", "10"))) / 100)
+def thresholds(project: Project, today: date) -> wages.Thresholds:
+    """The county's thresholds for the project today (see :mod:`app.services.wage_thresholds`)."""
+    return wage_thresholds.in_force(project.region_code, today).thresholds
 
 
 def lines(project: Project, today: date, t: wages.Thresholds | None = None) -> list[Line]:
     """Every worker-month of the project with attendance or pay, reconciled (thresholds:
-    the settings' unless given)."""
-    t = t or thresholds()
+    the county's for the project unless given)."""
+    t = t or thresholds(project, today)
     attendance, masked = attendance_of(project)
     pay = payments_of(project)
     for (id_hash, _), records in pay.items():
@@ -190,10 +185,11 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None) -> l
     return out
 
 
-def project_flags(items: list[Line], today: date, t: wages.Thresholds | None = None) -> dict:
+def project_flags(project: Project, items: list[Line], today: date,
+                  t: wages.Thresholds | None = None) -> dict:
     """Per month whose pay window has closed (the end of the following month): the
     project-month flags (workers paid ÷ workers attending)."""
-    t = t or thresholds()
+    t = t or thresholds(project, today)
     by_month: dict[str, list[Line]] = defaultdict(list)
     for line in items:
         if line.result.days and today > wages.next_month_end(line.month):
@@ -206,12 +202,13 @@ def run(project: Project, today: date) -> list[WageFlag]:
     """Reconcile, keep the new flags and queue their alert; flags no longer found are marked
     resolved (one that comes back is reopened, without a second alert). Returns the new
     flags."""
-    items = lines(project, today)
+    t = thresholds(project, today)
+    items = lines(project, today, t)
     current: dict[tuple[str, str, str], tuple[Line | None, dict]] = {}
     for line in items:
         for flag, params in line.result.flags.items():
             current[(line.month, line.id_hash, flag)] = (line, params)
-    for month, flags in project_flags(items, today).items():
+    for month, flags in project_flags(project, items, today, t).items():
         for flag, params in flags.items():
             current[(month, "", flag)] = (None, params)
     now = utcnow()

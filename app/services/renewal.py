@@ -110,7 +110,8 @@ def _draft(p: Principal, original: Contract, start: date, end: date) -> Contract
         template_version_row=version, status="draft",
         created_by_id=p.user_id, renewal_of_id=original.id, worker=original.worker,
         worker_name=original.worker_name, worker_phone_enc=original.worker_phone_enc,
-        worker_phone_masked=original.worker_phone_masked, terms=clean)
+        worker_phone_masked=original.worker_phone_masked, terms=clean,
+        project_id=original.project_id, project_team=original.project_team)
     db.session.add(renewal)
     documents.add_version(renewal, "draft", pki.render(contracts.terms_for_pdf(renewal, id_number)))
     return renewal

@@ -138,6 +138,7 @@ POLICIES: dict[str, Route] = {
     "api.employer.contract_chain": Route("employer_api", obj="filed"),
     "api.employer.expiring_contracts": Route("employer_api"),
     "api.employer.list_templates": Route("employer_api"),
+    "api.employer.list_projects": Route("employer_api"),
     "api.employer.get_template": Route("employer_api", extra={"template_id": 1}),
     "api.employer.renew_contract": Route("employer_api", "POST", obj="filed"),
     "api.employer.void_contract": Route("employer_api", "POST", obj="changing", body="json",
@@ -162,6 +163,9 @@ POLICIES: dict[str, Route] = {
     # the minimum-wage table: platform admins only (employers must not edit it)
     "admin.minimum_wages": Route("platform_page"),
     "admin.add_minimum_wage": Route("platform_page", "POST", body="form"),
+    # the county's wage-arrears thresholds: platform admins only
+    "admin.wage_thresholds": Route("platform_page"),
+    "admin.add_wage_threshold": Route("platform_page", "POST", body="form"),
     "admin.templates_list": Route("platform_page"),
     "admin.edit_template": Route("platform_page", "GET,POST", body="form",
                                  extra={"template_id": 1}),

@@ -96,7 +96,7 @@ def test_openapi_describes_every_route(client):
             assert schemas[ref.rsplit("/", 1)[1]]["additionalProperties"] is False
         expected = [{"apiKey": []}] if path.startswith(
             ("/api/v1/contracts", "/api/v1/templates", "/api/v1/batches", "/api/v1/webhooks",
-             "/api/v1/register")) else None
+             "/api/v1/register", "/api/v1/projects")) else None
         if expected:
             assert op["security"] == expected, path
         else:
@@ -108,8 +108,8 @@ def test_openapi_describes_every_route(client):
 def test_every_employer_route_checks_the_key_before_anything_else(client, world):
     routes = _api_routes(client.application, "api.employer.")
     # 7 for the contract and the list, 5 for its life after signing, 2 for the templates,
-    # 4 for batches, 5 for webhooks, 2 for the register
-    assert len(routes) == 26
+    # 4 for batches, 5 for webhooks, 2 for the register, 1 for the projects
+    assert len(routes) == 27
     for path, method in routes:
         url = re.sub(r"\{\w+\}", "1", path)
         for headers, code in (({}, "missing_api_key"), (bearer("lsk_nope_nope"), "invalid_api_key"),

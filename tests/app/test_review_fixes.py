@@ -105,8 +105,8 @@ def test_this_months_attendance_raises_no_project_flag_and_paid_flags_resolve(cl
     login(client, "hr")
     _import(client, project.id, "attendance", _attendance({1: 10}))
     items = reconcile.lines(project, date(2026, 11, 20))  # October's pay window still open
-    assert reconcile.project_flags(items, date(2026, 11, 20)) == {}
-    assert set(reconcile.project_flags(items, date(2026, 12, 1))["2026-10"]) == {
+    assert reconcile.project_flags(project, items, date(2026, 11, 20)) == {}
+    assert set(reconcile.project_flags(project, items, date(2026, 12, 1))["2026-10"]) == {
         "paid_ratio", "unpaid_share"}
     reconcile.run(project, date(2026, 12, 3))
     assert db.session.scalar(select(WageFlag).where(WageFlag.flag == "unpaid")).resolved_at \
