@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.org import Organization
 from app.models.template import TemplateVersion
+
+if TYPE_CHECKING:
+    from app.models.project import Project
 
 CONTRACT_STATUSES = ("draft", "sent", "signed", "filed", "declined", "voided", "expired",
                      "terminated")
@@ -77,6 +81,7 @@ class Contract(db.Model):
     project_team: Mapped[str | None] = mapped_column(String(100))
 
     organization: Mapped[Organization] = relationship()
+    project: Mapped[Project | None] = relationship()
     worker: Mapped[Worker] = relationship()
     template_version_row: Mapped[TemplateVersion | None] = relationship()
     renewal_of: Mapped[Contract | None] = relationship(remote_side=[id],

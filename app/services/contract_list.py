@@ -1,10 +1,11 @@
 """The employer's contract list: counts by status, filters, sorting, paging, the weekly chart.
 
 Filters: status, template kind, the day the contract was created (from, to; Beijing dates,
-both included), project (the construction contract's project name, part of it), the worker's
-name (part of it) or ID number (through its keyed hash: the number itself is never stored in
-clear, nor put into a URL by the page). Only the employer's labor contracts (lifecycle
-documents are in their contract's chain), scoped by the acting principal.
+both included), project (part of the name of the linked project or of the construction
+contract's project_name), the worker's name (part of it) or ID number (through its keyed
+hash: the number itself is never stored in clear, nor put into a URL by the page). Only the
+employer's labor contracts (lifecycle documents are in their contract's chain), scoped by
+the acting principal.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import pii
 from app.domain import typed
@@ -21,7 +22,7 @@ from app.domain.ids import id_number_error, normalize_id_number
 from app.domain.typed import Msg
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.models import CONTRACT_STATUSES, TEMPLATE_KINDS, Contract, Worker
+from app.models import CONTRACT_STATUSES, TEMPLATE_KINDS, Contract, Project, Worker
 from app.services import scope
 from app.services.principal import Principal
 
@@ -114,9 +115,10 @@ def _filtered(p: Principal, c: Criteria):
         query = query.where(Contract.created_at >= _utc(c.created_from))
     if c.created_to:
         query = query.where(Contract.created_at < _utc(c.created_to + timedelta(days=1)))
-    if c.project:
-        query = query.where(Contract.terms["project_name"].as_string().contains(
-            c.project, autoescape=True))
+    if c.project:  # the linked project's name, or the name the terms give
+        linked = select(Project.id).where(Project.name.contains(c.project, autoescape=True))
+        query = query.where(or_(Contract.project_id.in_(linked), Contract.terms[
+            "project_name"].as_string().contains(c.project, autoescape=True)))
     if c.worker:
         query = query.where(Contract.worker_name.contains(c.worker, autoescape=True))
     if c.id_number:

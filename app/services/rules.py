@@ -127,7 +127,9 @@ def facts(org: Organization, terms: dict, id_number: str | None, *, kind: str = 
         kind=kind, today=today(), start=start, end=_day(terms.get("term_end")),
         worker_birth_date=birth_date(id_number) if id_number else None,
         probation_months=probation,
-        monthly_wage=_money(monthly), part_time=_part_time(terms) if kind == "part_time" else None,
+        monthly_wage=_money(monthly), daily_wage=_money(terms.get("wage_amount"))
+        if terms.get("wage_form") == "daily" else None,
+        part_time=_part_time(terms) if kind == "part_time" else None,
         probation_wage=_money(terms.get("probation_wage")) if probation else None,
         clauses=clauses, non_compete_months=int(terms.get("non_compete_months") or 0),
         confidential_role=bool(terms.get("confidential_role")), minimum_wage=wage,

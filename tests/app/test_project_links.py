@@ -67,6 +67,12 @@ def test_a_fixed_term_worker_joins_the_project_through_the_form(client, world):
     edit = client.get(f"/employer/contracts/{contract.id}/edit").get_data(as_text=True)
     assert f'<option value="{project.id}" selected' in edit  # the draft keeps its project
     _filed(contract.id)
+    detail = client.get(f"/employer/contracts/{contract.id}").get_data(as_text=True)
+    assert "星沙安置房一期 · 钢筋班" in detail
+    listed = client.get("/employer/contracts?project=安置房").get_data(as_text=True)
+    assert contract.contract_no in listed  # a fixed-term contract found by its project
+    assert contract.contract_no not in client.get(
+        "/employer/contracts?project=别家").get_data(as_text=True)
     html = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert PEOPLE[1][0] in html and "钢筋班" in html  # on the real-name roster
     # the wage reconciliation counts the fixed-term contract's monthly wage

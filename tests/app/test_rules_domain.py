@@ -225,6 +225,21 @@ def test_double_pay_exposure_is_stated_in_yuan():
     assert finding.params["amount"] == "12000.00"  # 2026-10-01 .. 2026-11-30: two months
 
 
+def test_double_pay_of_daily_and_piece_rates_and_none_for_part_time():
+    from app.domain.rules import MinimumWage
+
+    month = dict(start=date(2026, 9, 1), today=date(2026, 12, 1), probation_months=0,
+                 monthly_wage=None)
+    [finding] = evaluate(facts(**month, daily_wage=Decimal("300")))
+    assert finding.params["amount"] == "13050.00"  # two months of 300 × 21.75 days
+    floor = MinimumWage(monthly=Decimal("2200"), hourly=Decimal("22"), region_prefix="430121",
+                        effective_from=date(2025, 9, 1))
+    found = {f.rule.id: f for f in evaluate(facts(**month, minimum_wage=floor))}
+    assert found["LCL82.written_within_month"].params["amount"] == "4400.00"  # piece rate
+    part_time = ids(facts(**month, kind="part_time", end=None))
+    assert "LCL82.written_within_month" not in part_time  # art. 69: may be agreed orally
+
+
 def test_double_pay_stops_at_the_one_year_mark():
     assert double_pay_period(date(2025, 1, 1), date(2026, 12, 2)) == (date(2025, 2, 1),
                                                                       date(2025, 12, 30))

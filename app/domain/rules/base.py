@@ -75,6 +75,7 @@ class Facts:
     worker_birth_date: date | None = None
     probation_months: int = 0
     monthly_wage: Decimal | None = None
+    daily_wage: Decimal | None = None  # a daily rate (construction simple, 按日计发)
     probation_wage: Decimal | None = None
     part_time: PartTime | None = None
     clauses: Mapping[str, str] = field(default_factory=dict)

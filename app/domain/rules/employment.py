@@ -30,6 +30,7 @@ OPEN_ENDED_YEARS = 10
 # consecutive (连续) when counting years of service and renewals for art. 14.
 CONSECUTIVE_GAP_DAYS = 31
 DAY = timedelta(days=1)
+MONTH_DAYS = Decimal("21.75")  # legal working days per month (劳社部发〔2008〕3号)
 
 
 def _yuan(amount: Decimal) -> str:
@@ -89,16 +90,28 @@ def double_pay_exposure(wage: Decimal, start: date, today: date) -> tuple[Decima
     return months.quantize(Decimal("0.1")), (wage * months).quantize(Decimal("0.01"))
 
 
+def month_wage(f: Facts) -> Decimal:
+    """The month's wage the double pay is counted on: the monthly wage; a daily rate × 21.75
+    working days (劳社部发〔2008〕3号); otherwise (piece rates) the local monthly minimum wage,
+    a floor — the pay sheets decide."""
+    if f.monthly_wage is not None:
+        return f.monthly_wage
+    if f.daily_wage is not None:
+        return (f.daily_wage * MONTH_DAYS).quantize(Decimal("0.01"))
+    return f.minimum_wage.monthly if f.minimum_wage else Decimal("0")
+
+
 @rule("LCL82.written_within_month", "warning", "劳动合同法第十条、第八十二条；劳动合同法实施条例第六条",
       "用工之日（%(start)s）起已超过一个月：未订立书面劳动合同的，应向劳动者每月支付二倍工资"
       "（劳动合同法第八十二条），%(first)s 至 %(last)s 的另一倍工资约%(amount)s元", "term_start")
 def written_within_month(f: Facts) -> dict | None:
     """The start date lies further back than one month before today: the double-pay
-    exposure (the extra wage for the days from the second month until yesterday)."""
-    period = double_pay_period(f.start, f.today) if f.start else None
+    exposure (the extra wage for the days from the second month until yesterday). Not for
+    part-time work, which may be agreed orally (art. 69)."""
+    period = double_pay_period(f.start, f.today) if f.start and f.kind != "part_time" else None
     if period is None:
         return None
-    _, amount = double_pay_exposure(f.monthly_wage or Decimal("0"), f.start, f.today)
+    _, amount = double_pay_exposure(month_wage(f), f.start, f.today)
     return {"start": f.start.isoformat(), "first": period[0].isoformat(),
             "last": period[1].isoformat(), "amount": str(amount)}
 
