@@ -38,7 +38,7 @@ EXAMPLE = {"worker_name": "示例：张三", "worker_id_number": id_with_check("
            "term_start": "2027-01-01", "term_end": "2029-12-31", "probation_months": "2",
            "probation_wage": "4000", "post": "钢筋工", "work_location": "长沙县",
            "monthly_wage": "5000", "pay_day": "15", "project_name": "星沙安置房一期",
-           "team": "钢筋班", "wage_amount": "300", "wage_account": "长沙银行星沙支行 专户",
+           "team": "钢筋班", "project_team": "钢筋班", "wage_amount": "300", "wage_account": "长沙银行星沙支行 专户",
            "hourly_wage": "25", "hours_per_day": "4", "hours_per_week": "20",
            "pay_cycle_days": "15", "task_name": "一号楼主体结构施工"}
 TYPE_HINTS = {"text": "文本", "date": "日期（YYYY-MM-DD）", "money": "金额（元）",
@@ -56,9 +56,16 @@ def _masked(text: str) -> str:
     return re.sub(r"\d{6,}", lambda m: m[0][:3] + "*" * (len(m[0]) - 5) + m[0][-2:], text)
 
 
+# The team (班组) on the batch's construction project, for templates without a team field.
+TEAM_COLUMN = {"name": "project_team", "type": "text", "label": "班组", "required": False,
+               "limit": 100}
+
+
 def columns(version: TemplateVersion) -> list[dict]:
-    """The roster's columns: the version's field specs in form order."""
-    return list(version.fields)
+    """The roster's columns: the version's field specs in form order, then the optional team
+    on the project (the construction simple template has its own)."""
+    specs = list(version.fields)
+    return specs if any(s["name"] == "team" for s in specs) else [*specs, TEAM_COLUMN]
 
 
 def header_map(version: TemplateVersion, header: list[str]) -> tuple[dict[int, dict], list[Msg]]:

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Contract
-from tests.app.project_helpers import PROJECT, make_project
-from tests.app.roster_helpers import person, row, xlsx
+from app.services import batches, jobs
+from tests.app.project_helpers import PROJECT, make_project, principal
+from tests.app.roster_helpers import FIXED_TERM_HEADER, person, row, xlsx
 from tests.app.test_wage_reconciliation import PAY_HEADER, PEOPLE, _csv, _import, _pay
 from tests.conftest import bearer, contract_payload, csrf_token, login
 
@@ -169,7 +170,7 @@ def test_a_batch_puts_every_worker_on_the_project(client, world):
     login(client, "hr")
     page = client.get("/employer/batches").get_data(as_text=True)
     assert _projects(page) == {str(project.id)}
-    data = xlsx([row(i) for i in range(10, 12)])
+    data = xlsx([[*row(10), "模板班"], [*row(11), None]], header=[*FIXED_TERM_HEADER, "班组"])
     form = {"csrf_token": csrf_token(page), "template": "fixed_term"}
     resp = client.post("/employer/batches", data={
         **form, "project_id": str(theirs.id), "roster": (io.BytesIO(data), "r.xlsx")},
@@ -182,3 +183,14 @@ def test_a_batch_puts_every_worker_on_the_project(client, world):
     assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
     stored = db.session.scalars(select(Batch).order_by(Batch.id.desc())).first()
     assert (stored.project_id, stored.project_team, stored.total) == (project.id, "木工班", 2)
+    batches.launch(principal("hr"), stored.id)
+    jobs.run_pending(limit=100)
+    teams = dict(db.session.execute(select(Contract.worker_name, Contract.project_team).where(
+        Contract.worker_name.in_([person(10)["worker_name"], person(11)["worker_name"]]))).all())
+    assert teams == {person(10)["worker_name"]: "模板班",  # the row's own team
+                     person(11)["worker_name"]: "木工班"}  # else the batch's
+    template = client.get("/employer/batches/template.xlsx?template=fixed_term")
+    import openpyxl
+
+    header = [c.value for c in openpyxl.load_workbook(io.BytesIO(template.data))["名册"][1]]
+    assert header[-1] == "班组"  # optional: the team on the project
