@@ -104,16 +104,17 @@ def _in_force(candidates: list[Contract], month: str, project: Project) -> Contr
     return (linked or named or live or [None])[-1]
 
 
-def attendance_of(project: Project) -> tuple[dict, dict]:
+def attendance_of(project: Project, person: str | None = None) -> tuple[dict, dict]:
     """Per (person, month): (days attended, minutes on site), summed by the database; and the
-    masked ID number of each person."""
+    masked ID number of each person (``person``: that keyed hash's only)."""
     attendance: dict[tuple[str, str], tuple[int, int]] = {}
     masked: dict[str, str] = {}
     month = _month_of(AttendanceDay.day)
     for id_hash, id_masked, in_month, days, minutes in db.session.execute(
             select(AttendanceDay.id_hash, func.min(AttendanceDay.id_masked), month,
                    func.count(), func.sum(AttendanceDay.minutes))
-            .where(AttendanceDay.project_id == project.id)
+            .where(AttendanceDay.project_id == project.id,
+                   *([AttendanceDay.id_hash == person] if person else []))
             .group_by(AttendanceDay.id_hash, month)):
         attendance[(id_hash, _month_key(in_month))] = (days, int(minutes or 0))
         masked[id_hash] = id_masked
@@ -131,13 +132,16 @@ class Payment:
     paying_account_hash: str
 
 
-def payments_of(project: Project) -> dict[tuple[str, str], list[Payment]]:
-    """The project's payments per (person, month), read as plain rows (no ORM objects)."""
+def payments_of(project: Project, person: str | None = None
+                ) -> dict[tuple[str, str], list[Payment]]:
+    """The project's payments per (person, month), read as plain rows (no ORM objects;
+    ``person``: that keyed hash's only)."""
     pay: dict[tuple[str, str], list[Payment]] = defaultdict(list)
     for id_hash, month, *fields in db.session.execute(
             select(PayRecord.id_hash, PayRecord.month, PayRecord.id_masked, PayRecord.net,
                    PayRecord.paid_on, PayRecord.holder, PayRecord.paying_account_hash)
-            .where(PayRecord.project_id == project.id)):
+            .where(PayRecord.project_id == project.id,
+                   *([PayRecord.id_hash == person] if person else []))):
         masked, net, paid_on, holder, paying = fields
         pay[(id_hash, month)].append(Payment(masked, Decimal(net), paid_on, holder, paying))
     return pay
@@ -148,12 +152,13 @@ def thresholds(project: Project, today: date) -> wages.Thresholds:
     return wage_thresholds.in_force(project.region_code, today).thresholds
 
 
-def lines(project: Project, today: date, t: wages.Thresholds | None = None) -> list[Line]:
+def lines(project: Project, today: date, t: wages.Thresholds | None = None,
+          person: str | None = None) -> list[Line]:
     """Every worker-month of the project with attendance or pay, reconciled (thresholds:
-    the county's for the project unless given)."""
+    the county's for the project unless given; ``person``: one keyed hash's months only)."""
     t = t or thresholds(project, today)
-    attendance, masked = attendance_of(project)
-    pay = payments_of(project)
+    attendance, masked = attendance_of(project, person)
+    pay = payments_of(project, person)
     for (id_hash, _), records in pay.items():
         masked.setdefault(id_hash, records[0].id_masked)
     dedicated = pii.keyed_hash(pii.decrypt(project.wage_account_enc), "account")
@@ -269,7 +274,7 @@ def worker_pay(contract: Contract, today: date | None = None) -> list[dict]:
         Project.id))
     out = []
     for project in found:
-        for line in lines(project, today):
+        for line in lines(project, today, person=contract.worker.id_hash):
             if line.id_hash == contract.worker.id_hash:
                 r = line.result
                 out.append({"project": project.name, "month": line.month, "days": r.days,

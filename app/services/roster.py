@@ -38,7 +38,8 @@ EXAMPLE = {"worker_name": "示例：张三", "worker_id_number": id_with_check("
            "term_start": "2027-01-01", "term_end": "2029-12-31", "probation_months": "2",
            "probation_wage": "4000", "post": "钢筋工", "work_location": "长沙县",
            "monthly_wage": "5000", "pay_day": "15", "project_name": "星沙安置房一期",
-           "team": "钢筋班", "project_team": "钢筋班", "wage_amount": "300", "wage_account": "长沙银行星沙支行 专户",
+           "team": "钢筋班", "project_team": "钢筋班", "wage_amount": "300",
+           "wage_account": "长沙银行星沙支行 专户",
            "hourly_wage": "25", "hours_per_day": "4", "hours_per_week": "20",
            "pay_cycle_days": "15", "task_name": "一号楼主体结构施工"}
 TYPE_HINTS = {"text": "文本", "date": "日期（YYYY-MM-DD）", "money": "金额（元）",
