@@ -42,8 +42,8 @@ def import_records(project_id: int, kind: str):
     return redirect(url_for("projects.wages_page", project_id=project_id))
 
 
-def _lines_for(p, project, t):
-    items = reconcile.lines(project, today_in_beijing(), t)
+def _lines_for(p, project):
+    items = reconcile.lines(project, today_in_beijing())
     if not (projects.is_contractor(p, project) or p.is_auditor or p.is_platform_admin):
         items = [x for x in items if x.organization_id == p.organization_id]  # own workers
     return items
@@ -57,8 +57,8 @@ def wages_page(project_id: int):
     p = current_principal()
     project = projects.get(p, project_id)
     rules = wage_thresholds.in_force(project.region_code, today_in_beijing())
-    items = _lines_for(p, project, rules.thresholds)
-    months = reconcile.project_flags(project, items, today_in_beijing(), rules.thresholds) \
+    items = _lines_for(p, project)
+    months = reconcile.project_flags(project, items, today_in_beijing()) \
         if projects.is_contractor(p, project) or not p.is_employer else {}
     chart = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in items:

@@ -71,7 +71,8 @@ class _Row:
 def _batch_link(p: Principal, chosen: object) -> contract_project.Link:
     """The project every row joins (``project_id``, ``project_team`` in ``chosen``).
     :raises ValidationFailed: not a project of the employer's."""
-    link, errors = contract_project.read(p, chosen if isinstance(chosen, dict) else {})
+    _, link, errors = contract_project.resolve(p, chosen if isinstance(chosen, dict) else {},
+                                               set())
     if errors:
         raise ValidationFailed(contracts.INVALID, fields=errors)
     return link
@@ -136,13 +137,13 @@ def _store(p: Principal, org, version: TemplateVersion, filename: str, items: li
     problems: list[Problem] = []
     checked: list[_Row] = []
     first_row_of: dict[str, int] = {}
+    choices, names = contract_project.joinable(p), {f["name"] for f in version.fields}
     for row_no, raw, cell_problems in items:
-        row_link, link_errors = (link, {}) if link.project else contract_project.read(p, raw)
-        typed = contract_project.prefill(row_link, raw)
+        typed, _, link_errors = contract_project.resolve(
+            p, raw, names, team=link.team, project=link.project, choices=choices)
         clean, errors, warnings = ({}, {}, []) if "" in cell_problems else contracts.assess(
             org, version, {**typed, **{name: "" for name in cell_problems}})
-        errors = {**link_errors, **contract_project.mismatch(row_link, typed), **errors,
-                  **cell_problems}
+        errors = {**link_errors, **errors, **cell_problems}
         id_number = clean.get("worker_id_number") if "worker_id_number" not in errors else None
         if id_number:
             if id_number in first_row_of:

@@ -218,8 +218,8 @@ def run_row(payload: dict) -> None:
             version = db.session.get(TemplateVersion, batch.template_version_id)
             raw = {**json.loads(pii.decrypt(row.data_enc)), "template": version.template_id}
             if batch.project_id:  # the batch's project, checked when the roster was
-                raw.update(project_id=batch.project_id,
-                           project_team=raw.get("project_team") or batch.project_team)
+                raw.update(project_id=batch.project_id, project_team=raw.get(
+                    "project_team") or raw.get("team") or batch.project_team)
             contracts.create_contract(p, raw, acknowledged=batch.acknowledged,
                                       before_commit=lambda c: setattr(row, "contract_id", c.id))
         contract = db.session.get(Contract, row.contract_id)

@@ -13,7 +13,7 @@ from app.domain.templates import fill, validate_fields
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Organization, TemplateVersion
-from app.services import contracts, pki, template_text, templates
+from app.services import contract_project, contracts, pki, template_text, templates
 from app.services.principal import Principal
 from signing import ContractTerms
 from signing.contract_text import clauses
@@ -49,6 +49,7 @@ def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict]:
     """
     org = _employer(p)
     chosen = version(p, raw.get("template"))
+    raw = _with_project(p, raw, chosen)
     clean, errors = validate_fields(chosen.fields, raw)
     if not errors:
         try:
@@ -60,6 +61,11 @@ def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict]:
                             for c in terms.clause_texts or clauses(terms)], {}
     shown = {k: ("" if k in errors else v) for k, v in clean.items()}
     return chosen, fill(chosen.spec, shown), errors
+
+
+def _with_project(p: Principal, raw: dict, chosen: TemplateVersion) -> dict:
+    """``raw`` with the chosen project's name and team filled in, as the contract will be."""
+    return contract_project.resolve(p, raw, {f["name"] for f in chosen.fields})[0]
 
 
 def _draft_terms(org: Organization, chosen: TemplateVersion, raw: dict) -> ContractTerms:
@@ -82,4 +88,5 @@ def draft_pdf(p: Principal, raw: dict) -> bytes:
     :raises NotFound: another employer's template copy.
     """
     org = _employer(p)
-    return pki.render(_draft_terms(org, version(p, raw.get("template")), raw))
+    chosen = version(p, raw.get("template"))
+    return pki.render(_draft_terms(org, chosen, _with_project(p, raw, chosen)))

@@ -101,23 +101,22 @@ def assess(org: Organization, version: TemplateVersion, raw: dict) -> tuple[dict
 
 
 def _checked(org: Organization, raw: dict, version: TemplateVersion,
-             link: contract_project.Link = contract_project.NO_LINK,
              link_errors: dict | None = None) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     clean, errors = typed_terms(version, raw)
     if errors:  # what the law says about the fields typed well, in the same answer
         _, errors, _ = assess(org, version, raw)
-    errors = {**(link_errors or {}), **contract_project.mismatch(link, raw), **errors}
+    errors = {**(link_errors or {}), **errors}
     if errors:
         raise ValidationFailed(INVALID, fields=errors)
     return clean
 
 
-def _link(p: Principal, raw: object) -> tuple[object, contract_project.Link, dict]:
+def _link(p: Principal, raw: object, version: TemplateVersion
+          ) -> tuple[object, contract_project.Link, dict]:
     """The project and team ``raw`` names, and ``raw`` with them filled in."""
-    link, errors = contract_project.read(p, raw)
-    return (contract_project.prefill(link, raw) if isinstance(raw, dict) else raw), link, errors
+    return contract_project.resolve(p, raw, {f["name"] for f in version.fields})
 
 
 def _apply_worker(contract: Contract, clean: dict) -> str:
@@ -194,8 +193,8 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
     """
     org = _employer(p)
     version = templates.version_for(p, raw.get("template") if isinstance(raw, dict) else None)
-    raw, link, link_errors = _link(p, raw)
-    clean = _checked(org, raw, version, link, link_errors)
+    raw, link, link_errors = _link(p, raw, version)
+    clean = _checked(org, raw, version, link_errors)
     findings = _findings(p, org, clean, acknowledged, require_acknowledged,
                          kind=version.template.kind)
     seq = counters.next_value("contract_no")
@@ -203,7 +202,7 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
                         template=version.template.kind, template_version=version.number,
                         template_version_row=version, status="draft", created_by_id=p.user_id)
     id_number = _apply_worker(contract, clean)
-    contract_project.apply(p, contract, link)
+    contract_project.apply(contract, link)
     db.session.add(contract)
     pdf = pki.render(terms_for_pdf(contract, id_number))
     documents.add_version(contract, "draft", pdf)
@@ -235,13 +234,13 @@ def update_draft(p: Principal, contract_id: int, raw: dict, *,
                       ("worker_phone", contract.worker_phone_enc)):
         if isinstance(raw, dict) and raw.get(name) in (None, ""):  # left empty: unchanged
             raw[name] = pii.decrypt(enc)
-    raw, link, link_errors = _link(p, raw)
-    clean = _checked(org, raw, contract.template_version_row or templates.version_for(p, None),
-                     link, link_errors)
+    version = contract.template_version_row or templates.version_for(p, None)
+    raw, link, link_errors = _link(p, raw, version)
+    clean = _checked(org, raw, version, link_errors)
     findings = _findings(p, org, clean, acknowledged, require_acknowledged, contract,
                          kind=contract.template)
     id_number = _apply_worker(contract, clean)
-    contract_project.apply(p, contract, link)
+    contract_project.apply(contract, link)
     doc = documents.add_version(contract, "draft", pki.render(terms_for_pdf(contract, id_number)))
     audit.record(contract.id, p.actor, "contract.edited", version=doc.version)
     rule_engine.acknowledge(p, contract, findings, acknowledged)

@@ -147,16 +147,28 @@ def payments_of(project: Project, person: str | None = None
     return pay
 
 
-def thresholds(project: Project, today: date) -> wages.Thresholds:
-    """The county's thresholds for the project today (see :mod:`app.services.wage_thresholds`)."""
-    return wage_thresholds.in_force(project.region_code, today).thresholds
+def thresholds_by_month(project: Project, t: wages.Thresholds | None = None):
+    """A month's thresholds: ``t`` if given, else the county's setting in force at the
+    month's end (:mod:`app.services.wage_thresholds`; a new setting does not re-judge the
+    months before it)."""
+    if t is not None:
+        return lambda month: t
+    on = wage_thresholds.schedule(project.region_code)
+    cache: dict[str, wages.Thresholds] = {}
+
+    def of(month: str) -> wages.Thresholds:
+        if month not in cache:
+            cache[month] = on(_month_bounds(month)[1]).thresholds
+        return cache[month]
+
+    return of
 
 
 def lines(project: Project, today: date, t: wages.Thresholds | None = None,
           person: str | None = None) -> list[Line]:
     """Every worker-month of the project with attendance or pay, reconciled (thresholds:
-    the county's for the project unless given; ``person``: one keyed hash's months only)."""
-    t = t or thresholds(project, today)
+    :func:`thresholds_by_month`; ``person``: one keyed hash's months only)."""
+    threshold = thresholds_by_month(project, t)
     attendance, masked = attendance_of(project, person)
     pay = payments_of(project, person)
     for (id_hash, _), records in pay.items():
@@ -184,7 +196,7 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None,
             paying_accounts_dedicated=all(r.paying_account_hash == dedicated for r in records),
             paid_in_year=yearly[(id_hash, month[:4])],
             minimum_monthly=minimum.monthly if minimum else None),
-            pay_day=project.pay_day, today=today, t=t)
+            pay_day=project.pay_day, today=today, t=threshold(month))
         out.append(Line(month, id_hash, masked[id_hash], contract.worker_name if contract
                         else None, contract.organization_id if contract else None, result))
     return out
@@ -194,12 +206,13 @@ def project_flags(project: Project, items: list[Line], today: date,
                   t: wages.Thresholds | None = None) -> dict:
     """Per month whose pay window has closed (the end of the following month): the
     project-month flags (workers paid ÷ workers attending)."""
-    t = t or thresholds(project, today)
+    threshold = thresholds_by_month(project, t)
     by_month: dict[str, list[Line]] = defaultdict(list)
     for line in items:
         if line.result.days and today > wages.next_month_end(line.month):
             by_month[line.month].append(line)
-    return {month: wages.project_month(len(rows), sum(1 for x in rows if x.result.paid > 0), t)
+    return {month: wages.project_month(len(rows), sum(1 for x in rows if x.result.paid > 0),
+                                       threshold(month))
             for month, rows in by_month.items()}
 
 
@@ -207,13 +220,12 @@ def run(project: Project, today: date) -> list[WageFlag]:
     """Reconcile, keep the new flags and queue their alert; flags no longer found are marked
     resolved (one that comes back is reopened, without a second alert). Returns the new
     flags."""
-    t = thresholds(project, today)
-    items = lines(project, today, t)
+    items = lines(project, today)
     current: dict[tuple[str, str, str], tuple[Line | None, dict]] = {}
     for line in items:
         for flag, params in line.result.flags.items():
             current[(line.month, line.id_hash, flag)] = (line, params)
-    for month, flags in project_flags(project, items, today, t).items():
+    for month, flags in project_flags(project, items, today).items():
         for flag, params in flags.items():
             current[(month, "", flag)] = (None, params)
     now = utcnow()

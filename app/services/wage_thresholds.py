@@ -9,6 +9,7 @@ specific region-code prefix of the project's region with one in force then (``43
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import wages
 from app.domain.templates import validate_fields
+from app.domain.templates.fields import REQUIRED
 from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
@@ -46,6 +48,7 @@ FIELDS = [
 ]
 LABELS = {f["name"]: f["label"] for f in FIELDS}
 BAD_PERCENT = "%(label)s应大于0且不超过100"
+NOT_POSITIVE = "%(label)s应大于0"
 YEAR_BELOW_MONTH = "%(label)s不能低于单人单月发放上限"
 BAD_PREFIX = "地区代码应为行政区划代码的前2、4或6位数字"
 
@@ -78,16 +81,26 @@ def of_row(row: WageThreshold) -> wages.Thresholds:
         unpaid_share=Decimal(row.unpaid_share_percent) / HUNDRED)
 
 
+def schedule(region_code: str) -> Callable[[date], InForce]:
+    """The thresholds for a project in ``region_code`` by day, its rows read once (a
+    reconciliation judges each month by the setting in force at the month's end)."""
+    prefixes = [region_code[:n] for n in range(len(region_code or ""), 1, -1)]
+    rows = list(db.session.scalars(
+        select(WageThreshold).where(WageThreshold.region_prefix.in_(prefixes))
+        .order_by(func.length(WageThreshold.region_prefix).desc(),
+                  WageThreshold.effective_from.desc(), WageThreshold.id.desc())))
+    fallback = InForce(defaults(), None)
+
+    def on(day: date) -> InForce:
+        row = next((r for r in rows if r.effective_from <= day), None)
+        return InForce(of_row(row), row) if row else fallback
+
+    return on
+
+
 def in_force(region_code: str, on: date) -> InForce:
     """The thresholds for a project in ``region_code`` on ``on``."""
-    prefixes = [region_code[:n] for n in range(len(region_code or ""), 1, -1)]
-    row = db.session.scalars(
-        select(WageThreshold)
-        .where(WageThreshold.region_prefix.in_(prefixes), WageThreshold.effective_from <= on)
-        .order_by(func.length(WageThreshold.region_prefix).desc(),
-                  WageThreshold.effective_from.desc(), WageThreshold.id.desc())
-        .limit(1)).first()
-    return InForce(of_row(row) if row else defaults(), row)
+    return schedule(region_code)(on)
 
 
 def _require_admin(p: Principal) -> None:
@@ -110,9 +123,14 @@ def _read(raw: object) -> dict:
     values, errors = validate_fields(FIELDS, raw)
     if "region_prefix" not in errors and not PREFIX_RE.match(values["region_prefix"]):
         errors["region_prefix"] = Msg(BAD_PREFIX)
-    for name in ("underpaid_percent", "unpaid_share_percent"):
-        if name not in errors and not 0 < Decimal(values[name]) <= HUNDRED:
+    for name in ("underpaid_percent", "unpaid_share_percent"):  # any problem: a percentage
+        if errors.get(name, Msg("")).template == REQUIRED:
+            continue
+        if name in errors or not 0 < Decimal(values[name]) <= HUNDRED:
             errors[name] = Msg(BAD_PERCENT, label=Msg(LABELS[name]))
+    for name in ("big_month", "big_year"):
+        if name not in errors and Decimal(values[name]) <= 0:
+            errors[name] = Msg(NOT_POSITIVE, label=Msg(LABELS[name]))
     if not {"big_month", "big_year"} & set(errors) and \
             Decimal(values["big_year"]) < Decimal(values["big_month"]):
         errors["big_year"] = Msg(YEAR_BELOW_MONTH, label=Msg(LABELS["big_year"]))

@@ -49,15 +49,18 @@ def test_a_fixed_term_worker_joins_the_project_through_the_form(client, world):
         term_start="2026-09-01", term_end="2029-08-31", probation_months="0",
         probation_wage="", csrf_token=csrf_token(page))
     for bad, field in ((str(theirs.id), "请选择本单位参与的工程项目"),
-                       ("abc", "工程项目应为整数"), ("99999", "请选择本单位参与的工程项目")):
+                       ("abc", "请选择本单位参与的工程项目"), ("１", "请选择本单位参与的工程项目"),
+                       ("99999", "请选择本单位参与的工程项目")):
         resp = client.post("/employer/contracts/new", data={**body, "project_id": bad,
                                                             "project_team": "钢筋班"})
         html = resp.get_data(as_text=True)
         assert resp.status_code == 422 and field in html, bad
         assert 'id="err-project_id"' in html and 'value="钢筋班"' in html  # what was typed
-    resp = client.post("/employer/contracts/new", data={**body, "project_id": "",
-                                                        "project_team": "班" * 101})
-    assert resp.status_code == 422 and 'id="err-project_team"' in resp.get_data(as_text=True)
+    for team, text in (("班" * 101, "不能超过100个字"), ("钢筋班", "请先选择工程项目")):
+        resp = client.post("/employer/contracts/new", data={**body, "project_id": "",
+                                                            "project_team": team})
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422 and 'id="err-project_team"' in html and text in html
     assert db.session.scalar(select(func.count()).select_from(Contract)) == 0
     resp = client.post("/employer/contracts/new", data={
         **body, "project_id": str(project.id), "project_team": "钢筋班",
@@ -115,15 +118,28 @@ def test_the_api_names_the_project_and_lists_the_employers_projects(client, worl
                        headers=key)
     assert resp.status_code == 422 and PROJECT["name"] in resp.get_json()["fields"][
         "project_name"]
+    resp = client.post("/api/v1/contracts", json={**simple, "team": "木工班"}, headers=key)
+    assert resp.status_code == 422 and "木工班" in resp.get_json()["fields"]["project_team"]
+    resp = client.post("/api/v1/contracts", json={**simple, "project_id": None,
+                                                  "project_team": None, "team": "钢筋班",
+                                                  "project_name": "别家的项目"}, headers=key)
+    assert resp.status_code == 201 and resp.get_json()["project_id"] is None  # not ours
+    db.session.rollback()
     resp = client.post("/api/v1/contracts", json=simple, headers=key)
     out = resp.get_json()
     assert resp.status_code == 201 and out["terms"]["project_name"] == PROJECT["name"], out
     assert out["terms"]["team"] == "钢筋班" and out["project_id"] == project.id
     # named by name only (no project_id): linked to the employer's project of that name
     simple.pop("project_id"), simple.pop("project_team")
-    simple.update(person(3), project_name=PROJECT["name"], team="混凝土班")
+    simple.update(person(3), project_name=PROJECT["name"] + " ", team="混凝土班")
     out = client.post("/api/v1/contracts", json=simple, headers=key).get_json()
     assert (out["project_id"], out["project_team"]) == (project.id, "混凝土班")
+    twin = make_project(permit_no="430121202609010102")  # a second project of the same name
+    resp = client.post("/api/v1/contracts", json={**simple, **person(5)}, headers=key)
+    assert resp.status_code == 422 and "多个" in resp.get_json()["fields"]["project_name"]
+    resp = client.post("/api/v1/contracts", json={**simple, **person(5), "project_id": twin.id},
+                       headers=key)
+    assert resp.status_code == 201 and resp.get_json()["project_id"] == twin.id
     # the other employer: invited, it sees the project (not yet accepted) and may name it
     assert client.get("/api/v1/projects", headers=other).get_json()["projects"][0]["id"] == \
         theirs.id
@@ -137,6 +153,10 @@ def test_the_api_names_the_project_and_lists_the_employers_projects(client, worl
     resp = client.post("/api/v1/contracts", json={**contract_payload(**person(4)),
                                                   "project_id": project.id}, headers=other)
     assert resp.status_code == 201 and resp.get_json()["project_id"] == project.id
+    # only invited: a construction contract naming the project by name is not linked to it
+    by_name = {**simple, **person(6), "project_name": PROJECT["name"]}
+    resp = client.post("/api/v1/contracts", json=by_name, headers=other)
+    assert resp.status_code == 201 and resp.get_json()["project_id"] is None
 
 
 def test_a_batch_puts_every_worker_on_the_project(client, world):
@@ -152,6 +172,11 @@ def test_a_batch_puts_every_worker_on_the_project(client, world):
     body = resp.get_json()
     assert resp.status_code == 422 and {(p["row"], p["field"]) for p in body["problems"]} == {
         (3, "project_id")}
+    long = [*rows[:2], {**rows[2], "project_team": "班" * 101}]  # checked as at launch
+    resp = client.post("/api/v1/batches", json={"rows": long, "project_id": project.id},
+                       headers=key)
+    assert resp.status_code == 422 and {(p["row"], p["field"]) for p in resp.get_json()[
+        "problems"]} == {(3, "project_team")}
     assert db.session.scalar(select(func.count()).select_from(Batch)) == 0
     db.session.rollback()
     resp = client.post("/api/v1/batches", json={"rows": rows, "project_id": project.id,

@@ -36,7 +36,9 @@ def test_the_admin_adds_thresholds_bad_fields_named_and_kept(client, world):
             ({"region_prefix": "43012"}, "region_prefix", "前2、4或6位"),
             ({"underpaid_percent": "0"}, "underpaid_percent", "应大于0且不超过100"),
             ({"underpaid_percent": "100.01"}, "underpaid_percent", "应大于0且不超过100"),
-            ({"unpaid_share_percent": "abc"}, "unpaid_share_percent", "金额"),
+            ({"unpaid_share_percent": "abc"}, "unpaid_share_percent", "应大于0且不超过100"),
+            ({"unpaid_share_percent": ""}, "unpaid_share_percent", "请填写"),
+            ({"big_month": "0"}, "big_month", "应大于0"),
             ({"late_days": "32"}, "late_days", "0到31"),
             ({"big_year": "39999.99"}, "big_year", "不能低于单人单月发放上限"),
             ({"effective_from": "2026/12/01"}, "effective_from", "YYYY-MM-DD")):
@@ -93,7 +95,10 @@ def test_the_reconciliation_flags_by_the_countys_setting(client, world):
     assert 'data-flags="late"' in html and "（平台默认设置）" in html  # 2 days late; 3.3% short
     admin = client.application.test_client()
     login(admin, "platform")
-    assert _post(admin).status_code == 302  # stricter on shortfalls, 3 days' grace
+    assert _post(admin).status_code == 302  # from December: October is judged as before
     html = client.get(f"/projects/{project.id}/wages").get_data(as_text=True)
-    assert 'data-flags="underpaid"' in html and "少2%以上" in html
-    assert "430121 地区自 2026-12-01 起的设置" in html and 'data-late-days="3"' in html
+    assert 'data-flags="late"' in html and "430121 地区自 2026-12-01 起的设置" in html
+    assert _post(admin, effective_from="2026-10-01").status_code == 302  # in force in October
+    html = client.get(f"/projects/{project.id}/wages").get_data(as_text=True)
+    assert 'data-flags="underpaid"' in html and "少2%以上" in html  # 3 days' grace: not late
+    assert 'data-late-days="3"' in html
