@@ -201,13 +201,24 @@ def test_a_worker_sees_their_pay_after_the_identity_check(client, world, outbox)
     assert 'id="pay"' in page and '"pay_line"' in page  # the phone page lists it
 
 
-def test_day_rows_and_the_countys_own_thresholds(client, world):
+def october_of_one_worker(client, world, paid: str | None = None, paid_on: str = ""):
+    """Worker 1 under contract on a new project, 20 eight-hour days in October imported as
+    day rows (and paid ``paid`` on ``paid_on``); the contractor's HR logged in."""
     _contract(client, world, 1)
     project = make_project()
     login(client, "hr")
     days = _csv(["身份证号码", "出勤日期", "工时"],
                 [[PEOPLE[1][1], f"2026-10-{d:02d}", "8"] for d in range(1, 21)])
     assert _import(client, project.id, "attendance", days).status_code == 302
+    if paid is not None:
+        _import(client, project.id, "payroll", _csv(PAY_HEADER, [_pay(1, paid, paid_on)]))
+    return project
+
+
+def test_day_rows_and_the_countys_own_thresholds(client, world):
+    project = october_of_one_worker(client, world)
+    days = _csv(["身份证号码", "出勤日期", "工时"],
+                [[PEOPLE[1][1], f"2026-10-{d:02d}", "8"] for d in range(1, 21)])
     assert _import(client, project.id, "attendance", days).status_code == 302  # again: no change
     stored = db.session.scalars(select(AttendanceDay)).all()
     assert len(stored) == 20 and {d.minutes for d in stored} == {480}

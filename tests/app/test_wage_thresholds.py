@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, WageThreshold
 from app.services import wage_thresholds
-from tests.app.project_helpers import make_project
-from tests.app.test_wage_reconciliation import PAY_HEADER, PEOPLE, _contract, _csv, _import, _pay
+from tests.app.test_wage_reconciliation import october_of_one_worker
 from tests.conftest import csrf_token, login
 
 GOOD = {"region_prefix": "430121", "effective_from": "2026-12-01", "underpaid_percent": "2",
@@ -84,13 +83,7 @@ def test_the_most_specific_prefix_in_force_applies(app, world):
 
 
 def test_the_reconciliation_flags_by_the_countys_setting(client, world):
-    _contract(client, world, 1)
-    project = make_project()
-    login(client, "hr")
-    days = _csv(["身份证号码", "出勤日期", "工时"],
-                [[PEOPLE[1][1], f"2026-10-{d:02d}", "8"] for d in range(1, 21)])
-    assert _import(client, project.id, "attendance", days).status_code == 302
-    _import(client, project.id, "payroll", _csv(PAY_HEADER, [_pay(1, "5800", "2026-11-17")]))
+    project = october_of_one_worker(client, world, paid="5800", paid_on="2026-11-17")
     html = client.get(f"/projects/{project.id}/wages").get_data(as_text=True)
     assert 'data-flags="late"' in html and "（平台默认设置）" in html  # 2 days late; 3.3% short
     admin = client.application.test_client()
