@@ -21,7 +21,6 @@ from app.extensions import db
 from app.models import Project, ProjectMember
 from app.services.principal import Principal
 
-LABEL_PROJECT = "工程项目"
 LABEL_TEAM = "班组"
 NOT_JOINABLE = "请选择本单位参与的工程项目"
 NAME_DIFFERS = "工程项目名称应与所选项目“%(name)s”一致"

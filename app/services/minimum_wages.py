@@ -39,12 +39,17 @@ LABELS = {"region_prefix": "地区代码", "effective_from": "生效日期", "mo
           "hourly": "小时最低工资", "note": "说明"}
 
 
+def region_prefixes(region_code: str) -> list[str]:
+    """The prefixes of a region code a table row may name, most specific first."""
+    return [region_code[:n] for n in range(len(region_code or ""), 1, -1)]
+
+
 def in_force(region_code: str, on: date) -> WageFacts | None:
     """The minimum wage in force in ``region_code`` on ``on`` (``None``: no row applies).
 
     :param region_code: the 6-digit code of the place of performance.
     """
-    prefixes = [region_code[:n] for n in range(len(region_code), 1, -1)]
+    prefixes = region_prefixes(region_code)
     row = db.session.scalars(
         select(MinimumWage)
         .where(MinimumWage.region_prefix.in_(prefixes), MinimumWage.effective_from <= on)

@@ -26,7 +26,7 @@ from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import WageThreshold
 from app.services import audit
-from app.services.minimum_wages import PREFIX_RE
+from app.services.minimum_wages import PREFIX_RE, region_prefixes
 from app.services.principal import Principal
 
 HUNDRED = Decimal(100)
@@ -84,7 +84,7 @@ def of_row(row: WageThreshold) -> wages.Thresholds:
 def schedule(region_code: str) -> Callable[[date], InForce]:
     """The thresholds for a project in ``region_code`` by day, its rows read once (a
     reconciliation judges each month by the setting in force at the month's end)."""
-    prefixes = [region_code[:n] for n in range(len(region_code or ""), 1, -1)]
+    prefixes = region_prefixes(region_code)
     rows = list(db.session.scalars(
         select(WageThreshold).where(WageThreshold.region_prefix.in_(prefixes))
         .order_by(func.length(WageThreshold.region_prefix).desc(),
