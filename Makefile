@@ -2,33 +2,58 @@
 #   make run    set up and run the platform on the embedded default (SQLite, local archive,
 #               built-in CA and TSA, file SMS backend, seeded demo)
 #   make test   set up and run the whole test suite (SQLite + PostgreSQL, local + S3 archive)
+# Both install exactly what uv.lock pins; `make lock` refreshes it (a deliberate step).
 
 VENV     ?= .venv
 PYTHON   ?= python3
 BIN      := $(VENV)/bin
+UV       := $(BIN)/uv
 FLASK    := $(BIN)/flask --app wsgi
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
+# Test processes (pytest-xdist): "auto" = one per CPU core.
+WORKERS  ?= auto
 APT_RUN  := fonts-wqy-microhei
 APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium nginx
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# uv installs exactly what uv.lock names (hashes checked) into $(VENV), with this machine's
+# Python, never one it downloads; --locked fails when pyproject.toml and uv.lock disagree.
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+UV_SYNC  := $(UV) sync --locked --inexact --python $(BIN)/python
 
-.PHONY: run test venv venv-test deps-run deps-test lint bench clean-instance
+.PHONY: run test venv venv-test deps-run deps-test lint lock lock-check bench clean-instance
 
-# `make run` installs the runtime packages only; `make test` adds the test extras.
-$(BIN)/.installed: pyproject.toml
+# uv itself, from requirements-uv.txt (pinned with hashes), is the one thing pip installs.
+$(UV): requirements-uv.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-uv.txt
 	touch $@
 
-$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml
-	$(BIN)/pip install -q -e '.[test]'
+# `make run` installs the runtime packages only; `make test` adds the test extras.
+$(BIN)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV_SYNC)
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml uv.lock
+	$(UV_SYNC) --extra test
 	touch $@
 
 venv: $(BIN)/.installed
 
 venv-test: $(BIN)/.installed-test
+
+# A deliberate dependency upgrade: refresh the lock, then `make test`, then commit both files.
+lock: $(UV)
+	$(UV) lock --upgrade
+	echo "uv==$$($(UV) --version | cut -d' ' -f2)" | \
+	  $(UV) pip compile - --generate-hashes --no-header --python-version 3.11 -q | \
+	  { sed -n 1,2p requirements-uv.txt; cat; } > requirements-uv.txt.new
+	mv requirements-uv.txt.new requirements-uv.txt
+
+# Fails when pyproject.toml and uv.lock disagree (also checked by every install and the suite).
+lock-check: $(UV)
+	$(UV) lock --check
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -50,7 +75,7 @@ run: deps-run venv
 	BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: deps-test venv-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 lint: venv-test
 	$(BIN)/ruff check .

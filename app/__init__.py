@@ -100,11 +100,29 @@ def check_production(app: Flask) -> None:
     if app.debug or app.config.get("DEBUG") or os.environ.get("FLASK_DEBUG", "").strip().lower() in (
             "1", "true", "yes", "on"):
         problems.append("debug mode is on (unset FLASK_DEBUG / DEBUG)")
+    if (weak := _weak_password_hash(app.config.get("PASSWORD_HASH_METHOD", ""))):
+        problems.append(weak)
     if problems:
         raise ProductionConfigError("LABORSIGN_ENV=production refuses to start: "
                                     + "; ".join(problems)
                                     + ". Set them in the environment of every app instance "
                                       "(the same values everywhere).")
+
+
+def _weak_password_hash(method: str) -> str | None:
+    """Why ``method`` (werkzeug's ``scrypt:N:r:p``) is weaker than production needs, or None."""
+    from config import PRODUCTION_PASSWORD_HASH_METHOD
+
+    floor = [int(n) for n in PRODUCTION_PASSWORD_HASH_METHOD.split(":")[1:]]
+    kind, _, params = method.partition(":")
+    try:
+        values = [int(n) for n in params.split(":")]
+    except ValueError:
+        values = []
+    if kind != "scrypt" or len(values) != 3 or any(v < f for v, f in zip(values, floor, strict=True)):
+        return (f"PASSWORD_HASH_METHOD {method!r} is weaker than "
+                f"{PRODUCTION_PASSWORD_HASH_METHOD!r}")
+    return None
 
 
 def _instance_secret(instance: Path, name: str) -> str:

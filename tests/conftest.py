@@ -118,15 +118,21 @@ def app(request, tmp_path_factory):
 
 
 def _wipe(application) -> None:
+    """Empty every table, children first, and restart the id sequences.
+
+    DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of 34 tables takes 0.26–0.5 s (it
+    replaces every table's files), a DELETE of the few rows a test wrote about 10 ms.
+    """
     from app.extensions import db
 
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(sa.text(f"DELETE FROM {name}"))
+        for name in tables:
+            conn.execute(sa.text(f"DELETE FROM {name}"))
+        if db.engine.dialect.name == "postgresql":  # ids start at 1 again, as on SQLite
+            conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                 "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     from app.services import minimum_wages, templates
 
     minimum_wages.seed()  # reference data the migration seeds

@@ -7,7 +7,6 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -66,14 +65,6 @@ class User(UserMixin, db.Model):
     organization: Mapped[Organization | None] = relationship()
     scope_employers: Mapped[list[Organization]] = relationship(
         secondary=auditor_employers, order_by=Organization.name)
-
-    def set_password(self, password: str) -> None:
-        """Store a salted hash of ``password``."""
-        self.password_hash = generate_password_hash(password)
-
-    def check_password(self, password: str) -> bool:
-        """True when ``password`` matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # flask-login

@@ -60,7 +60,7 @@ def add_user(*, username: str, password: str, role: str, display_name: str,
     user.jurisdiction = jurisdiction
     if phone:
         set_phone(user, phone)
-    user.set_password(password)
+    passwords.set_password(user, password)
     return user
 
 
@@ -126,7 +126,7 @@ def invite_user(p: Principal, data: dict) -> User:
     fields.check()
     org = db.session.get(Organization, org_id)
     user = User(username=username, display_name=display_name, role=role, organization=org)
-    user.set_password(secrets.token_urlsafe(32))  # unusable until the link is used
+    passwords.set_password(user, secrets.token_urlsafe(32))  # unusable until the link is used
     set_phone(user, phone)
     db.session.add(user)
     db.session.flush()

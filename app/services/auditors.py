@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Organization, User
-from app.services import accounts, audit, sessions
+from app.services import accounts, audit, passwords, sessions
 from app.services.formdata import Fields
 from app.services.principal import Principal
 from app.services.registration import require_platform
@@ -75,7 +75,7 @@ def create_auditor(p: Principal, data: dict) -> User:
     fields.check()
     user = User(username=username, display_name=display_name, role="auditor",
                 jurisdiction=jurisdiction, scope_employers=employers)
-    user.set_password(secrets.token_urlsafe(32))
+    passwords.set_password(user, secrets.token_urlsafe(32))
     accounts.set_phone(user, phone)
     db.session.add(user)
     db.session.flush()

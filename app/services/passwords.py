@@ -66,17 +66,32 @@ def read_new_password(fields: Fields, username: str, hints: Iterable[str] = (),
     return password
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` by the app's PASSWORD_HASH_METHOD (scrypt N=2^15)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a salted hash of ``password`` on ``user`` (part of the caller's transaction)."""
+    user.password_hash = hash_password(password)
+
+
+def matches(user: User, password: str) -> bool:
+    """True when ``password`` is the user's (the stored hash names its own method)."""
+    return check_password_hash(user.password_hash, password)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def verify(user: User | None, password: str) -> bool:
     """Check ``password``; without a user a dummy hash is checked so both take as long."""
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return False
-    return user.check_password(password)
+    return matches(user, password)
 
 
 def issue_link(user: User, purpose: str) -> tuple[str, int]:
@@ -134,7 +149,7 @@ def use_link(token: str, purpose: str, data: dict) -> User:
         AccountToken.id == link.id, AccountToken.used_at.is_(None)).values(used_at=utcnow()))
     if claimed.rowcount != 1:
         raise Gone(LINK_GONE, code="link_gone")
-    user.set_password(password)
+    set_password(user, password)
     sessions.revoke_all(user.id)
     audit.record(None, f"user:{user.id}", f"password.{'set' if purpose == 'invite' else 'reset'}",
                  user_id=user.id)
@@ -165,13 +180,13 @@ def change_password(user: User, data: dict, *, ip: str | None, user_agent: str |
                       "登录尝试次数过多（%(limit)s），请 %(seconds)s 秒后再试")
     fields = Fields(data)
     current = fields.text("current_password", 1000, strip=False)
-    if current and not user.check_password(current):
+    if current and not matches(user, current):
         fields.fail("current_password", "当前密码不正确")
     new = read_new_password(fields, user.username, [user.display_name])
     if new and new == current and "password" not in fields.errors:
         fields.fail("password", "新密码不能与当前密码相同")
     fields.check()
-    user.set_password(new)
+    set_password(user, new)
     sessions.revoke_all(user.id)
     token = sessions.start(user, ip, user_agent)
     audit.record(None, f"user:{user.id}", "password.changed", user_id=user.id)

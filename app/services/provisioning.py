@@ -71,7 +71,7 @@ def create_user(data: dict, actor: str = "cli") -> User:
     fields.check()
     user = User(username=username, display_name=display_name, role=role, organization=org,
                 jurisdiction=jurisdiction, scope_employers=employers)
-    user.set_password(password)
+    passwords.set_password(user, password)
     if phone:
         accounts.set_phone(user, phone)
     db.session.add(user)

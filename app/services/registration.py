@@ -67,7 +67,7 @@ def register_employer(data: dict, *, ip: str | None) -> Organization:
                        region_code=region, status="pending", status_changed_at=utcnow())
     admin = User(username=username, display_name=admin_name, role="employer_admin",
                  organization=org)
-    admin.set_password(password)
+    passwords.set_password(admin, password)
     accounts.set_phone(admin, phone)
     db.session.add_all([org, admin])
     db.session.flush()

@@ -16,6 +16,7 @@ import requests
 from werkzeug.serving import make_server
 
 from app.logging_redact import RedactTokens, redact
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "Zq9-secretTOKEN_abc"
@@ -59,12 +60,6 @@ def test_the_dev_server_access_log_is_redacted(ctx, caplog):
     assert any("/s/<redacted>" in line for line in lines)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_for(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -88,7 +83,7 @@ def gunicorn_logs(tmp_path_factory):
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
-    port, access, errors = _free_port(), tmp / "access.log", tmp / "error.log"
+    port, access, errors = free_port(), tmp / "access.log", tmp / "error.log"
     proc = subprocess.Popen([str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}",
                              "--workers", "1", "--access-logfile", str(access),
                              "--error-logfile", str(errors), "wsgi:app"], cwd=ROOT, env=env)

@@ -146,7 +146,7 @@ def test_store_down_during_create_stores_no_contract(client, world, ctx):
 
 def test_unreachable_store_when_signing_keeps_the_contract_waiting(client, world, outbox, ctx):
     from archive import S3ObjectStore
-    from tests.plugins.s3 import free_port
+    from tests.ports import free_port
 
     contract_id, token = sent_contract(client, world, outbox)
     session = worker_session(client, outbox, token)

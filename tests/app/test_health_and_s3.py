@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import date
 
 from minio import Minio
@@ -12,6 +11,7 @@ from app.extensions import archive_ext, db
 from app.models import Filing
 from tests.app.flows import sent_contract, worker_session, worker_sign
 from tests.conftest import bearer
+from tests.ports import free_port
 
 
 def test_filing_into_a_new_s3_bucket_configured_by_settings(client, world, outbox, ctx,
@@ -46,10 +46,7 @@ def test_healthz_names_what_is_down(client, ctx):
 
     assert client.get("/healthz").get_json() == {
         "status": "ok", "checks": {"database": "ok", "archive": "ok"}}
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    archive_ext.use(S3ObjectStore(f"127.0.0.1:{port}", "k", "s", "archive"))
+    archive_ext.use(S3ObjectStore(f"127.0.0.1:{free_port()}", "k", "s", "archive"))
     resp = client.get("/healthz")
     assert resp.status_code == 503
     assert resp.get_json()["checks"] == {"database": "ok", "archive": "error: ArchiveUnavailable"}

@@ -3,7 +3,6 @@ by the app itself, and ``verify(..., online=True)`` fetches it over HTTP."""
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
@@ -13,12 +12,7 @@ from werkzeug.serving import make_server
 
 from tests.app.flows import api_create, api_send, worker_session, worker_sign
 from tests.conftest import IsolatedClient, Outbox
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ports import free_port
 
 
 @pytest.fixture
@@ -27,7 +21,7 @@ def served_app(tmp_path):
     from app import create_app
     from config import TestConfig
 
-    port = _free_port()
+    port = free_port()
     application = create_app({
         **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'online.db'}",

@@ -63,6 +63,36 @@ def test_complete_production_settings_start_with_secure_cookies(tmp_path):
     assert not list(tmp_path.glob(".*"))
 
 
+def test_production_hashes_passwords_with_scrypt_at_full_cost(tmp_path):
+    """The suite hashes cheaply (TestConfig); production keeps werkzeug's scrypt N=2^15, r=8."""
+    from app.services import passwords
+    from config import Config, TestConfig
+
+    assert Config.PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
+    assert TestConfig.PASSWORD_HASH_METHOD != Config.PASSWORD_HASH_METHOD
+    app = _app(tmp_path, PRODUCTION=True, **SECRETS)
+    with app.app_context():
+        stored = passwords.hash_password("Correct-Horse-42")
+        assert stored.startswith("scrypt:32768:8:1$")
+        user = type("U", (), {"password_hash": stored})()
+        assert passwords.matches(user, "Correct-Horse-42")
+        assert not passwords.matches(user, "Correct-Horse-43")
+
+
+@pytest.mark.parametrize("method", ["scrypt:16:8:1", "scrypt:32768:4:1", "pbkdf2:sha256:1000",
+                                    "scrypt", "scrypt:a:b:c", ""])
+def test_a_weaker_password_hash_is_refused_in_production(tmp_path, method):
+    from app import ProductionConfigError
+
+    with pytest.raises(ProductionConfigError, match="PASSWORD_HASH_METHOD"):
+        _app(tmp_path, PRODUCTION=True, PASSWORD_HASH_METHOD=method, **SECRETS)
+
+
+def test_a_stronger_password_hash_is_accepted_in_production(tmp_path):
+    app = _app(tmp_path, PRODUCTION=True, PASSWORD_HASH_METHOD="scrypt:65536:8:2", **SECRETS)
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:65536:8:2"
+
+
 def test_the_embedded_default_keeps_generating_secrets_in_instance(tmp_path):
     first = _app(tmp_path)
     for name in ("secret_key", "pii_key", "ca_key_passphrase"):

@@ -16,7 +16,8 @@ from archive import (
     parse_endpoint,
     verify_presigned,
 )
-from tests.plugins.s3 import S3Server, free_port
+from tests.plugins.s3 import S3Server
+from tests.ports import free_port
 
 
 def test_local_from_settings(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from minio.error import S3Error
 
 from archive import ArchiveError, ArchiveUnavailable, S3ObjectStore
 from tests.archive.conftest import make_s3_store, raw_minio
-from tests.plugins.s3 import S3Server, free_port
+from tests.plugins.s3 import S3Server
+from tests.ports import free_port
 
 KEY = "合同/2024/张三.pdf"
 

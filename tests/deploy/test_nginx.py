@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -17,15 +16,10 @@ import pytest
 import requests
 
 from tests.needs import need_tool
+from tests.ports import free_port
 
 CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "laborsign.conf"
 TOKEN = "Zq3VhXo1Tk9sGfLr8eWb2mNcYd0AuJpE"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _pool(name: str) -> ThreadingHTTPServer:
@@ -58,7 +52,7 @@ def proxy(tmp_path_factory):
     nginx = need_tool("nginx")
     folder = tmp_path_factory.mktemp("nginx")
     web, sign = _pool("web"), _pool("sign")
-    port = _free_port()
+    port = free_port()
     site = CONF.read_text("utf-8")
     for old, new in (("127.0.0.1:8000", f"127.0.0.1:{web.server_address[1]}"),
                      ("127.0.0.1:8001", f"127.0.0.1:{sign.server_address[1]}"),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,8 +27,9 @@ from typing import NoReturn
 import pytest
 
 from tests.needs import need
+from tests.ports import free_port
 
-__all__ = ["S3Server", "free_port"]
+__all__ = ["S3Server"]
 
 _START_TIMEOUT = 15.0
 _ACCESS_KEY = "testing"
@@ -45,13 +45,6 @@ class S3Server:
     access_key: str
     secret_key: str
     region: str = "us-east-1"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _command(port: int) -> list[str]:
