@@ -165,12 +165,12 @@ def register_security(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind db, migrations, login, CSRF, Babel, the platform's resources and jobs to ``app``."""
     from app import models  # noqa: F401 - registers the tables
-    from app.services import jobs
+    from app.services import wiring
 
     db.init_app(app)
     for extension in (pii_ext, archive_ext, sms_ext, pki_ext):
         extension.init_app(app)
-    jobs.init_app(app)
+    wiring.init_app(app)  # every context's job handlers and event subscribers
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -24,6 +24,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app import pii, sms
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -128,16 +130,16 @@ class Sms(_AppExtension):
     """The SMS gateway chosen by ``SMS_BACKEND`` (checked when the app starts)."""
 
     name = "laborsign.sms"
-    BACKENDS = ("file", "log")
 
     def _new_state(self, app: Flask) -> Lazy:
         backend = app.config.get("SMS_BACKEND")
-        if backend not in self.BACKENDS:
-            raise ValueError(f"unknown SMS_BACKEND {backend!r}: expected 'file' or 'log'")
+        if backend not in sms.BACKENDS:
+            raise ValueError(f"unknown SMS_BACKEND {backend!r}: expected one of "
+                             + ", ".join(repr(name) for name in sms.BACKENDS))
         return Lazy()
 
-    def gateway(self, app: Flask | None = None):
-        """The app's :class:`app.services.sms.SmsGateway`."""
+    def gateway(self, app: Flask | None = None) -> sms.SmsGateway:
+        """The app's :class:`app.sms.SmsGateway`."""
         return self.state(app).get(_open_sms)
 
     def use(self, gateway, app: Flask | None = None) -> None:
@@ -145,12 +147,8 @@ class Sms(_AppExtension):
         self.state(app).set(gateway)
 
 
-def _open_sms():
-    from app.services.sms import FileSmsGateway, LogSmsGateway
-
-    if current_app.config["SMS_BACKEND"] == "file":
-        return FileSmsGateway(current_app.config["SMS_OUTBOX"])
-    return LogSmsGateway()
+def _open_sms() -> sms.SmsGateway:
+    return sms.BACKENDS[current_app.config["SMS_BACKEND"]](current_app.config)
 
 
 @dataclass
@@ -185,12 +183,10 @@ class Pki(_AppExtension):
 class PiiKeys(_AppExtension):
     """The personal-data keys (field encryption, keyed hashes), derived once from the config."""
 
-    name = "laborsign.pii"
+    name = pii.STATE
 
-    def _new_state(self, app: Flask):
-        from app.pii import derive_keys
-
-        return derive_keys(app.config)
+    def _new_state(self, app: Flask) -> pii.Keys:
+        return pii.derive_keys(app.config)
 
     def reload(self, app: Flask | None = None) -> None:
         """Derive the keys again (after changing ``PII_KEY`` / ``PII_FIELD_KEYS``)."""

@@ -65,10 +65,17 @@ def derive_keys(config: Mapping[str, Any]) -> Keys:
                 hash_key=hkdf(secret, HASH_INFO))
 
 
-def _keys() -> Keys:
-    from app.extensions import pii_ext
+#: where the app keeps its derived keys: ``app.extensions[STATE]`` (set by
+#: ``app.extensions.pii_ext``; this module stays below the extensions it serves)
+STATE = "laborsign.pii"
 
-    return pii_ext.state(current_app)
+
+def _keys() -> Keys:
+    try:
+        return current_app.extensions[STATE]
+    except KeyError:
+        raise RuntimeError("the personal-data keys are not initialised on this app "
+                           "(use app.create_app)") from None
 
 
 def encrypt(value: str) -> str:

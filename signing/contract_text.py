@@ -1,7 +1,7 @@
 """The words of the contract: clauses covering every item of Labor Contract Law art. 17.
 
-Pure functions from :class:`~signing.render.ContractTerms` to Chinese text; layout is in
-:mod:`signing.render`.
+:class:`ContractTerms` (everything printed in a contract) and pure functions from it to
+Chinese text; layout is in :mod:`signing.render`.
 """
 
 from __future__ import annotations
@@ -9,12 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .render import ContractTerms
-
-__all__ = ["Clause", "clauses", "cn_date", "party_rows", "rmb", "rmb_upper"]
+__all__ = ["Clause", "ContractTerms", "clauses", "cn_date", "party_rows", "rmb", "rmb_upper"]
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -28,6 +24,44 @@ class Clause:
 
     heading: str
     paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """Everything printed in a contract (Labor Contract Law art. 17)."""
+
+    contract_no: str
+    title: str
+    employer_name: str
+    employer_uscc: str
+    employer_address: str
+    employer_legal_rep: str
+    worker_name: str
+    worker_id_number: str
+    worker_phone: str
+    worker_address: str
+    term_start: date
+    term_end: date | None  #: ``None``: open-ended, or task-based when the title says so
+    probation_months: int
+    probation_wage: Decimal
+    post: str
+    work_location: str
+    hours_system: str
+    monthly_wage: Decimal
+    pay_day: int
+    social_insurance: str
+    labor_protection: str
+    other_terms: str = ""
+    #: The numbered clauses to print instead of :func:`signing.contract_text.clauses` (a
+    #: template's own texts, or an amendment's, a termination's ...), already filled in.
+    clause_texts: tuple[Clause, ...] | None = None
+    #: The opening paragraph instead of :data:`signing.contract_text.PREAMBLE`.
+    preamble: str | None = None
+    #: The PDF's subject metadata.
+    subject: str = "劳动合同"
+    #: ``False`` for a statement of the employer alone (e.g. a termination certificate): the
+    #: last page then carries only the employer's seal field, no worker signature field.
+    worker_signs: bool = True
 
 
 def cn_date(value: date) -> str:

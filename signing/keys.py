@@ -7,7 +7,8 @@ whole life, so no key is parsed again per signature:
 * :class:`InMemoryKeyProvider` -- a key object that exists only in memory (event keys);
 * :class:`EncryptedPemKeyProvider` -- a passphrase-encrypted PKCS#8 PEM file (the default
   for the platform CA and TSA; the key is never written unencrypted);
-* :class:`~signing.pkcs11.Pkcs11KeyProvider` -- a key inside a PKCS#11 token (HSM, SoftHSM2).
+* :class:`~signing.pkcs11_provider.Pkcs11KeyProvider` -- a key inside a PKCS#11 token (HSM,
+  SoftHSM2), re-exported here so that every key provider is found under ``signing.keys``.
 
 Signatures are returned in the encoding X.509 and CMS use: DER ``ECDSA-Sig-Value`` for EC
 keys, PKCS#1 v1.5 for RSA keys.
@@ -22,11 +23,13 @@ from typing import Literal, Protocol, runtime_checkable
 from asn1crypto import algos
 from asn1crypto import keys as asn1_keys
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from .errors import KeyProviderError
+from .key_algorithms import hash_for, key_algorithm_name
+from .pkcs11_provider import Pkcs11KeyProvider
 
 __all__ = [
     "KeyAlgorithm",
@@ -42,14 +45,6 @@ __all__ = [
 
 #: Key algorithms the platform creates.
 KeyAlgorithm = Literal["ec-p256", "rsa-2048", "rsa-3072"]
-
-_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "sha256": hashes.SHA256,
-    "sha384": hashes.SHA384,
-    "sha512": hashes.SHA512,
-}
-_EC_CURVES = {"secp256r1": "p256", "secp384r1": "p384", "secp521r1": "p521"}
-
 
 @runtime_checkable
 class KeyProvider(Protocol):
@@ -73,33 +68,6 @@ class KeyProvider(Protocol):
         :raises KeyProviderError: the key cannot be used.
         """
         ...
-
-
-def hash_for(hash_algorithm: str) -> hashes.HashAlgorithm:
-    """Return the ``cryptography`` hash object for a hash name.
-
-    :param hash_algorithm: ``"sha256"``, ``"sha384"`` or ``"sha512"`` (case-insensitive).
-    :raises KeyProviderError: unsupported hash.
-    """
-    try:
-        return _HASHES[hash_algorithm.lower().replace("-", "")]()
-    except KeyError:
-        raise KeyProviderError(f"unsupported hash algorithm {hash_algorithm!r}") from None
-
-
-def key_algorithm_name(public_key: PublicKeyTypes) -> str:
-    """Label a public key as ``"ec-p256"``, ``"rsa-2048"``...
-
-    :param public_key: a ``cryptography`` public key.
-    :raises KeyProviderError: neither RSA nor a NIST EC curve.
-    """
-    if isinstance(public_key, rsa.RSAPublicKey):
-        return f"rsa-{public_key.key_size}"
-    if isinstance(public_key, ec.EllipticCurvePublicKey):
-        curve = _EC_CURVES.get(public_key.curve.name)
-        if curve:
-            return f"ec-{curve}"
-    raise KeyProviderError(f"unsupported key type {type(public_key).__name__}")
 
 
 def generate_private_key(algorithm: str = "ec-p256") -> PrivateKeyTypes:
@@ -260,7 +228,3 @@ class EncryptedPemKeyProvider(InMemoryKeyProvider):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.algorithm} {self.path}>"
-
-
-# re-exported here so that every key provider lives under signing.keys (imports .keys itself)
-from .pkcs11_provider import Pkcs11KeyProvider  # noqa: E402

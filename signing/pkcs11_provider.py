@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from .errors import KeyProviderError
-from .keys import hash_for, key_algorithm_name
+from .key_algorithms import hash_for, key_algorithm_name
 
 __all__ = ["Pkcs11KeyProvider"]
 

@@ -13,9 +13,6 @@ The output is deterministic: the same terms and font give the same bytes.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -34,7 +31,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from .contract_text import PREAMBLE, Clause, clause_label, clauses, party_rows
+from .contract_text import PREAMBLE, ContractTerms, clause_label, clauses, party_rows
 from .fonts import reportlab_font
 
 __all__ = [
@@ -60,44 +57,6 @@ SIGNATURE_PAGE = -1
 _PAGE_W, _PAGE_H = A4
 _MARGIN_X, _MARGIN_TOP, _MARGIN_BOTTOM = 72, 78, 60
 _SIG_AREA_TOP = 300  # nothing but the signature block below this line on the last page
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """Everything printed in a contract (Labor Contract Law art. 17)."""
-
-    contract_no: str
-    title: str
-    employer_name: str
-    employer_uscc: str
-    employer_address: str
-    employer_legal_rep: str
-    worker_name: str
-    worker_id_number: str
-    worker_phone: str
-    worker_address: str
-    term_start: date
-    term_end: date | None  #: ``None``: open-ended, or task-based when the title says so
-    probation_months: int
-    probation_wage: Decimal
-    post: str
-    work_location: str
-    hours_system: str
-    monthly_wage: Decimal
-    pay_day: int
-    social_insurance: str
-    labor_protection: str
-    other_terms: str = ""
-    #: The numbered clauses to print instead of :func:`signing.contract_text.clauses` (a
-    #: template's own texts, or an amendment's, a termination's ...), already filled in.
-    clause_texts: tuple[Clause, ...] | None = None
-    #: The opening paragraph instead of :data:`signing.contract_text.PREAMBLE`.
-    preamble: str | None = None
-    #: The PDF's subject metadata.
-    subject: str = "劳动合同"
-    #: ``False`` for a statement of the employer alone (e.g. a termination certificate): the
-    #: last page then carries only the employer's seal field, no worker signature field.
-    worker_signs: bool = True
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:

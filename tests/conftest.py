@@ -143,7 +143,7 @@ def _wipe(application) -> None:
 def ctx(app, tmp_path):
     """An app context with empty tables, a fresh local archive and SMS outbox."""
     from app.extensions import archive_ext, sms_ext
-    from app.services.sms import FileSmsGateway
+    from app.sms import FileSmsGateway
     from archive import LocalObjectStore
 
     archive_ext.use(LocalObjectStore(tmp_path / "archive"), app=app)

@@ -1,7 +1,6 @@
 """An employer admin's users and API keys; every user's own password."""
 
-from flask import Blueprint
+from app.account import routes, webhooks  # noqa: F401 - registers the routes
+from app.account.blueprint import bp
 
-bp = Blueprint("account", __name__, url_prefix="/account")
-
-from app.account import routes, webhooks  # noqa: E402,F401
+__all__ = ["bp"]

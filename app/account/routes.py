@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.account import bp
+from app.account.blueprint import bp
 from app.auth.access import role_required
 from app.auth.routes import client
 from app.errors import AppError
-from app.services import accounts, apikeys, passwords, reminders, sessions
+from app.services import accounts, apikeys, password_changes, reminders, sessions
 from app.services.principal import of_user
 
 ROLE_CHOICES = {"employer_admin": _l("单位管理员"), "employer_hr": _l("人事专员")}
@@ -140,7 +140,7 @@ def password():
     errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
-            token = passwords.change_password(current_user._get_current_object(),
+            token = password_changes.change_password(current_user._get_current_object(),
                                              request.form.to_dict(), **client())
         except AppError as exc:
             errors, message, status = _fields(exc), exc.message, exc.status

@@ -4,7 +4,7 @@ each attempt's response code, replay and disable. Thin: app.services.webhooks.""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.account import bp
+from app.account.blueprint import bp
 from app.account.routes import NO_STORE, _fields, _me
 from app.auth.access import role_required
 from app.errors import AppError

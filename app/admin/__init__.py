@@ -1,11 +1,7 @@
 """Platform administration: certificates, employers' review and status, auditors, the
 minimum-wage table, the wage-arrears warning thresholds."""
 
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from app.admin import (  # noqa: E402,F401
+from app.admin import (  # noqa: F401 - registers the routes
     auditors,
     minimum_wages,
     organizations,
@@ -13,3 +9,6 @@ from app.admin import (  # noqa: E402,F401
     templates,
     wage_thresholds,
 )
+from app.admin.blueprint import bp
+
+__all__ = ["bp"]

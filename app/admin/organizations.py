@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.admin import bp
+from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError
 from app.models import ORG_STATUSES

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.admin import bp
+from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError, translated_fields
 from app.services import wage_thresholds as service

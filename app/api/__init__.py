@@ -7,15 +7,7 @@
 - ``GET /api/v1/openapi.json`` and ``GET /api/v1/rules`` on the parent :data:`bp` are public.
 """
 
-from flask import Blueprint
-
-from app.extensions import csrf
-
-bp = Blueprint("api", __name__)
-employer_bp = Blueprint("employer", __name__)
-signing_bp = Blueprint("sign", __name__, url_prefix="/sign")
-
-from app.api import (  # noqa: E402,F401
+from app.api import (  # noqa: F401 - registers the routes
     batches,
     common,
     contracts,
@@ -27,8 +19,12 @@ from app.api import (  # noqa: E402,F401
     templates,
     webhooks,
 )
+from app.api.blueprint import bp, employer_bp, signing_bp
+from app.extensions import csrf
 
 employer_bp.before_request(common.authenticate_api_key)
 for _part in (employer_bp, signing_bp):
     csrf.exempt(_part)  # bearer keys and signing sessions, never cookies
     bp.register_blueprint(_part)
+
+__all__ = ["bp", "employer_bp", "signing_bp"]

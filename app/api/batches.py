@@ -4,8 +4,8 @@ retried."""
 
 from flask import g, request
 
-from app.api import employer_bp as bp
 from app.api.batch_schemas import BatchIn, BatchOut, LaunchIn, RosterErrorOut
+from app.api.blueprint import employer_bp as bp
 from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
 from app.errors import translate

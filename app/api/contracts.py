@@ -6,8 +6,8 @@ Authenticated once per request by :func:`app.api.common.authenticate_api_key`
 
 from flask import g, request
 
-from app.api import employer_bp as bp
 from app.api.batch_schemas import ContractListQuery
+from app.api.blueprint import employer_bp as bp
 from app.api.rule_schemas import SendIn
 from app.api.schemas import (
     ContractIn,

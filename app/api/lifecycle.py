@@ -6,7 +6,7 @@ from typing import Literal
 from flask import g, request
 from pydantic import BaseModel, Field, StrictBool
 
-from app.api import employer_bp as bp
+from app.api.blueprint import employer_bp as bp
 from app.api.contracts import CID, KNOWN, _with_link
 from app.api.schemas import ContractOut, ErrorOut, RequestModel, SentOut
 from app.api.spec import API_KEY, operation

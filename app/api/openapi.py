@@ -3,7 +3,7 @@ the pydantic models of :mod:`app.api.schemas` and the routes' :func:`app.api.spe
 
 from flask import jsonify
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.spec import spec
 
 

@@ -4,7 +4,7 @@ contractor or subcontractor), to name one in a contract or a batch (``project_id
 from flask import g
 from pydantic import BaseModel, Field
 
-from app.api import employer_bp as bp
+from app.api.blueprint import employer_bp as bp
 from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
 from app.services import contract_project, projects

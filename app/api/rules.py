@@ -2,7 +2,7 @@
 
 from flask_babel import force_locale, gettext
 
-from app.api import bp
+from app.api.blueprint import bp
 from app.api.rule_schemas import RulesOut
 from app.api.spec import operation
 from app.domain.rules import RULES

@@ -3,7 +3,7 @@ identity-verified signing session authenticate the worker)."""
 
 from flask import request
 
-from app.api import signing_bp as bp
+from app.api.blueprint import signing_bp as bp
 from app.api.common import signing_session
 from app.api.lifecycle import ChainOut
 from app.api.schemas import ErrorOut

@@ -4,7 +4,7 @@ own copies), with their typed fields, clauses and versions."""
 from flask import g
 from flask_babel import force_locale, gettext
 
-from app.api import employer_bp as bp
+from app.api.blueprint import employer_bp as bp
 from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
 from app.api.template_schemas import TemplateDetailOut, TemplatesOut

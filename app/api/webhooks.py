@@ -3,7 +3,7 @@ and the staff register (职工名册) as JSON, XLSX or PDF."""
 
 from flask import Response, g, request
 
-from app.api import employer_bp as bp
+from app.api.blueprint import employer_bp as bp
 from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
 from app.api.webhook_schemas import (

@@ -1,7 +1,6 @@
 """Auditors (labor inspectors, arbitrators): search, retrieve and verify archives."""
 
-from flask import Blueprint
+from app.audit import routes  # noqa: F401 - registers the routes
+from app.audit.blueprint import bp
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-from app.audit import routes  # noqa: E402,F401
+__all__ = ["bp"]

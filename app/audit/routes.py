@@ -2,7 +2,7 @@
 
 from flask import Response, render_template, request
 
-from app.audit import bp
+from app.audit.blueprint import bp
 from app.auth.access import current_principal, role_required
 from app.errors import NotFound, ValidationFailed, translated_fields
 from app.services import audit as audit_log

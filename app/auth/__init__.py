@@ -1,7 +1,6 @@
 """Logging in and out, self-registration, forgotten passwords; role checks for the others."""
 
-from flask import Blueprint
+from app.auth import password, register, routes  # noqa: F401 - registers the routes
+from app.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__)
-
-from app.auth import password, register, routes  # noqa: E402,F401
+__all__ = ["bp"]

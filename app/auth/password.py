@@ -7,9 +7,9 @@ access logs can redact it by path; it never appears in a query string.
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.auth import bp
+from app.auth.blueprint import bp
 from app.errors import AppError, Gone
-from app.services import passwords
+from app.services import password_changes, passwords
 
 PURPOSES = {"set": "invite", "reset": "reset"}
 
@@ -18,7 +18,7 @@ PURPOSES = {"set": "invite", "reset": "reset"}
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the username exists."""
     if request.method == "POST":
-        passwords.request_reset(request.form.get("username", ""), request.remote_addr)
+        password_changes.request_reset(request.form.get("username", ""), request.remote_addr)
         return render_template("auth/forgot.html", sent=True, username="")
     return render_template("auth/forgot.html", sent=False, username="")
 
@@ -30,7 +30,7 @@ def password_link(kind: str, token: str):
     try:
         link = passwords.live_link(token, purpose)
         if request.method == "POST":
-            passwords.use_link(token, purpose, request.form.to_dict())
+            password_changes.use_link(token, purpose, request.form.to_dict())
             flash(_("密码已设置，请使用新密码登录"), "success")
             return redirect(url_for("auth.login"))
     except Gone as exc:

@@ -4,7 +4,7 @@ from flask import render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
-from app.auth import bp
+from app.auth.blueprint import bp
 from app.errors import AppError
 from app.extensions import csrf
 from app.services import registration

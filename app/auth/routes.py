@@ -3,7 +3,7 @@
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import bp
+from app.auth.blueprint import bp
 from app.auth.forms import LoginForm
 from app.errors import AppError
 from app.models import User

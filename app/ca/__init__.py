@@ -1,7 +1,6 @@
 """Public PKI endpoints: root certificate, CRLs, the RFC 3161 time-stamp authority."""
 
-from flask import Blueprint
+from app.ca import routes  # noqa: F401 - registers the routes
+from app.ca.blueprint import bp
 
-bp = Blueprint("ca", __name__)
-
-from app.ca import routes  # noqa: E402,F401
+__all__ = ["bp"]

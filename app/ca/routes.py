@@ -3,7 +3,7 @@
 from cryptography.hazmat.primitives.serialization import Encoding
 from flask import Response, request
 
-from app.ca import bp
+from app.ca.blueprint import bp
 from app.errors import AppError
 from app.services import pki
 

@@ -1,11 +1,7 @@
 """Employer pages: contracts list, new contract, detail, seal and send, expiring contracts and
 renewal."""
 
-from flask import Blueprint
-
-bp = Blueprint("employer", __name__, url_prefix="/employer")
-
-from app.employer import (  # noqa: E402,F401
+from app.employer import (  # noqa: F401 - registers the routes
     batches,
     english,
     expiry,
@@ -15,3 +11,6 @@ from app.employer import (  # noqa: E402,F401
     routes,
     templates,
 )
+from app.employer.blueprint import bp
+
+__all__ = ["bp"]

@@ -6,7 +6,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.errors import AppError, ValidationFailed, translate, translated_fields
 from app.extensions import db
 from app.services import (

@@ -3,7 +3,7 @@
 from flask import render_template
 
 from app.auth.access import current_principal, role_required
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.models import EMPLOYER_ROLES
 from app.services import queries, template_text
 

@@ -5,7 +5,7 @@ from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.domain.expiry import WINDOW_DAYS
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.errors import AppError
 from app.services import expiry, renewal
 

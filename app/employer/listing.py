@@ -8,7 +8,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.errors import ValidationFailed, translated_fields
 from app.models import TEMPLATE_KINDS
 from app.services import bulk_actions, contract_export, contract_list, expiry, template_text

@@ -5,7 +5,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.errors import NotFound, ServiceUnavailable, ValidationFailed, translated_fields, wants_json
 from app.extensions import db
 from app.models import EMPLOYER_ROLES

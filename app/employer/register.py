@@ -6,7 +6,7 @@ from app.auth.access import current_principal, role_required
 from app.domain import typed
 from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.errors import translated_fields
 from app.extensions import db
 from app.models import Organization

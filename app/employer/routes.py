@@ -8,7 +8,7 @@ from app.auth.access import current_principal, role_required
 from app.domain.severance import GROUNDS
 from app.domain.templates.standard import WAGE_FORMS
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.employer.preview import template_form
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db

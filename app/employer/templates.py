@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
-from app.employer import bp
+from app.employer.blueprint import bp
 from app.errors import AppError, translated_fields
 from app.models import EMPLOYER_ROLES
 from app.services import template_copies, templates

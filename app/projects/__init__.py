@@ -1,8 +1,7 @@
 """Construction-project pages: projects, their archives and completeness board, the county
 view."""
 
-from flask import Blueprint
+from app.projects import routes, wages  # noqa: F401 - registers the routes
+from app.projects.blueprint import bp
 
-bp = Blueprint("projects", __name__, url_prefix="/projects")
-
-from app.projects import routes, wages  # noqa: E402,F401
+__all__ = ["bp"]

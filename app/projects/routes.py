@@ -9,7 +9,7 @@ from app.auth.access import current_principal, role_required
 from app.domain.expiry import today_in_beijing
 from app.errors import AppError, ValidationFailed, translated_fields
 from app.extensions import db
-from app.projects import bp
+from app.projects.blueprint import bp
 from app.services import project_archive, project_board, projects
 from app.uploads import read_upload
 

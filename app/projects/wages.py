@@ -13,7 +13,7 @@ from app.domain.expiry import today_in_beijing
 from app.errors import AppError, ValidationFailed, translate, translated_fields
 from app.extensions import db
 from app.models import Organization, WageFlag
-from app.projects import bp
+from app.projects.blueprint import bp
 from app.projects.routes import ALL_ROLES, EMPLOYER_ROLES, PID, _detail
 from app.services import batch_check, projects, reconcile, wage_import, wage_thresholds
 from app.uploads import read_upload

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent
 from app.models.base import utcnow
+from app.services import events
 
 GENESIS = "0" * 64
 
@@ -46,18 +47,9 @@ def record(contract_id: int | None, actor: str, action: str, **details: Any) -> 
         hash=_digest(prev, contract_id, actor, action, details, at),
     )
     db.session.add(event)
-    if action in WEBHOOK_ACTIONS:  # the employer's systems are told in the same transaction
-        from app.services import webhooks
-
-        webhooks.on_audit(contract_id, action, details)
+    # whoever reacts (the employer's webhooks) does so in the same transaction
+    events.publish("audit.recorded", contract_id=contract_id, action=action, details=details)
     return event
-
-
-WEBHOOK_ACTIONS = frozenset({
-    "contract.sent", "contract.amendment_sent", "contract.termination_sent", "contract.signed",
-    "contract.filed", "contract.declined", "contract.voided", "contract.terminated",
-    "contract.link_expired",
-    "contract.certificate_issued", "batch.completed"})
 
 
 def trail(contract_id: int) -> list[AuditEvent]:

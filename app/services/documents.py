@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import date, datetime
 
 from flask import g, has_app_context
 
+from app.domain.retention import keep_until
 from app.errors import AppError, NotFound, ServiceUnavailable
 from app.extensions import archive_ext, db
 from app.models import Contract, ContractDocument
+from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +73,20 @@ def _remember(key: str, data: bytes) -> None:
         cache.pop(next(iter(cache)))
 
 
+def retention_for(contract: Contract) -> datetime:
+    """Until when the contract's documents and filing are kept (object lock): two years after
+    its end — its last working day once terminated — and two years from now at least
+    (:func:`app.domain.retention.keep_until`)."""
+    try:
+        end = contract.ended_on or date.fromisoformat(contract.terms.get("term_end") or "")
+    except (TypeError, ValueError):
+        end = None
+    return keep_until(end, utcnow())
+
+
 def _retention(contract: Contract, kind: str, store):
     if kind in UNRETAINED_KINDS or not getattr(store, "supports_retention", True):
         return None
-    from app.services.filing import retention_for
-
     return retention_for(contract)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -17,43 +17,17 @@ from app.domain.typed import Msg
 from app.extensions import archive_ext, db
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
-from app.services import audit, documents, invites, jobs
+from app.services import audit, documents, events, invites, jobs
 from archive import build_manifest
 
 SMS_FILED = ("【智慧星用工】您与%(employer)s的劳动合同已签署并完成用工备案，备案号%(number)s。"
              "您可随时打开原签署链接、核验身份后免费查看和下载合同。")
-RETENTION_YEARS_AFTER_END = 2  # Labor Contract Law art. 50
-OPEN_ENDED_YEARS = 50
 
 
 def store():
     """The archive store of the current app (the ``archive_ext`` extension's, opened from the
     config at first use; ArchiveUnavailable when S3 is down: the job retries later)."""
     return archive_ext.store(current_app)
-
-
-def retention_for(contract: Contract) -> datetime:
-    """Keep until at least two years after the contract's end — its last working day once
-    terminated — (and two years from now).
-
-    Total for every stored term: a contract ending on 29 February is kept until 1 March (never
-    a day short); an end so late that two more years leave the calendar is kept until the last
-    representable day; a contract without an end date (open-ended) for OPEN_ENDED_YEARS.
-    """
-    now = utcnow()
-    try:  # a terminated contract: from its last working day (art. 50)
-        end = contract.ended_on or date.fromisoformat(contract.terms.get("term_end") or "")
-    except (TypeError, ValueError):
-        end = (now + timedelta(days=365 * OPEN_ENDED_YEARS)).date()
-    years_later = end.year + RETENTION_YEARS_AFTER_END
-    if years_later > date.max.year:
-        kept = date.max
-    elif (end.month, end.day) == (2, 29):
-        kept = date(years_later, 3, 1)
-    else:
-        kept = end.replace(year=years_later)
-    until = datetime.combine(kept, time(), tzinfo=UTC)
-    return max(until, now + timedelta(days=730))
 
 
 def _put_once(existing: dict, key: str, data: bytes, content_type: str, retain_until: datetime):
@@ -95,7 +69,7 @@ def file_contract(payload: dict) -> None:
         return
     number, doc = payload["filing_number"], contract.current_document
     prefix = f"filings/{contract.organization.uscc}/{number}/"
-    keep = retention_for(contract)
+    keep = documents.retention_for(contract)
     # A first attempt finds an empty folder (nothing to look up); a retry lists what an
     # earlier attempt stored, so that nothing is written twice.
     first = payload.get(jobs.ATTEMPT_KEY, 1) <= 1
@@ -142,15 +116,12 @@ SMS_FILED_DOCUMENT = ("【智慧星用工】您与%(employer)s的%(title)s已完
 
 
 def _filed_document(doc: Contract, number: str) -> None:
-    """A lifecycle document is filed: its contract's trail says so; a termination ends the
-    contract (:func:`app.services.termination.on_filed`); the worker is told (the
-    certificate's own text is sent when it is issued)."""
-    from app.services import termination
-
+    """A lifecycle document is filed: its contract's trail says so; ``document.filed`` is
+    published (a termination ends the contract: :func:`app.services.termination.on_filed`);
+    the worker is told (the certificate's own text is sent when it is issued)."""
     audit.record(doc.parent_id, "system", f"{doc.document_kind}.filed",
                  document=doc.contract_no, filing_number=number)
-    if doc.document_kind == "termination":
-        termination.on_filed(doc)
+    events.publish("document.filed", document=doc)
     if doc.document_kind != "certificate":
         invites.queue_sms(doc, Msg(SMS_FILED_DOCUMENT, employer=doc.organization.name,
                                      title=doc.terms.get("title", ""), number=number))
@@ -158,12 +129,12 @@ def _filed_document(doc: Contract, number: str) -> None:
 
 def extend_retention(contract: Contract) -> datetime:
     """Keep the contract's filing (and its archived document versions) until
-    :func:`retention_for` at least; returns the retention now recorded.
+    :func:`app.services.documents.retention_for` at least; returns the retention now recorded.
 
     Retention only grows (object lock): where the archive keeps the objects longer already
     (the term ran past the last working day), that longer date stays.
     """
-    wanted = retention_for(contract)
+    wanted = documents.retention_for(contract)
     filed = db.session.scalar(select(Filing).where(Filing.contract_id == contract.id))
     if filed is None or filed.retain_until >= wanted:
         return filed.retain_until if filed else wanted

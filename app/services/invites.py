@@ -10,7 +10,7 @@ from flask import current_app
 
 from app import pii
 from app.domain.typed import Msg
-from app.extensions import db
+from app.extensions import db, sms_ext
 from app.models import Contract, SigningLink
 from app.models.base import utcnow
 from app.services import jobs
@@ -61,6 +61,4 @@ def queue_sms(contract: Contract, text: str) -> None:
 def send_queued_sms(payload: dict) -> None:
     """The ``sms`` job: text ``payload["text_enc"]`` to ``payload["to_enc"]`` (a contract's
     worker or an account holder; both encrypted; registered in app.services.job_handlers)."""
-    from app.services import sms
-
-    sms.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))
+    sms_ext.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))

@@ -3,8 +3,8 @@
 A job is added to the session of the use case that causes it, so it commits (or not)
 with the state change. Workers claim due jobs with ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL and a compare-and-set update everywhere; a crashed worker's job becomes
-claimable again when its lease runs out. Handlers must be idempotent and are registered in
-one place, :mod:`app.services.job_handlers` (:func:`init_app`).
+claimable again when its lease runs out. Handlers must be idempotent; every context's
+handlers are registered at start-up in one place, :mod:`app.services.wiring`.
 
 With ``JOBS_INLINE`` (the embedded default) one request hook runs, right after a request,
 exactly the jobs that this request queued (and the jobs those jobs queue), never other
@@ -33,11 +33,17 @@ LEASE = timedelta(minutes=5)
 _QUEUED = "laborsign_queued_jobs"  # attribute of flask.g: the jobs this request queued
 
 
-def init_app(app: Flask) -> None:
-    """Register every job handler and the hook running a request's jobs (``JOBS_INLINE``)."""
-    from app.services.job_handlers import all_handlers
+def register(kind: str, handler: Callable[[dict], None]) -> None:
+    """Run ``handler(payload)`` for jobs of ``kind`` (one handler a kind; idempotent).
 
-    HANDLERS.update(all_handlers())
+    :raises ValueError: another handler is registered for ``kind`` already.
+    """
+    if HANDLERS.setdefault(kind, handler) is not handler:
+        raise ValueError(f"job kind {kind!r} has a handler already: {HANDLERS[kind]!r}")
+
+
+def init_app(app: Flask) -> None:
+    """Add the hook running a request's own jobs right after it (``JOBS_INLINE``)."""
     app.after_request(_run_request_jobs)
 
 

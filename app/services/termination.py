@@ -22,7 +22,7 @@ from app.domain.typed import Msg
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models import Contract
-from app.services import audit, chain, contracts, jobs
+from app.services import audit, chain, contracts, filing, jobs
 from app.services.principal import Principal
 from signing import Clause
 from signing.contract_text import cn_date, rmb
@@ -189,11 +189,13 @@ def _void_lost(doc_id: int) -> None:
     db.session.commit()
 
 
-def on_filed(doc: Contract) -> None:
-    """The termination is filed (inside the filing job's transaction): the contract ends on
-    the last working day, its archive is kept two years from then, the certificate is queued."""
-    from app.services import filing
-
+def on_filed(document: Contract) -> None:
+    """Subscriber of ``document.filed``: a filed termination (inside the filing job's
+    transaction) ends the contract on the last working day, its archive is kept two years
+    from then, the certificate is queued. Other documents are not its business."""
+    if document.document_kind != "termination":
+        return
+    doc = document
     original = doc.parent
     original.status = "terminated"
     original.ended_on = date.fromisoformat(doc.terms["last_working_day"])

@@ -198,7 +198,9 @@ def emit(organization_id: int, event: str, data: dict) -> int:
 
 
 def on_audit(contract_id: int | None, action: str, details: dict) -> None:
-    """The audit trail's hook: the webhook event of what was just recorded, if any."""
+    """Subscriber of ``audit.recorded``: the webhook event of what was just recorded, if any."""
+    if action not in FROM_AUDIT and action != "batch.completed":
+        return
     if action == "batch.completed":
         batch = db.session.get(Batch, details.get("batch"))
         if batch is not None:

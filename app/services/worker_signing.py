@@ -20,10 +20,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import pii
 from app.domain.typed import Msg
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
-from app.extensions import db
+from app.extensions import db, sms_ext
 from app.models import Contract, OtpChallenge, SignatureEvent, SigningLink
 from app.models.base import utcnow
-from app.services import audit, counters, documents, jobs, pki, ratelimit, sms
+from app.services import audit, counters, documents, jobs, pki, ratelimit
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 SMS_CODE = "【智慧星用工】您的合同签署验证码为%(code)s，%(minutes)s分钟内有效，请勿告知他人。"
@@ -107,7 +107,7 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     phone = pii.decrypt(contract.worker_phone_enc)
     db.session.commit()  # (nothing is read from the expired objects after this)
     minutes = cfg["OTP_TTL_SECONDS"] // 60
-    sms.gateway().send(phone, Msg(SMS_CODE, code=code, minutes=minutes))
+    sms_ext.gateway().send(phone, Msg(SMS_CODE, code=code, minutes=minutes))
     return answer
 
 

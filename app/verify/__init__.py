@@ -1,7 +1,6 @@
 """Public verification: anyone uploads a signed PDF and gets the report (nothing is stored)."""
 
-from flask import Blueprint
+from app.verify import routes  # noqa: F401 - registers the routes
+from app.verify.blueprint import bp
 
-bp = Blueprint("verify", __name__)
-
-from app.verify import routes  # noqa: E402,F401
+__all__ = ["bp"]

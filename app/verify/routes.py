@@ -12,7 +12,8 @@ from flask import Response, jsonify, render_template
 from app.errors import AppError, wants_json
 from app.extensions import csrf, db
 from app.services.ratelimit import RateLimited
-from app.verify import bp, service
+from app.verify import service
+from app.verify.blueprint import bp
 
 
 @bp.context_processor

@@ -1,7 +1,6 @@
 """The worker's phone page behind the SMS link."""
 
-from flask import Blueprint
+from app.worker import routes  # noqa: F401 - registers the routes
+from app.worker.blueprint import bp
 
-bp = Blueprint("worker", __name__)
-
-from app.worker import routes  # noqa: E402,F401
+__all__ = ["bp"]

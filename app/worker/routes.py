@@ -4,7 +4,7 @@ from flask import render_template
 
 from app.errors import AppError
 from app.services import queries, reading, worker_signing
-from app.worker import bp
+from app.worker.blueprint import bp
 
 
 @bp.route("/s/<token>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app import pii
@@ -48,10 +49,13 @@ def test_without_jobs_inline_requests_leave_their_jobs_to_workers(client, world,
 
 
 def test_every_job_kind_has_one_registered_handler(ctx):
-    from app.services.job_handlers import all_handlers
+    from app.services import wiring
 
     kinds = {"batch_row", "file_contract", "issue_certificate", "link_expired", "sms", "webhook"}
-    assert set(all_handlers()) == kinds <= set(jobs.HANDLERS)
+    assert set(wiring.JOB_KINDS) == kinds <= set(jobs.HANDLERS)
+    assert all(jobs.HANDLERS[kind] is wiring.JOB_KINDS[kind] for kind in kinds)
+    with pytest.raises(ValueError, match="sms"):  # one handler a kind
+        jobs.register("sms", lambda payload: None)
 
 
 def test_finished_jobs_keep_no_phone_or_text(client, world, outbox):

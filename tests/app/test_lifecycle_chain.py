@@ -77,7 +77,7 @@ def test_amend_then_terminate_with_certificate(client, world, outbox, tmp_path):
     assert original.status == "terminated" and original.ended_on == date(2026, 12, 20)
     filing = db.session.query(Filing).filter_by(contract_id=contract_id).one()
     assert filing.retain_until.date() >= date(2028, 12, 20)
-    from app.services.filing import retention_for
+    from app.services.documents import retention_for
     assert retention_for(original).date() >= date(2028, 12, 20)
 
     rows = _chain(client, world, contract_id).get_json()["documents"]

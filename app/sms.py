@@ -1,14 +1,14 @@
-"""Pluggable SMS gateways: "file" (embedded default) and "log"."""
+"""Pluggable SMS gateways: "file" (embedded default) and "log"; the app's own one is
+``app.extensions.sms_ext.gateway()``, chosen by ``SMS_BACKEND``. No Flask here."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-
-from flask import current_app
 
 from app.domain.ids import mask_phone
 
@@ -48,8 +48,8 @@ class LogSmsGateway(SmsGateway):
         log.info("sms to %s (%d chars)", mask_phone(to), len(text))
 
 
-def gateway() -> SmsGateway:
-    """The configured gateway of the current app (the ``sms_ext`` extension's)."""
-    from app.extensions import sms_ext
-
-    return sms_ext.gateway(current_app)
+#: ``SMS_BACKEND`` -> the gateway it builds from the app's config
+BACKENDS: dict[str, Callable[[Mapping], SmsGateway]] = {
+    "file": lambda config: FileSmsGateway(config["SMS_OUTBOX"]),
+    "log": lambda config: LogSmsGateway(),
+}
