@@ -184,10 +184,10 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        """The user of a live server-side session (see app.services.sessions), else None."""
+        """The user of a live server-side session (see app.services.accounts.sessions), else None."""
         from flask import session
 
-        from app.services import sessions
+        from app.services.accounts import sessions
 
         return sessions.load(user_id, session.get(sessions.COOKIE_KEY))
 

@@ -13,19 +13,11 @@ from flask.cli import AppGroup
 from app.domain.ids import uscc_with_check
 from app.errors import AppError
 from app.extensions import db
-from app.services import (
-    accounts,
-    apikeys,
-    contracts,
-    expiry,
-    jobs,
-    lifecycle,
-    link_expiry,
-    pki,
-    principal,
-    reminders,
-    revocation,
-)
+from app.services.accounts import accounts, apikeys
+from app.services.contracts import contracts
+from app.services.lifecycle import expiry, lifecycle, reminders
+from app.services.platform import jobs, pki, principal, revocation
+from app.services.worker_signing import link_expiry
 
 DEMO_PASSWORD = "demo12345"
 
@@ -179,7 +171,7 @@ def register(app: Flask) -> None:
         from app.domain.expiry import today_in_beijing
         from app.extensions import db
         from app.models import Project
-        from app.services import reconcile
+        from app.services.projects import reconcile
 
         raised, failed = 0, []
         for project_id in db.session.scalars(select(Project.id).order_by(Project.id)).all():

@@ -12,8 +12,8 @@ from flask.cli import AppGroup
 from app.errors import AppError
 from app.extensions import db
 from app.models import ORG_STATUSES, ROLES
-from app.services import apikeys, provisioning, registration
-from app.services.principal import SYSTEM
+from app.services.accounts import apikeys, provisioning, registration
+from app.services.platform.principal import SYSTEM
 
 
 def _fail(exc: AppError) -> click.ClickException:

@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
         Rotation: prepend a new secret to PII_FIELD_KEYS (keep the old ones after it), restart
         the app instances, run this command; afterwards the old secrets may be removed.
         """
-        from app.services.keys import UndecryptableValue, rotate_field_key
+        from app.services.platform.keys import UndecryptableValue, rotate_field_key
 
         try:
             report = rotate_field_key(batch_size=batch_size)

@@ -153,7 +153,7 @@ def _open_sms() -> sms.SmsGateway:
 
 @dataclass
 class PkiState:
-    """The PKI objects of one app, each built at first use by :mod:`app.services.pki`."""
+    """The PKI objects of one app, each built at first use by :mod:`app.services.platform.pki`."""
 
     ca: Lazy = field(default_factory=Lazy)
     font: Lazy = field(default_factory=Lazy)
@@ -163,7 +163,7 @@ class PkiState:
     # (revocation state, built at, DER) of the issuing CA's CRL; (built at, DER) of the root's
     issuing_crl: tuple | None = None
     root_crl: tuple | None = None
-    # the TSA's block of reserved serial numbers (app.services.pki.SerialBlocks)
+    # the TSA's block of reserved serial numbers (app.services.platform.pki.SerialBlocks)
     serials: object | None = None
 
 

@@ -94,7 +94,7 @@ def make_app(folder: Path, database_url: str | None):
 
 def run_http(app, folder: Path, n: int) -> dict[str, list[float]]:
     from app.extensions import db
-    from app.services import accounts, apikeys
+    from app.services.accounts import accounts, apikeys
 
     with app.app_context():
         org = accounts.add_organization(name="湖南星城建设工程有限公司", uscc="91110000600037341L",
@@ -133,7 +133,7 @@ def run_http(app, folder: Path, n: int) -> dict[str, list[float]]:
 
 def run_library(app, n: int) -> dict[str, list[float]]:
     """The same signer, no web layer, no database: render, seal, sign, archive put."""
-    from app.services import pki
+    from app.services.platform import pki
     from archive import LocalObjectStore
     from signing import ContractTerms, render_contract_pdf
 

@@ -91,7 +91,7 @@ def measure(n: int, database_url: str | None, label: str) -> dict:
     """File ``n`` contracts on one database; the figures per filed contract."""
     from app.extensions import db
     from app.models import ContractDocument
-    from app.services import accounts, apikeys
+    from app.services.accounts import accounts, apikeys
     from archive import open_store
 
     with tempfile.TemporaryDirectory(prefix="dbbytes-") as tmp:

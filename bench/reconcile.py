@@ -47,8 +47,9 @@ def setup(workers: int, projects_n: int):
     from app.domain.ids import id_with_check
     from app.extensions import db
     from app.models import User
-    from app.services import accounts, projects
-    from app.services.principal import of_user
+    from app.services.accounts import accounts
+    from app.services.platform.principal import of_user
+    from app.services.projects import projects
 
     org = accounts.add_organization(name="湖南星城建设工程有限公司", uscc="91110000600037341L",
                                     address="长沙县", legal_rep="李建国")
@@ -69,7 +70,7 @@ def setup(workers: int, projects_n: int):
 
 
 def measure_import(p, project_id: int, people: list[str]) -> dict:
-    from app.services import wage_import
+    from app.services.projects import wage_import
 
     clock = [[n, d, f"2026-01-{day:02d} {t}"] for n in people for day in range(1, DAYS + 1)
              for d, t in (("01", "07:58:00"), ("02", "17:58:00"))]
@@ -156,7 +157,7 @@ def reconcile_all(project_ids: list[int]) -> dict:
     from app.domain import wages
     from app.extensions import db
     from app.models import Project
-    from app.services import reconcile
+    from app.services.projects import reconcile
 
     projects = [db.session.get(Project, i) for i in project_ids]
     split = {"attendance_sql": 0.0, "payments_load": 0.0, "contracts_load": 0.0}

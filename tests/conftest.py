@@ -133,7 +133,8 @@ def _wipe(application) -> None:
             conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c "
                                  "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                  "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
-    from app.services import minimum_wages, templates
+    from app.services.standards import minimum_wages
+    from app.services.templates import templates
 
     minimum_wages.seed()  # reference data the migration seeds
     templates.seed()
@@ -149,7 +150,7 @@ def ctx(app, tmp_path):
     archive_ext.use(LocalObjectStore(tmp_path / "archive"), app=app)
     sms_ext.use(FileSmsGateway(tmp_path / "sms.jsonl"), app=app)
     with app.app_context():
-        from app.services import pki
+        from app.services.platform import pki
 
         pki.forget_crls()
         pki.forget_serials()  # the counters table was emptied
@@ -168,7 +169,7 @@ RULES_TODAY = date(2026, 12, 2)
 @pytest.fixture(autouse=True)
 def rules_today(monkeypatch):
     """Pin the rule engine's today to :data:`RULES_TODAY`."""
-    from app.services import rules
+    from app.services.contracts import rules
 
     monkeypatch.setattr(rules, "today", lambda: RULES_TODAY)
     return RULES_TODAY
@@ -232,7 +233,7 @@ def world(ctx):
     (with its own HR user and admin); a platform admin."""
     from app.domain.ids import uscc_with_check
     from app.extensions import db
-    from app.services import accounts, apikeys
+    from app.services.accounts import accounts, apikeys
 
     org = accounts.add_organization(name="湖南星城建设工程有限公司",
                                     uscc=uscc_with_check("91430121MA4L8X2Q7"),

@@ -1,4 +1,4 @@
-"""Account views: thin wrappers around app.services.accounts, apikeys and passwords."""
+"""Account views: thin wrappers around app.services.accounts.accounts, apikeys and passwords."""
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -9,8 +9,9 @@ from app.account.blueprint import bp
 from app.auth.access import role_required
 from app.auth.routes import client
 from app.errors import AppError
-from app.services import accounts, apikeys, password_changes, reminders, sessions
-from app.services.principal import of_user
+from app.services.accounts import accounts, apikeys, password_changes, sessions
+from app.services.lifecycle import reminders
+from app.services.platform.principal import of_user
 
 ROLE_CHOICES = {"employer_admin": _l("单位管理员"), "employer_hr": _l("人事专员")}
 NO_STORE = {"Cache-Control": "no-store"}

@@ -1,5 +1,5 @@
 """An employer admin's webhooks: endpoints (the secret shown once), the delivery log with
-each attempt's response code, replay and disable. Thin: app.services.webhooks."""
+each attempt's response code, replay and disable. Thin: app.services.platform.webhooks."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,7 +9,7 @@ from app.account.routes import NO_STORE, _fields, _me
 from app.auth.access import role_required
 from app.errors import AppError
 from app.extensions import db
-from app.services import webhooks
+from app.services.platform import webhooks
 
 WID = "/webhooks/<int(min=1, max=2147483647):endpoint_id>"
 

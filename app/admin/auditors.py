@@ -7,8 +7,8 @@ from flask_login import current_user
 from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError
-from app.services import auditors as service
-from app.services.principal import of_user
+from app.services.accounts import auditors as service
+from app.services.platform.principal import of_user
 
 
 def _me():

@@ -9,8 +9,8 @@ from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError
 from app.models import ORG_STATUSES
-from app.services import registration
-from app.services.principal import of_user
+from app.services.accounts import registration
+from app.services.platform.principal import of_user
 
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已驳回"),
                  "suspended": _l("已暂停")}

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError
-from app.services import revocation
+from app.services.platform import revocation
 
 ADMIN_ROLES = ("platform_admin",)
 

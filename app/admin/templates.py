@@ -7,9 +7,9 @@ from flask_login import current_user
 from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError, translated_fields
-from app.services import template_publishing as service
-from app.services import templates
-from app.services.principal import of_user
+from app.services.platform.principal import of_user
+from app.services.templates import template_publishing as service
+from app.services.templates import templates
 
 
 @bp.get("/templates")

@@ -7,8 +7,8 @@ from flask_login import current_user
 from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError, translated_fields
-from app.services import wage_thresholds as service
-from app.services.principal import of_user
+from app.services.platform.principal import of_user
+from app.services.standards import wage_thresholds as service
 
 
 def _page(errors: dict | None = None, message: str | None = None, status: int = 200):

@@ -10,7 +10,8 @@ from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
 from app.errors import translate
 from app.models import Batch
-from app.services import batch_check, batches, rules
+from app.services.batches import batch_check, batches
+from app.services.contracts import rules
 
 TAGS = ["batches"]
 BID = "/batches/<int(min=1, max=2147483647):batch_id>"

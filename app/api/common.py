@@ -7,8 +7,8 @@ import re
 from flask import g, request
 
 from app.errors import Unauthorized
-from app.services import apikeys
-from app.services.principal import of_api_key
+from app.services.accounts import apikeys
+from app.services.platform.principal import of_api_key
 
 _PRINTABLE = re.compile(r"[\x21-\x7e]{1,200}")
 

@@ -20,7 +20,8 @@ from app.api.schemas import (
 )
 from app.api.spec import API_KEY, operation
 from app.models import Contract
-from app.services import contract_list, contracts, lifecycle, queries
+from app.services.contracts import contract_list, contracts, queries
+from app.services.lifecycle import lifecycle
 
 CID = "/contracts/<int(min=1, max=2147483647):contract_id>"
 KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "合同不存在")}
@@ -127,7 +128,7 @@ def get_pdf(contract_id: int):
     200: (VerificationOut, "签名验证报告"), 503: (ErrorOut, "档案库暂时无法访问"), **KNOWN})
 def get_verification(contract_id: int):
     """签名验证报告"""
-    from app.services import verification
+    from app.services.filing import verification
 
     return verification.for_contract(_contract(contract_id)).to_dict()
 

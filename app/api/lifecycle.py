@@ -12,7 +12,8 @@ from app.api.schemas import ContractOut, ErrorOut, RequestModel, SentOut
 from app.api.spec import API_KEY, operation
 from app.api.types import IsoDate, Text
 from app.domain.severance import GROUNDS
-from app.services import amendment, chain, expiry, queries, renewal, termination
+from app.services.contracts import queries
+from app.services.lifecycle import amendment, chain, expiry, renewal, termination
 
 TAGS = ["lifecycle"]
 Changeable = Literal[amendment.AMENDABLE]

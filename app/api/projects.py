@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 from app.api.blueprint import employer_bp as bp
 from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
-from app.services import contract_project, projects
+from app.services.contracts import contract_project
+from app.services.projects import projects
 
 TAGS = ["projects"]
 

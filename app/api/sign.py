@@ -21,7 +21,9 @@ from app.api.sign_schemas import (
 )
 from app.api.spec import SIGNING_SESSION, operation
 from app.errors import NotFound, Unauthorized
-from app.services import chain, lifecycle, queries, reading, worker_signing
+from app.services.contracts import queries
+from app.services.lifecycle import chain, lifecycle
+from app.services.worker_signing import reading, worker_signing
 
 TOKEN = "/<string(maxlength=128):token>"
 LINK = {404: (ErrorOut, "签署链接无效"), 410: (ErrorOut, "链接已撤回、已拒签或已过期")}
@@ -113,7 +115,7 @@ def worker_documents(token: str):
 @operation(security=SIGNING_SESSION, tags=TAGS, answers={200: PayOut, **IDENTITY, **LINK})
 def worker_pay(token: str):
     """验证后查看本人在用人单位工程项目上的工资（应发与实发）"""
-    from app.services import reconcile
+    from app.services.projects import reconcile
 
     link = worker_signing.verified_link(token, _header_session())
     return {"months": reconcile.worker_pay(link.contract)}

@@ -9,7 +9,7 @@ from app.api.schemas import ErrorOut
 from app.api.spec import API_KEY, operation
 from app.api.template_schemas import TemplateDetailOut, TemplatesOut
 from app.models import Template, TemplateVersion
-from app.services import templates
+from app.services.templates import templates
 
 TAGS = ["templates"]
 TID = "/templates/<int(min=1, max=2147483647):template_id>"

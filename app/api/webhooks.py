@@ -23,7 +23,8 @@ from app.domain.typed import Msg
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Organization, WebhookDelivery, WebhookEndpoint
-from app.services import staff_register, webhooks
+from app.services.filing import staff_register
+from app.services.platform import webhooks
 
 TAGS = ["webhooks"]
 WID = "/webhooks/<int(min=1, max=2147483647):endpoint_id>"

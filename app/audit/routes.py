@@ -5,8 +5,11 @@ from flask import Response, render_template, request
 from app.audit.blueprint import bp
 from app.auth.access import current_principal, role_required
 from app.errors import NotFound, ValidationFailed, translated_fields
-from app.services import audit as audit_log
-from app.services import chain, evidence, pki, queries, search, verification
+from app.services.contracts import queries
+from app.services.filing import evidence, search, verification
+from app.services.lifecycle import chain
+from app.services.platform import audit as audit_log
+from app.services.platform import pki
 
 AUDIT_ROLES = ("auditor", "platform_admin")
 

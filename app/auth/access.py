@@ -8,7 +8,7 @@ from functools import wraps
 from flask_login import current_user, login_required
 
 from app.errors import Forbidden
-from app.services import principal
+from app.services.platform import principal
 
 
 def current_principal() -> principal.Principal:

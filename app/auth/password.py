@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.auth.blueprint import bp
 from app.errors import AppError, Gone
-from app.services import password_changes, passwords
+from app.services.accounts import password_changes, passwords
 
 PURPOSES = {"set": "invite", "reset": "reset"}
 

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from app.auth.blueprint import bp
 from app.errors import AppError
 from app.extensions import csrf
-from app.services import registration
+from app.services.accounts import registration
 
 SECRET_FIELDS = ("password", "password_confirm")
 EXPIRED = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"

@@ -7,7 +7,7 @@ from app.auth.blueprint import bp
 from app.auth.forms import LoginForm
 from app.errors import AppError
 from app.models import User
-from app.services import sessions
+from app.services.accounts import sessions
 
 HOME_BY_ROLE = {"auditor": "audit.search_page", "platform_admin": "audit.search_page"}
 

@@ -5,7 +5,7 @@ from flask import Response, request
 
 from app.ca.blueprint import bp
 from app.errors import AppError
-from app.services import pki
+from app.services.platform import pki
 
 
 class UnsupportedMediaType(AppError):

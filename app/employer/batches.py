@@ -1,6 +1,6 @@
 """Roster upload and batch launch pages: upload (problems listed by row and column, nothing
 created), the checked batch (warnings to acknowledge, launch), live progress, retry, and the
-roster template file. Thin: the use cases are in app.services.batch_check and batches."""
+roster template file. Thin: the use cases are in app.services.batches.batch_check and batches."""
 
 from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -9,15 +9,9 @@ from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
 from app.errors import AppError, ValidationFailed, translate, translated_fields
 from app.extensions import db
-from app.services import (
-    batch_check,
-    batches,
-    contract_project,
-    roster,
-    roster_file,
-    rules,
-    templates,
-)
+from app.services.batches import batch_check, batches, roster, roster_file
+from app.services.contracts import contract_project, rules
+from app.services.templates import templates
 from app.uploads import read_upload
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")

@@ -5,7 +5,8 @@ from flask import render_template
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
 from app.models import EMPLOYER_ROLES
-from app.services import queries, template_text
+from app.services.contracts import queries
+from app.services.templates import template_text
 
 
 @bp.route("/contracts/<int:contract_id>/english")

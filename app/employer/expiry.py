@@ -7,7 +7,7 @@ from app.auth.access import current_principal, role_required
 from app.domain.expiry import WINDOW_DAYS
 from app.employer.blueprint import bp
 from app.errors import AppError
-from app.services import expiry, renewal
+from app.services.lifecycle import expiry, renewal
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 

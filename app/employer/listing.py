@@ -11,7 +11,9 @@ from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
 from app.errors import ValidationFailed, translated_fields
 from app.models import TEMPLATE_KINDS
-from app.services import bulk_actions, contract_export, contract_list, expiry, template_text
+from app.services.contracts import contract_export, contract_list
+from app.services.lifecycle import bulk_actions, expiry
+from app.services.templates import template_text
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 FORMATS = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -9,7 +9,8 @@ from app.employer.blueprint import bp
 from app.errors import NotFound, ServiceUnavailable, ValidationFailed, translated_fields, wants_json
 from app.extensions import db
 from app.models import EMPLOYER_ROLES
-from app.services import contract_preview, contract_project, contracts, rules, templates
+from app.services.contracts import contract_preview, contract_project, contracts, rules
+from app.services.templates import templates
 
 
 def _typed() -> tuple[dict, list[str]]:

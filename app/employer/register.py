@@ -10,7 +10,7 @@ from app.employer.blueprint import bp
 from app.errors import translated_fields
 from app.extensions import db
 from app.models import Organization
-from app.services import staff_register
+from app.services.filing import staff_register
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

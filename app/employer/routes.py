@@ -1,4 +1,4 @@
-"""Employer views: thin wrappers around app.services.contracts."""
+"""Employer views: thin wrappers around app.services.contracts.contracts."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -12,18 +12,9 @@ from app.employer.blueprint import bp
 from app.employer.preview import template_form
 from app.errors import AppError, ServiceUnavailable, ValidationFailed, translated_fields
 from app.extensions import db
-from app.services import (
-    amendment,
-    chain,
-    contract_project,
-    contracts,
-    lifecycle,
-    queries,
-    reminders,
-    rules,
-    templates,
-    termination,
-)
+from app.services.contracts import contract_project, contracts, queries, rules
+from app.services.lifecycle import amendment, chain, lifecycle, reminders, termination
+from app.services.templates import templates
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 

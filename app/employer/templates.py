@@ -8,7 +8,7 @@ from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
 from app.errors import AppError, translated_fields
 from app.models import EMPLOYER_ROLES
-from app.services import template_copies, templates
+from app.services.templates import template_copies, templates
 
 OWN_SLOTS = 3  # empty own-clause rows offered on the form
 

@@ -11,7 +11,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """200 when the database and the archive answer, 503 (naming what failed) otherwise."""
-    from app.services import filing
+    from app.services.filing import filing
     from archive import ArchiveError
 
     checks = {}

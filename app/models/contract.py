@@ -102,7 +102,7 @@ class Contract(db.Model):
 class ContractDocument(db.Model):
     """One version of a contract's PDF: rendered, employer-sealed, fully signed.
 
-    The bytes live in the archive store under ``key`` (app/services/documents.py reads and
+    The bytes live in the archive store under ``key`` (app/services/contracts/documents.py reads and
     writes them); the row keeps what is needed to find and check them.
     """
 

@@ -15,7 +15,7 @@ class RateLimitCounter(db.Model):
     """How many requests one client made in one time window of one rate-limited action.
 
     ``key`` is ``"<scope>:<keyed hash of the client address>"`` (no raw IP is stored);
-    rows whose window has ended are deleted by :mod:`app.services.ratelimit`.
+    rows whose window has ended are deleted by :mod:`app.services.platform.ratelimit`.
     """
 
     __tablename__ = "rate_limit_counters"

@@ -1,4 +1,4 @@
-"""Project pages: thin wrappers around app.services.projects, project_archive and
+"""Project pages: thin wrappers around app.services.projects.projects, project_archive and
 project_board. Everyone logged in may call them; the services show each principal only the
 projects it may see (another party's project is a 404)."""
 
@@ -10,7 +10,7 @@ from app.domain.expiry import today_in_beijing
 from app.errors import AppError, ValidationFailed, translated_fields
 from app.extensions import db
 from app.projects.blueprint import bp
-from app.services import project_archive, project_board, projects
+from app.services.projects import project_archive, project_board, projects
 from app.uploads import read_upload
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")

@@ -15,7 +15,9 @@ from app.extensions import db
 from app.models import Organization, WageFlag
 from app.projects.blueprint import bp
 from app.projects.routes import ALL_ROLES, EMPLOYER_ROLES, PID, _detail
-from app.services import batch_check, projects, reconcile, wage_import, wage_thresholds
+from app.services.batches import batch_check
+from app.services.projects import projects, reconcile, wage_import
+from app.services.standards import wage_thresholds
 from app.uploads import read_upload
 
 KINDS = {"attendance": wage_import.import_attendance, "payroll": wage_import.import_payroll}

@@ -2,7 +2,7 @@
 one place. :func:`init_app` is called by :func:`app.create_app`.
 
 A context that reacts to another's event subscribes here instead of being imported by it
-(:mod:`app.services.events`), so that the import graph between contexts stays acyclic.
+(:mod:`app.services.platform.events`), so that the import graph between contexts stays acyclic.
 A new kind of job: write an idempotent handler ``fn(payload: dict) -> None`` next to the use
 case that queues it, and register it in :data:`JOB_KINDS`.
 """
@@ -11,18 +11,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.services import (
-    batches,
-    certificate,
-    events,
-    filing,
-    invites,
-    jobs,
-    link_expiry,
-    termination,
-    webhook_delivery,
-    webhooks,
-)
+from app.services.batches import batches
+from app.services.contracts import invites
+from app.services.filing import filing
+from app.services.lifecycle import certificate, termination
+from app.services.platform import events, jobs, webhook_delivery, webhooks
+from app.services.worker_signing import link_expiry
 
 #: job kind -> its handler
 JOB_KINDS = {

@@ -11,7 +11,7 @@ from flask import Response, jsonify, render_template
 
 from app.errors import AppError, wants_json
 from app.extensions import csrf, db
-from app.services.ratelimit import RateLimited
+from app.services.platform.ratelimit import RateLimited
 from app.verify import service
 from app.verify.blueprint import bp
 

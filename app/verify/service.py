@@ -16,7 +16,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
 from app.errors import AppError, ValidationFailed
-from app.services import pki, ratelimit, verification
+from app.services.filing import verification
+from app.services.platform import pki, ratelimit
 
 log = logging.getLogger(__name__)
 

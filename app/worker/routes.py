@@ -3,7 +3,8 @@
 from flask import render_template
 
 from app.errors import AppError
-from app.services import queries, reading, worker_signing
+from app.services.contracts import queries
+from app.services.worker_signing import reading, worker_signing
 from app.worker.blueprint import bp
 
 

@@ -22,7 +22,7 @@ down_revision = 'c5e8a1f3d7b2'
 branch_labels = None
 depends_on = None
 
-# A literal copy (migrations never import the app): app.services.minimum_wages.SEED
+# A literal copy (migrations never import the app): app.services.standards.minimum_wages.SEED
 SEED = [
     ("430121", date(2022, 4, 1), Decimal("1740.00"), Decimal("17.00"),
      "长沙县（原二档；档次未核实）"),

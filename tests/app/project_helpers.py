@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services import projects
-from app.services.principal import of_user
+from app.services.platform.principal import of_user
+from app.services.projects import projects
 
 PROJECT = {
     "name": "星沙安置房一期", "region_code": "430121", "permit_no": "430121202609010101",

@@ -31,7 +31,7 @@ PEOPLE = {
 
 
 def _users(world) -> None:
-    from app.services import accounts
+    from app.services.accounts import accounts
 
     # world has hr, admin, auditor (A); hr2, admin2, auditor2 (B); platform
     accounts.add_user(username="unscoped", password="pw-123456", role="auditor",
@@ -106,8 +106,8 @@ def _account_objects(world, tenants) -> None:
 def _project(org, username: str) -> tuple[int, int]:
     """A project of the employer as general contractor, in its region, with one document."""
     from app.models import User
-    from app.services import project_archive, projects
-    from app.services.principal import of_user
+    from app.services.platform.principal import of_user
+    from app.services.projects import project_archive, projects
 
     p = of_user(db.session.scalar(select(User).where(User.username == username)))
     project = projects.create(p, {
@@ -141,8 +141,8 @@ def _batch(org, username: str) -> int:
     """A checked batch of one row (a person of its own), ready to launch."""
     from app.domain.ids import id_with_check
     from app.models import User
-    from app.services import batch_check
-    from app.services.principal import of_user
+    from app.services.batches import batch_check
+    from app.services.platform.principal import of_user
 
     user = db.session.scalar(select(User).where(User.username == username))
     person = {"worker_name": "王五", "worker_id_number": id_with_check(f"43012119850101{org.id:03d}"),

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Contract
-from app.services import chain
+from app.services.lifecycle import chain
 from tests.app.flows import api_send, worker_session, worker_sign
 from tests.app.pdftools import pdf_text
 from tests.app.test_templates_flow import KINDS, PARTIES

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from app.domain.ids import id_with_check
 from app.extensions import db
 from app.models import Contract, User
-from app.services import contract_list
-from app.services.principal import of_user
+from app.services.contracts import contract_list
+from app.services.platform.principal import of_user
 from tests.app.flows import in_force
 from tests.app.test_templates_flow import KINDS, PARTIES
 from tests.conftest import bearer, csrf_token, login

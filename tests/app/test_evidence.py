@@ -37,7 +37,7 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_auditor_downloads_a_package_that_checks_offline(client, world, outbox, tmp_path):
     from app.extensions import db
     from app.models import User
-    from app.services import audit
+    from app.services.platform import audit
     from archive import verify_evidence_package
 
     contract_id, number = _filed_contract(client, world, outbox)
@@ -136,7 +136,7 @@ def test_package_access_follows_the_audit_rules(client, world, outbox):
     employer = client.application.test_client()
     login(employer, "hr")
     assert employer.get(url).status_code == 403
-    from app.services import audit
+    from app.services.platform import audit
 
     assert "evidence.exported" not in [e.action for e in audit.trail(contract_id)]
 

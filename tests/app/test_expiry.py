@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from app.domain.expiry import today_in_beijing
 from app.extensions import db
 from app.models import AuditEvent, ExpiryNotice, Job
-from app.services import expiry, jobs, principal
+from app.services.lifecycle import expiry
+from app.services.platform import jobs, principal
 from tests.app.flows import in_force
 from tests.conftest import WORKER, login
 

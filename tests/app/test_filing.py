@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import archive_ext, db
 from app.models import Contract, Filing, Job
 from app.models.base import utcnow
-from app.services import audit, jobs
+from app.services.platform import audit, jobs
 from tests.app.flows import sent_contract, worker_session, worker_sign
 
 

@@ -97,7 +97,7 @@ def test_no_user_facing_text_is_an_f_string():
 
 
 def test_rate_limit_messages_in_english(client, world, outbox, monkeypatch):
-    from app.services import ratelimit
+    from app.services.platform import ratelimit
 
     assert ratelimit.parse_limit("20/minute").describe_zh() == "每分钟 20 次"
     _, token = sent_contract(client, world, outbox)

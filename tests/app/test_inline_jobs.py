@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app import pii
 from app.extensions import db
 from app.models import Contract, Job
-from app.services import jobs
+from app.services.platform import jobs
 from tests.app.flows import api_create, api_send
 from tests.conftest import WORKER, bearer
 

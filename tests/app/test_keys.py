@@ -97,7 +97,7 @@ def test_rotation_reencrypts_every_enc_column_and_job_payload(client, world, out
     _, token = sent_contract(client, world, outbox)
     legacy_phone = _legacy_fernet(ctx).encrypt(WORKER["phone"].encode()).decode()
     db.session.execute(update(Contract).values(worker_phone_enc=legacy_phone))  # an old release
-    from app.services import jobs
+    from app.services.platform import jobs
 
     jobs.enqueue("sms", {"to_enc": pii.encrypt(WORKER["phone"]), "text_enc": pii.encrypt("排队中")})
     db.session.commit()  # a job still queued: its encrypted payload is rotated too

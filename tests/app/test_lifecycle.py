@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Contract, Filing, SignatureEvent, SigningLink
-from app.services import lifecycle, pki
+from app.services.lifecycle import lifecycle
+from app.services.platform import pki
 from tests.app.flows import api_create, sent_contract, worker_session, worker_sign
 from tests.conftest import WORKER, bearer, csrf_token, login
 

@@ -22,7 +22,7 @@ TODAY = date(2026, 12, 2)
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    from app.services import termination
+    from app.services.lifecycle import termination
 
     monkeypatch.setattr(termination, "today_in_beijing", lambda: TODAY)
 
@@ -77,7 +77,7 @@ def test_amend_then_terminate_with_certificate(client, world, outbox, tmp_path):
     assert original.status == "terminated" and original.ended_on == date(2026, 12, 20)
     filing = db.session.query(Filing).filter_by(contract_id=contract_id).one()
     assert filing.retain_until.date() >= date(2028, 12, 20)
-    from app.services.documents import retention_for
+    from app.services.contracts.documents import retention_for
     assert retention_for(original).date() >= date(2028, 12, 20)
 
     rows = _chain(client, world, contract_id).get_json()["documents"]
@@ -266,7 +266,8 @@ def test_two_terminations_at_once_have_one_winner(ctx, client, world, outbox, mo
     from sqlalchemy import select
 
     from app.models import User
-    from app.services import chain, principal, termination
+    from app.services.lifecycle import chain, termination
+    from app.services.platform import principal
 
     contract_id = _filed(client, world, outbox)
     barrier, real, results = threading.Barrier(2, timeout=20), chain.seal, []

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("fixed_today")
 def fixed_today(monkeypatch):
     from datetime import date
 
-    from app.services import termination
+    from app.services.lifecycle import termination
 
     monkeypatch.setattr(termination, "today_in_beijing", lambda: date(2026, 12, 2))
 

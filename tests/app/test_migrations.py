@@ -140,7 +140,7 @@ def test_minimum_wage_table_is_seeded_and_contracts_keep_rule_results(blank_app)
     from flask_migrate import downgrade, upgrade
 
     from app.extensions import db
-    from app.services.minimum_wages import SEED
+    from app.services.standards.minimum_wages import SEED
 
     with blank_app.app_context():
         upgrade(revision="b8d2c6e1f0a4")

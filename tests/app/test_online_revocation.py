@@ -42,7 +42,8 @@ def served_app(tmp_path):
 def test_online_check_sees_a_revocation_the_embedded_crls_cannot(served_app, tmp_path):
     from app.extensions import db
     from app.models import SignatureEvent
-    from app.services import accounts, apikeys, pki
+    from app.services.accounts import accounts, apikeys
+    from app.services.platform import pki
     from signing import verify
 
     org = accounts.add_organization(name="湖南在线核验有限公司", uscc="91110000600037341L",

@@ -116,7 +116,7 @@ def app_factory(tmp_path):
 def _world(application) -> dict:
     from app.domain.ids import uscc_with_check
     from app.extensions import db
-    from app.services import accounts, apikeys
+    from app.services.accounts import accounts, apikeys
 
     with application.app_context():
         org = accounts.add_organization(name="湖南星城建设工程有限公司",
@@ -143,7 +143,8 @@ def test_pkcs11_app_keeps_ca_and_tsa_keys_on_the_token_and_signs_end_to_end(hsm,
                                                                             tmp_path):
     from app.extensions import db
     from app.models import Filing
-    from app.services import pki, verification
+    from app.services.filing import verification
+    from app.services.platform import pki
     from signing import Pkcs11KeyProvider
 
     pki_dir = tmp_path / "pki"
@@ -174,7 +175,7 @@ def test_pkcs11_app_keeps_ca_and_tsa_keys_on_the_token_and_signs_end_to_end(hsm,
 
 def test_pkcs11_root_key_defaults_to_an_encrypted_file_and_a_restart_reuses_the_token(
         hsm, app_factory, tmp_path):
-    from app.services import pki
+    from app.services.platform import pki
 
     pki_dir, config = tmp_path / "pki", _pkcs11_config(hsm, "restart", root=False)
     first = app_factory("first", pki_dir, **config)
@@ -199,7 +200,7 @@ def test_pkcs11_root_key_defaults_to_an_encrypted_file_and_a_restart_reuses_the_
     ({"CA_KEY_PROVIDER": "vault"}, "CA_KEY_PROVIDER must be 'pem' or 'pkcs11'"),
 ])
 def test_pkcs11_misconfiguration_is_a_clear_error(hsm, app_factory, tmp_path, overrides, message):
-    from app.services import pki
+    from app.services.platform import pki
     from signing import KeyProviderError
 
     config = {**_pkcs11_config(hsm, "misconf", root=False), **overrides}
@@ -211,7 +212,7 @@ def test_pkcs11_misconfiguration_is_a_clear_error(hsm, app_factory, tmp_path, ov
 
 def test_existing_ca_never_gets_a_fresh_token_key(hsm, app_factory, tmp_path):
     """A CA in PKI_DIR whose token key is gone is an error, not a silently new key."""
-    from app.services import pki
+    from app.services.platform import pki
     from signing import KeyProviderError
 
     pki_dir = tmp_path / "pki"
@@ -223,7 +224,7 @@ def test_existing_ca_never_gets_a_fresh_token_key(hsm, app_factory, tmp_path):
 
 
 def test_pem_provider_keeps_only_encrypted_keys_in_pki_dir(ctx):
-    from app.services import pki
+    from app.services.platform import pki
 
     pki.ca(), pki.tsa()
     pki_dir = Path(ctx.config["PKI_DIR"])

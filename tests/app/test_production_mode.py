@@ -65,7 +65,7 @@ def test_complete_production_settings_start_with_secure_cookies(tmp_path):
 
 def test_production_hashes_passwords_with_scrypt_at_full_cost(tmp_path):
     """The suite hashes cheaply (TestConfig); production keeps werkzeug's scrypt N=2^15, r=8."""
-    from app.services import passwords
+    from app.services.accounts import passwords
     from config import Config, TestConfig
 
     assert Config.PASSWORD_HASH_METHOD == "scrypt:32768:8:1"

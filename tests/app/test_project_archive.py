@@ -99,7 +99,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(client, world, s3, data, na
 
 
 def test_oversized_files_and_bad_months(client, world, s3, monkeypatch):
-    from app.services import project_archive
+    from app.services.projects import project_archive
 
     monkeypatch.setattr(project_archive, "MAX_BYTES", 1000)
     project = make_project()
@@ -118,7 +118,7 @@ def test_oversized_files_and_bad_months(client, world, s3, monkeypatch):
 def test_completion_and_settlement_extend_every_documents_retention(client, world, s3):
     from datetime import date
 
-    from app.services import project_archive
+    from app.services.projects import project_archive
     from tests.app.project_helpers import principal
 
     project = make_project()  # planned end 2027-12-31: kept until 2030-12-31 meanwhile

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, Contract
-from app.services import batches, jobs
+from app.services.batches import batches
+from app.services.platform import jobs
 from tests.app.project_helpers import PROJECT, make_project, principal
 from tests.app.roster_helpers import FIXED_TERM_HEADER, person, row, xlsx
 from tests.app.test_wage_reconciliation import PAY_HEADER, PEOPLE, _csv, _import, _pay

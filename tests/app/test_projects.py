@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Project, ProjectDocument
-from app.services import project_archive, project_board
+from app.services.projects import project_archive, project_board
 from tests.app.project_helpers import PROJECT, make_project, principal
 from tests.conftest import csrf_token, login
 

@@ -11,8 +11,9 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEvent, Contract, Organization, SigningLink, SigningReminder
-from app.services import jobs, reminders
-from app.services.principal import of_user
+from app.services.lifecycle import reminders
+from app.services.platform import jobs
+from app.services.platform.principal import of_user
 from tests.app.flows import sent_contract, worker_session, worker_sign
 from tests.conftest import WORKER, bearer, csrf_token, login
 

@@ -14,7 +14,8 @@ from app.domain.expiry import renewal_term, today_in_beijing
 from app.errors import Conflict
 from app.extensions import db
 from app.models import AuditEvent, Contract, User
-from app.services import principal, renewal
+from app.services.lifecycle import renewal
+from app.services.platform import principal
 from tests.app.flows import in_force
 from tests.conftest import WORKER, csrf_token, login
 

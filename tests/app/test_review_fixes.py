@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Batch, BatchRow, Contract, Job, WageFlag
-from app.services import batches, jobs, reconcile
+from app.services.batches import batches
+from app.services.platform import jobs
+from app.services.projects import reconcile
 from tests.app.project_helpers import PROJECT, make_project, principal
 from tests.app.roster_helpers import person
 from tests.app.test_templates_flow import KINDS
@@ -41,7 +43,7 @@ def test_a_construction_roster_makes_construction_contracts(client, world):
 
 
 def test_rows_whose_job_gave_up_can_be_retried(world):
-    from app.services import batch_check
+    from app.services.batches import batch_check
 
     p = principal("hr")
     batch = batch_check.from_rows(p, "fixed_term", [contract_payload(**person(0))])

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import AuditEvent, RevokedCertificate, SignatureEvent
-from app.services import accounts, pki
-from app.services import revocation as revocation_service
+from app.services.accounts import accounts
+from app.services.platform import pki
+from app.services.platform import revocation as revocation_service
 from tests.app.flows import sent_contract, worker_session, worker_sign
 from tests.conftest import WORKER, csrf_token, login
 

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Batch, BatchRow, Contract, User
-from app.services import batch_check, batches, jobs, roster, templates
-from app.services.principal import of_user
+from app.services.batches import batch_check, batches, roster
+from app.services.platform import jobs
+from app.services.platform.principal import of_user
+from app.services.templates import templates
 from tests.app.roster_helpers import COLUMN, FIXED_TERM_HEADER, csv_bytes, person, row
 from tests.app.test_batches import problems, upload
 from tests.conftest import contract_payload, login
@@ -140,7 +142,7 @@ def test_a_row_job_runs_exactly_once_and_a_retry_after_a_crash_sends_the_same_dr
     item = db.session.scalar(select(BatchRow))
     payload = {"row_id": item.id, jobs.ATTEMPT_KEY: 1}
     # a crash after the contract was made, before it was sealed: the draft is recorded
-    from app.services import contracts
+    from app.services.contracts import contracts
 
     original = contracts.send_contract
 

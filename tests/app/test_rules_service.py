@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Contract, MinimumWage
-from app.services import audit, minimum_wages
+from app.services.platform import audit
+from app.services.standards import minimum_wages
 from tests.app.flows import api_create, api_send, worker_session, worker_sign
 from tests.conftest import bearer, contract_payload, csrf_token, login
 
@@ -69,7 +70,7 @@ def test_warnings_in_english(client, world):
 
 
 def test_acknowledgement_lapses_when_the_figures_change(client, world, outbox, monkeypatch):
-    from app.services import rules
+    from app.services.contracts import rules
 
     key = world["api_key"]
     created = api_create(client, key, acknowledged_rules=[LATE_RULE], **LATE)
@@ -99,7 +100,7 @@ def test_form_asks_for_acknowledgement_before_saving(client, world):
 
 
 def test_form_send_with_a_new_warning_asks_for_it(client, world, outbox, monkeypatch):
-    from app.services import rules
+    from app.services.contracts import rules
 
     created = api_create(client, world["api_key"])
     assert created["warnings"] == []

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import AccountToken, User, UserSession
 from app.models.base import utcnow
-from app.services import passwords
+from app.services.accounts import passwords
 from tests.app.accounts_helpers import STRONG, last_link, logged_in, login_from, post_form
 
 ADMIN_PHONE = "13900139000"

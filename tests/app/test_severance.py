@@ -84,7 +84,7 @@ def test_unknown_ground_and_bad_average():
 def test_retention_of_a_terminated_contract_counts_from_its_last_working_day():
     from types import SimpleNamespace
 
-    from app.services.documents import retention_for
+    from app.services.contracts.documents import retention_for
 
     ended = SimpleNamespace(ended_on=date(2029, 3, 1), terms={"term_end": "2030-11-30"})
     assert retention_for(ended).date() == date(2031, 3, 1)

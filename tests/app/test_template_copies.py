@@ -8,8 +8,8 @@ import pytest
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Contract, Template, User
-from app.services import template_copies
-from app.services.principal import of_user
+from app.services.platform.principal import of_user
+from app.services.templates import template_copies
 from tests.conftest import bearer, contract_payload
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Contract, ContractDocument, Template, User, Worker
-from app.services import template_copies
-from app.services.principal import of_user
+from app.services.platform.principal import of_user
+from app.services.templates import template_copies
 from tests.app.pdftools import pdf_text
 from tests.conftest import WORKER, csrf_token, login
 

@@ -110,7 +110,7 @@ def _filed(client, world, outbox) -> int:
 
 
 def test_an_auditor_without_a_scope_sees_nothing(client, world, outbox):
-    from app.services import accounts
+    from app.services.accounts import accounts
 
     contract_id = _filed(client, world, outbox)
     accounts.add_user(username="unscoped", password="pw-123456", role="auditor",
@@ -126,7 +126,7 @@ def test_an_auditor_without_a_scope_sees_nothing(client, world, outbox):
 
 
 def test_an_auditor_scoped_to_named_employers(ctx, world, client, outbox):
-    from app.services import principal, scope
+    from app.services.platform import principal, scope
 
     contract_id = _filed(client, world, outbox)
     named = principal.Principal(kind="user", actor="user:99", role="auditor",
@@ -142,7 +142,7 @@ def test_an_auditor_scoped_to_named_employers(ctx, world, client, outbox):
 
 
 def test_platform_admin_sees_every_contract_and_is_recorded(client, world, outbox):
-    from app.services import accounts
+    from app.services.accounts import accounts
 
     contract_id = _filed(client, world, outbox)
     accounts.add_user(username="platform", password="pw-123456", role="platform_admin",

@@ -13,7 +13,8 @@ from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.models import Counter, Filing
-from app.services import pki, verification
+from app.services.filing import verification
+from app.services.platform import pki
 from tests.app.flows import sent_contract, worker_session, worker_sign
 from tests.conftest import IN_CI
 

@@ -86,7 +86,7 @@ def test_a_huge_search_field_is_refused_and_kept(client, world):
 def test_retention_is_total_for_any_stored_end_date(ctx):
     from datetime import date
 
-    from app.services.documents import retention_for
+    from app.services.contracts.documents import retention_for
 
     far = Contract(terms={"term_end": "9999-12-31"})
     assert retention_for(far).date() == date.max

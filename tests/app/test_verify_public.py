@@ -234,7 +234,7 @@ def test_rate_limit_is_429_with_retry_after(client, ctx, monkeypatch):
 
 def test_rate_limiter_windows_and_parsing(ctx):
     from app.models import RateLimitCounter
-    from app.services import ratelimit
+    from app.services.platform import ratelimit
 
     assert ratelimit.parse_limit("20/minute") == ratelimit.Limit(20, 60)
     assert ratelimit.parse_limit("20 per minute") == ratelimit.Limit(20, 60)
@@ -257,7 +257,7 @@ def test_rate_limiter_windows_and_parsing(ctx):
 
 
 def test_rate_limiter_counts_exactly_under_concurrency(ctx):
-    from app.services import ratelimit
+    from app.services.platform import ratelimit
 
     limit, counts, errors = ratelimit.Limit(1000, 86400), [], []
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, WageThreshold
-from app.services import wage_thresholds
+from app.services.standards import wage_thresholds
 from tests.app.test_wage_reconciliation import october_of_one_worker
 from tests.conftest import csrf_token, login
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Job, WebhookDelivery, WebhookEndpoint
 from app.models.base import utcnow
-from app.services import jobs, webhook_delivery
+from app.services.platform import jobs, webhook_delivery
 from tests.app.flows import api_create, api_send, worker_session, worker_sign
 from tests.conftest import WORKER, bearer, csrf_token, login
 
@@ -220,7 +220,7 @@ def test_private_addresses_are_refused_outside_tests_and_demos(client, world):
 
 def test_a_link_that_runs_out_unsigned_is_told_once(client, world, receiver):
     from app.models import AuditEvent, SigningLink
-    from app.services import link_expiry
+    from app.services.worker_signing import link_expiry
 
     _register(client, receiver.url, ["contract.expired"])
     contract = api_create(client, world["api_key"])

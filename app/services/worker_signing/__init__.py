@@ -1,0 +1,1 @@
+"""The worker_signing context."""
