@@ -215,16 +215,16 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Clear errors as HTML or JSON, never a bare 500 page."""
+    """Clear errors as HTML or JSON, never a bare 500 page; a refused form shown again."""
+    from app import surface
     from app.errors import register_error_handlers as register
 
     register(app)
+    surface.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
-    """``flask seed-demo``, ``flask jobs work``, ``flask ca ...``, ``flask keys rotate``."""
-    from app import cli_keys
+    """``flask seed-demo``, ``flask jobs work``, ``flask ca ...`` and the rest (:mod:`app.cli`)."""
     from app.cli import register
 
     register(app)
-    cli_keys.register(app)

@@ -14,6 +14,7 @@ Typical use::
     signed = signer.sign_worker(sealed.pdf, name=..., id_hash=..., signature_png=...)
 """
 
+from . import _quiet  # noqa: F401 - first: before pyHanko is imported
 from ._speedups import install as _install_speedups
 from .appearance import seal_png, signature_appearance, signing_time_text
 from .ca import EventCredential, PlatformCA, is_valid_uscc

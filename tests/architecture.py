@@ -156,3 +156,89 @@ def _closed_path(group: set[str], graph: Mapping[str, set[str]]) -> list[str]:
 def within(module: str, prefixes: Iterable[str]) -> bool:
     """True when ``module`` is one of ``prefixes`` or inside one of them."""
     return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def _bindings(module: str, path: Path, tree: ast.Module, known: Mapping[str, Path]) -> dict:
+    """Names a module binds by importing: name -> (module, None) or (module, attribute)."""
+    bound: dict[str, tuple[str, str | None]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".") if _is_package(path) else module.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                prefix = ".".join(base + ([node.module] if node.module else []))
+            else:
+                prefix = node.module or ""
+            for alias in node.names:
+                full = f"{prefix}.{alias.name}"
+                name = alias.asname or alias.name
+                if full in known:
+                    bound[name] = (full, None)
+                elif prefix in known:
+                    bound[name] = (prefix, alias.name)
+    return bound
+
+
+def _targets(node: ast.AST, module: str, bound: Mapping, local: set[str]) -> set[tuple[str, str]]:
+    """``(module, name)`` of every function ``node`` refers to: ``name`` of its own module,
+    ``alias.name`` of an imported module, or a name imported from a module."""
+    found: set[tuple[str, str]] = set()
+    for ref in ast.walk(node):
+        if isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name):
+            target = bound.get(ref.value.id)
+            if target is not None and target[1] is None:
+                found.add((target[0], ref.attr))
+        elif isinstance(ref, ast.Name):
+            if ref.id in local:
+                found.add((module, ref.id))
+            elif (target := bound.get(ref.id)) is not None and target[1] is not None:
+                found.add(target)  # type: ignore[arg-type]
+    return found
+
+
+def _is_commit(node: ast.AST) -> bool:
+    return any(isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+               and call.func.attr == "commit" and ast.unparse(call.func.value) == "db.session"
+               for call in ast.walk(node))
+
+
+@dataclass
+class Functions:
+    """The top-level functions of the project's modules, what each refers to, and who
+    refers to each function from where."""
+
+    defined: dict[tuple[str, str], ast.AST]
+    refers: dict[tuple[str, str], set[tuple[str, str]]]  # function -> functions it uses
+    users: dict[tuple[str, str], set[str]]  # function -> modules that use it
+
+    def committing(self) -> set[tuple[str, str]]:
+        """Functions that commit a transaction: their own body calls ``db.session.commit()``,
+        or a function they use (transitively) does."""
+        found = {key for key, node in self.defined.items() if _is_commit(node)}
+        grew = True
+        while grew:
+            grew = False
+            for key, targets in self.refers.items():
+                if key not in found and targets & found:
+                    found.add(key)
+                    grew = True
+        return found
+
+
+def functions(root: Path = ROOT) -> Functions:
+    """Read every module's top-level functions and references (nothing is imported)."""
+    known = module_files(root)
+    defined: dict[tuple[str, str], ast.AST] = {}
+    refers: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    users: dict[tuple[str, str], set[str]] = {}
+    for module, path in known.items():
+        tree = ast.parse(path.read_text("utf-8"))
+        bound = _bindings(module, path, tree, known)
+        local = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                defined[(module, node.name)] = node
+                refers[(module, node.name)] = _targets(node, module, bound, local)
+        for target in _targets(tree, module, bound, set()):
+            users.setdefault(target, set()).add(module)
+    return Functions(defined, refers, users)

@@ -5,22 +5,21 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.account.blueprint import bp
-from app.account.routes import NO_STORE, _fields, _me
+from app.account.routes import NO_STORE, _me
 from app.auth.access import role_required
-from app.errors import AppError
-from app.extensions import db
 from app.services.platform import webhooks
+from app.surface import NOTHING, Refusal, attempt
 
 WID = "/webhooks/<int(min=1, max=2147483647):endpoint_id>"
 
 
-def _page(new_secret: str | None = None, errors: dict | None = None,
-          message: str | None = None, status: int = 200):
+def _page(refused: Refusal = NOTHING, new_secret: str | None = None, status: int = 200):
     return render_template("account/webhooks.html", endpoints=webhooks.endpoints(_me()),
-                           events=webhooks.EVENTS, new_secret=new_secret, errors=errors or {},
-                           message=message, values=request.form if errors else {},
-                           chosen=request.form.getlist("events") if errors else []), \
-        status, NO_STORE
+                           events=webhooks.EVENTS, new_secret=new_secret, errors=refused.fields,
+                           message=refused.message,
+                           values=request.form if refused.fields else {},
+                           chosen=request.form.getlist("events") if refused.fields else []), \
+        refused.status if refused else status, NO_STORE
 
 
 @bp.route("/webhooks", methods=["GET", "POST"])
@@ -29,13 +28,9 @@ def webhooks_page():
     """The endpoints; POST registers one (URL and events) and shows its secret once."""
     if request.method == "GET":
         return _page()
-    try:
-        _, secret = webhooks.register(_me(), request.form.get("url"),
-                                      request.form.getlist("events"))
-    except AppError as exc:
-        db.session.rollback()
-        return _page(None, _fields(exc), exc.message, exc.status)
-    return _page(secret, status=201)
+    _, secret = attempt(webhooks.register, _me(), request.form.get("url"),
+                        request.form.getlist("events"), again=_page)
+    return _page(new_secret=secret, status=201)
 
 
 @bp.get(WID)

@@ -6,23 +6,19 @@ from flask_login import current_user
 
 from app.admin.blueprint import bp
 from app.auth.access import role_required
-from app.errors import AppError
 from app.services.accounts import auditors as service
 from app.services.platform.principal import of_user
+from app.surface import NOTHING, Refusal, attempt
 
 
 def _me():
     return of_user(current_user)
 
 
-def _fields(exc: AppError) -> dict:
-    return exc.to_dict().get("fields", {})
-
-
-def _list(errors: dict | None = None, message: str | None = None, status: int = 200):
+def _list(refused: Refusal = NOTHING):
     return render_template("admin/auditors.html", rows=service.auditors(_me()),
-                           errors=errors or {}, message=message,
-                           values=request.form if errors else {}), status
+                           errors=refused.fields, message=refused.message,
+                           values=request.form if refused.fields else {}), refused.status
 
 
 @bp.get("/auditors")
@@ -36,20 +32,17 @@ def auditors():
 @role_required("platform_admin")
 def create_auditor():
     """Add an auditor; they get a one-time set-password link by SMS."""
-    try:
-        user = service.create_auditor(_me(), request.form.to_dict())
-    except AppError as exc:
-        return _list(_fields(exc), exc.message, exc.status)
+    user = attempt(service.create_auditor, _me(), request.form.to_dict(), again=_list)
     flash(_("监察员已创建，设置密码的短信已发送至 %(phone)s", phone=user.phone_masked), "success")
     return redirect(url_for("admin.auditors"))
 
 
-def _edit_page(user, errors: dict | None = None, message: str | None = None, status: int = 200):
-    values = request.form if errors else {
+def _edit_page(user, refused: Refusal = NOTHING):
+    values = request.form if refused.fields else {
         "jurisdiction": user.jurisdiction or "",
         "employers": "\n".join(o.uscc for o in user.scope_employers)}
-    return render_template("admin/auditor.html", user=user, errors=errors or {},
-                           message=message, values=values), status
+    return render_template("admin/auditor.html", user=user, errors=refused.fields,
+                           message=refused.message, values=values), refused.status
 
 
 @bp.route("/auditors/<int:user_id>", methods=["GET", "POST"])
@@ -59,10 +52,8 @@ def edit_auditor(user_id: int):
     user = service.auditor(_me(), user_id)
     if request.method == "GET":
         return _edit_page(user)
-    try:
-        service.update_scope(_me(), user_id, request.form.to_dict())
-    except AppError as exc:
-        return _edit_page(user, _fields(exc), exc.message, exc.status)
+    attempt(service.update_scope, _me(), user_id, request.form.to_dict(),
+            again=lambda refused: _edit_page(service.auditor(_me(), user_id), refused))
     flash(_("监察范围已更新"), "success")
     return redirect(url_for("admin.edit_auditor", user_id=user_id))
 
@@ -71,6 +62,6 @@ def edit_auditor(user_id: int):
 @role_required("platform_admin")
 def set_auditor_active(user_id: int, action: str):
     """Deactivate (sessions end at once) or reactivate an auditor."""
-    service.set_active(_me(), user_id, action == "reactivate")
+    service.set_auditor_active(_me(), user_id, action == "reactivate")
     flash(_("账号已停用") if action == "deactivate" else _("账号已恢复"), "success")
     return redirect(url_for("admin.auditors"))

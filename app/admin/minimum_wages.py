@@ -6,15 +6,15 @@ from flask_login import current_user
 
 from app.admin.blueprint import bp
 from app.auth.access import role_required
-from app.errors import AppError, translated_fields
 from app.services.platform.principal import of_user
 from app.services.standards import minimum_wages as service
+from app.surface import NOTHING, Refusal, attempt
 
 
-def _page(errors: dict | None = None, message: str | None = None, status: int = 200):
+def _page(refused: Refusal = NOTHING):
     return render_template("admin/minimum_wages.html", rows=service.history(of_user(current_user)),
-                           errors=errors or {}, message=message,
-                           values=request.form if message else {}), status
+                           errors=refused.fields, message=refused.message,
+                           values=request.form if refused else {}), refused.status
 
 
 @bp.get("/minimum-wages")
@@ -28,10 +28,8 @@ def minimum_wages():
 @role_required("platform_admin")
 def add_minimum_wage():
     """Add a minimum wage for a region prefix from an effective date."""
-    try:
-        row = service.add(of_user(current_user), request.form.to_dict())
-    except AppError as exc:
-        return _page(translated_fields(exc.fields), exc.message, exc.status)
+    row = attempt(service.add_minimum_wage, of_user(current_user), request.form.to_dict(),
+                  again=_page)
     flash(_("已新增 %(prefix)s 自 %(date)s 起的最低工资标准", prefix=row.region_prefix,
             date=row.effective_from.isoformat()), "success")
     return redirect(url_for("admin.minimum_wages"))

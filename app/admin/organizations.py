@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from app.admin.blueprint import bp
 from app.auth.access import role_required
-from app.errors import AppError
 from app.models import ORG_STATUSES
 from app.services.accounts import registration
 from app.services.platform.principal import of_user
+from app.surface import NOTHING, Refusal, attempt
 
 STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("已驳回"),
                  "suspended": _l("已暂停")}
@@ -18,12 +18,13 @@ DONE = {"approve": _l("已通过审核"), "reject": _l("已驳回申请"), "susp
         "reinstate": _l("已恢复该单位")}
 
 
-def _page(status: str, message: str | None = None, code: int = 200):
+def _page(status: str, refused: Refusal = NOTHING):
     status = status if status in ORG_STATUSES else ""
     rows = registration.organizations(of_user(current_user), status)
     return render_template("admin/organizations.html", rows=rows, status=status,
-                           labels=STATUS_LABELS, actions=registration.ACTIONS, message=message,
-                           reason=request.form.get("reason", "") if message else ""), code
+                           labels=STATUS_LABELS, actions=registration.ACTIONS,
+                           message=refused.message,
+                           reason=request.form.get("reason", "") if refused else ""), refused.status
 
 
 @bp.get("/organizations")
@@ -38,10 +39,7 @@ def organizations():
 def decide(org_id: int, action: str):
     """Approve / reject / suspend / reinstate (a reason is required except to approve)."""
     back = request.form.get("back", "pending")
-    try:
-        org = registration.decide(of_user(current_user), org_id, action,
-                                  request.form.get("reason", ""))
-    except AppError as exc:
-        return _page(back, exc.message, exc.status)
+    org = attempt(registration.decide, of_user(current_user), org_id, action,
+                  request.form.get("reason", ""), again=lambda refused: _page(back, refused))
     flash(_("%(name)s：%(done)s", name=org.name, done=str(DONE[action])), "success")
     return redirect(url_for("admin.organizations", status=back if back in ORG_STATUSES else ""))

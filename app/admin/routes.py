@@ -8,17 +8,18 @@ from app.admin.blueprint import bp
 from app.auth.access import role_required
 from app.errors import AppError
 from app.services.platform import revocation
+from app.surface import NOTHING, Refusal, attempt
 
 ADMIN_ROLES = ("platform_admin",)
 
 
-def _list_page(search: str, message: str | None = None, status: int = 200):
+def _list_page(search: str, refused: Refusal = NOTHING):
     try:
         rows = revocation.issued_certificates(search)
-    except AppError as exc:
-        rows, message, status = [], exc.message, exc.status
-    return render_template("admin/certificates.html", rows=rows, search=search, message=message,
-                           reasons=revocation.REASONS), status
+    except AppError as exc:  # a malformed serial searched for: said above an empty list
+        rows, refused = [], Refusal.of(exc)
+    return render_template("admin/certificates.html", rows=rows, search=search,
+                           message=refused.message, reasons=revocation.REASONS), refused.status
 
 
 @bp.get("/certificates")
@@ -32,11 +33,8 @@ def certificates():
 @role_required(*ADMIN_ROLES)
 def revoke(serial: str):
     """Revoke one certificate (reason from the form); the CRL is re-signed at once."""
-    try:
-        done = revocation.revoke(serial, request.form.get("reason", ""),
-                                 actor=f"user:{current_user.id}")
-    except AppError as exc:
-        return _list_page("", exc.message, exc.status)
+    done = attempt(revocation.revoke, serial, request.form.get("reason", ""),
+                   actor=f"user:{current_user.id}", again=lambda refused: _list_page("", refused))
     text = _("证书已吊销，证书吊销列表已更新") if done.created else _("该证书此前已被吊销")
     flash(f"{text}：{done.serial}", "success")
     return redirect(url_for("admin.certificates", serial=done.serial))

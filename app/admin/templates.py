@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from app.admin.blueprint import bp
 from app.auth.access import role_required
-from app.errors import AppError, translated_fields
 from app.services.platform.principal import of_user
 from app.services.templates import template_publishing as service
 from app.services.templates import templates
+from app.surface import NOTHING, Refusal, attempt
 
 
 @bp.get("/templates")
@@ -20,11 +20,10 @@ def templates_list():
                            templates=templates.usable(of_user(current_user)))
 
 
-def _edit_page(template_id: int, errors: dict | None = None, message: str | None = None,
-               status: int = 200):
+def _edit_page(template_id: int, refused: Refusal = NOTHING):
     return render_template("admin/template.html", template=service.standard(template_id),
-                           errors=errors or {}, message=message,
-                           values=request.form if message else {}), status
+                           errors=refused.fields, message=refused.message,
+                           values=request.form if refused else {}), refused.status
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -33,9 +32,7 @@ def edit_template(template_id: int):
     """The newest version's clause texts; posting them publishes a new version."""
     if request.method == "GET":
         return _edit_page(template_id)
-    try:
-        version = service.publish(of_user(current_user), template_id, request.form.to_dict())
-    except AppError as exc:
-        return _edit_page(template_id, translated_fields(exc.fields), exc.message, exc.status)
+    version = attempt(service.publish, of_user(current_user), template_id, request.form.to_dict(),
+                      again=lambda refused: _edit_page(template_id, refused))
     flash(_("已发布第 %(number)s 版", number=version.number), "success")
     return redirect(url_for("admin.templates_list"))

@@ -22,6 +22,7 @@ from app.api.spec import API_KEY, operation
 from app.models import Contract
 from app.services.contracts import contract_list, contracts, queries
 from app.services.lifecycle import lifecycle
+from app.surface import contract_pdf
 
 CID = "/contracts/<int(min=1, max=2147483647):contract_id>"
 KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "合同不存在")}
@@ -120,7 +121,7 @@ def void_contract(contract_id: int):
            binary={200: "application/pdf"})
 def get_pdf(contract_id: int):
     """合同 PDF（当前版本）"""
-    return queries.pdf_response(_contract(contract_id))
+    return contract_pdf(queries.current_pdf(_contract(contract_id)))
 
 
 @bp.get(f"{CID}/verification")

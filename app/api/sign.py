@@ -24,6 +24,7 @@ from app.errors import NotFound, Unauthorized
 from app.services.contracts import queries
 from app.services.lifecycle import chain, lifecycle
 from app.services.worker_signing import reading, worker_signing
+from app.surface import contract_pdf
 
 TOKEN = "/<string(maxlength=128):token>"
 LINK = {404: (ErrorOut, "签署链接无效"), 410: (ErrorOut, "链接已撤回、已拒签或已过期")}
@@ -73,7 +74,7 @@ def worker_contract(token: str):
 def worker_pdf(token: str):
     """验证后下载合同 PDF"""
     link = worker_signing.verified_link(token, _header_session())
-    return queries.pdf_response(link.contract)
+    return contract_pdf(queries.current_pdf(link.contract))
 
 
 @bp.post(TOKEN)
@@ -130,4 +131,4 @@ def worker_document_pdf(token: str, position: int):
     items = chain.chain(link.contract)
     if position >= len(items):
         raise NotFound("文件不存在", code="document_not_found")
-    return queries.pdf_response(items[position])
+    return contract_pdf(queries.current_pdf(items[position]))

@@ -1,7 +1,7 @@
 """Employer API: webhook endpoints (register, list, disable), their delivery log and replay;
 and the staff register (职工名册) as JSON, XLSX or PDF."""
 
-from flask import Response, g, request
+from flask import g, request
 
 from app.api.blueprint import employer_bp as bp
 from app.api.schemas import ErrorOut
@@ -21,10 +21,10 @@ from app.domain import typed
 from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
 from app.errors import ValidationFailed
-from app.extensions import db
-from app.models import Organization, WebhookDelivery, WebhookEndpoint
+from app.models import WebhookDelivery, WebhookEndpoint
 from app.services.filing import staff_register
 from app.services.platform import webhooks
+from app.surface import download
 
 TAGS = ["webhooks"]
 WID = "/webhooks/<int(min=1, max=2147483647):endpoint_id>"
@@ -91,11 +91,11 @@ def replay_delivery(endpoint_id: int, delivery_id: int):
     return _delivery(webhooks.replay(g.principal, endpoint_id, delivery_id)), 202
 
 
-def _register_rows(as_of: str):
+def _register_day(as_of: str):
     day, problem = typed.iso_date(as_of) if as_of else (today_in_beijing(), None)
     if problem:
         raise ValidationFailed("名册日期有误", fields={"as_of": Msg(problem, label=Msg("名册日期"))})
-    return day, staff_register.table(staff_register.entries(g.principal, day))
+    return day
 
 
 @bp.get("/register")
@@ -107,7 +107,8 @@ def get_register():
     The workers in service on ``as_of`` (default today, Beijing time) from the employer's
     signed contracts, with the regulation's fields; ID numbers and phones masked.
     """
-    day, rows = _register_rows(request.context.query.as_of)
+    day = _register_day(request.context.query.as_of)
+    rows = staff_register.table(staff_register.entries(g.principal, day))
     return {"as_of": day.isoformat(), "headers": rows[0], "rows": rows[1:]}
 
 
@@ -118,10 +119,6 @@ def get_register():
 def get_register_file():
     """职工名册文件（XLSX 或 PDF）"""
     query = request.context.query
-    day, rows = _register_rows(query.as_of)
-    employer = db.session.get(Organization, g.principal.organization_id).name
-    data = (staff_register.to_xlsx(rows) if query.format == "xlsx"
-            else staff_register.to_pdf(rows, employer, day))
-    resp = Response(data, mimetype=FILES[query.format])
-    resp.headers["Content-Disposition"] = f'attachment; filename="register-{day}.{query.format}"'
-    return resp
+    data, name = staff_register.register_file(g.principal, _register_day(query.as_of),
+                                              query.format)
+    return download(data, FILES[query.format], name)

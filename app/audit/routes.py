@@ -1,15 +1,15 @@
 """Auditor views."""
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from app.audit.blueprint import bp
 from app.auth.access import current_principal, role_required
-from app.errors import NotFound, ValidationFailed, translated_fields
+from app.errors import NotFound
 from app.services.contracts import queries
 from app.services.filing import evidence, search, verification
 from app.services.lifecycle import chain
 from app.services.platform import audit as audit_log
-from app.services.platform import pki
+from app.surface import NOTHING, Refusal, attempt, contract_pdf, download
 
 AUDIT_ROLES = ("auditor", "platform_admin")
 
@@ -18,18 +18,20 @@ AUDIT_ROLES = ("auditor", "platform_admin")
 @role_required(*AUDIT_ROLES)
 def search_page():
     # Searches are POSTed: an ID number must never end up in a URL (logs, history, referrers).
-    form = request.form if request.method == "POST" else {}
-    params = {k: form.get(k, "") for k in search.SEARCH_FIELDS}
-    results, errors, message, status = None, {}, None, 200
+    results = None
     if request.method == "POST":
-        try:
-            results = search.search_contracts(current_principal(), request.form)
-        except ValidationFailed as exc:
-            errors, message, status = translated_fields(exc.fields), exc.message, 422
-    filings = queries.filing_numbers([c.id for c in results or []])
-    return render_template("audit/search.html", params=params, results=results, errors=errors,
-                           message=message, filings=filings,
-                           scoped=search.in_scope(current_principal())), status
+        results = attempt(search.search_contracts, current_principal(), request.form,
+                          again=_search_page)
+    return _search_page(results=results)
+
+
+def _search_page(refused: Refusal = NOTHING, results=None):
+    form = request.form if request.method == "POST" else {}
+    return render_template("audit/search.html",
+                           params={k: form.get(k, "") for k in search.SEARCH_FIELDS},
+                           results=results, errors=refused.fields, message=refused.message,
+                           filings=queries.filing_numbers([c.id for c in results or []]),
+                           scoped=search.in_scope(current_principal())), refused.status
 
 
 @bp.route("/contracts/<int:contract_id>")
@@ -50,27 +52,19 @@ def pdf(contract_id: int):
     found = search.auditable_contract(current_principal(), contract_id, purpose="pdf")
     filing = queries.filing_of(found.id)
     if filing is None:
-        return queries.pdf_response(found)
-    data = verification.archived_pdf(filing)
-    resp = Response(data, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filing.number}.pdf"'
-    resp.headers["X-Content-SHA256"] = filing.sha256
-    return resp
+        return contract_pdf(queries.current_pdf(found))
+    return download(verification.archived_pdf(filing), "application/pdf", f"{filing.number}.pdf",
+                    sha256=filing.sha256)
 
 
 @bp.route("/contracts/<int:contract_id>/verification.pdf")
 @role_required(*AUDIT_ROLES)
 def verification_pdf(contract_id: int):
     """The verification report of the filed (or current) document as a PDF."""
-    from signing import render_report_pdf
-
     found = search.auditable_contract(current_principal(), contract_id, purpose="verification")
     report = verification.for_contract(found)
-    resp = Response(render_report_pdf(report, pki.font()), mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="{found.contract_no}-verification.pdf"')
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(verification.report_pdf(report), "application/pdf",
+                    f"{found.contract_no}-verification.pdf")
 
 
 @bp.route("/contracts/<int:contract_id>/evidence.zip")
@@ -83,7 +77,4 @@ def evidence_zip(contract_id: int):
     if filing is None:
         raise NotFound("合同尚未备案，暂无证据包", code="not_filed")
     name, data = evidence.evidence_package(found, filing, actor=p.actor)
-    resp = Response(data, mimetype="application/zip")
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(data, "application/zip", name)

@@ -8,8 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.auth.blueprint import bp
-from app.errors import AppError, Gone
+from app.errors import Gone
 from app.services.accounts import password_changes, passwords
+from app.surface import NOTHING, Refusal, attempt
 
 PURPOSES = {"set": "invite", "reset": "reset"}
 
@@ -26,16 +27,23 @@ def forgot_password():
 @bp.route("/password/<any(set, reset):kind>/<token>", methods=["GET", "POST"])
 def password_link(kind: str, token: str):
     """Choose a password through a one-time link (it works once, then the user logs in)."""
-    purpose, errors, message, status = PURPOSES[kind], {}, None, 200
-    try:
-        link = passwords.live_link(token, purpose)
-        if request.method == "POST":
-            password_changes.use_link(token, purpose, request.form.to_dict())
-            flash(_("密码已设置，请使用新密码登录"), "success")
-            return redirect(url_for("auth.login"))
-    except Gone as exc:
-        return render_template("auth/link_gone.html", message=exc.message), exc.status
-    except AppError as exc:
-        errors, message, status = exc.to_dict().get("fields", {}), exc.message, exc.status
-    return render_template("auth/set_password.html", kind=kind, user=link.user, errors=errors,
-                           message=message), status
+    purpose = PURPOSES[kind]
+    link = attempt(passwords.live_link, token, purpose, again=_gone)
+    if request.method == "GET":
+        return _set_page(kind, link.user)
+    attempt(password_changes.use_link, token, purpose, request.form.to_dict(),
+            again=lambda refused: _set_page(kind, link.user, refused))
+    flash(_("密码已设置，请使用新密码登录"), "success")
+    return redirect(url_for("auth.login"))
+
+
+def _gone(refused: Refusal):
+    return render_template("auth/link_gone.html", message=refused.message), refused.status
+
+
+def _set_page(kind: str, user, refused: Refusal = NOTHING):
+    """The form choosing a password; a link that went in the meantime says so instead."""
+    if isinstance(refused.error, Gone):
+        return _gone(refused)
+    return render_template("auth/set_password.html", kind=kind, user=user, errors=refused.fields,
+                           message=refused.message), refused.status

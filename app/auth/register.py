@@ -5,9 +5,9 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from app.auth.blueprint import bp
-from app.errors import AppError
 from app.extensions import csrf
 from app.services.accounts import registration
+from app.surface import NOTHING, Refusal, attempt
 
 SECRET_FIELDS = ("password", "password_confirm")
 EXPIRED = "页面已过期（安全令牌失效），您填写的内容已保留，请重新提交"
@@ -18,24 +18,21 @@ def kept_values() -> dict:
     return {k: v for k, v in request.form.items() if k not in SECRET_FIELDS}
 
 
-def _form(errors: dict, message: str | None, status: int):
-    return render_template("auth/register.html", errors=errors, message=message,
-                           values=kept_values()), status
+def _form(refused: Refusal = NOTHING):
+    return render_template("auth/register.html", errors=refused.fields, message=refused.message,
+                           values=kept_values()), refused.status
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so that an expired form comes back with what was typed
 def register():
     """The registration form; on success the employer waits for a platform admin's review."""
-    errors, message, status = {}, None, 200
-    if request.method == "POST":
-        try:
-            csrf.protect()
-            org = registration.register_employer(request.form.to_dict(), ip=request.remote_addr)
-        except CSRFError:
-            return _form({}, gettext(EXPIRED), 400)
-        except AppError as exc:
-            errors, message, status = exc.to_dict().get("fields", {}), exc.message, exc.status
-        else:
-            return render_template("auth/registered.html", org=org), 201
-    return _form(errors, message, status)
+    if request.method == "GET":
+        return _form()
+    try:
+        csrf.protect()
+    except CSRFError:
+        return _form(Refusal(message=gettext(EXPIRED), status=400))
+    org = attempt(registration.register_employer, request.form.to_dict(), ip=request.remote_addr,
+                  again=_form)
+    return render_template("auth/registered.html", org=org), 201

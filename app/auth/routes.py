@@ -5,9 +5,9 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth.blueprint import bp
 from app.auth.forms import LoginForm
-from app.errors import AppError
 from app.models import User
 from app.services.accounts import sessions
+from app.surface import NOTHING, Refusal, attempt
 
 HOME_BY_ROLE = {"auditor": "audit.search_page", "platform_admin": "audit.search_page"}
 
@@ -38,20 +38,19 @@ def index():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Username and password; refusals name the reason (throttled, deactivated, pending)."""
-    form, error, status, headers = LoginForm(), None, 200, {}
+    form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user, token = sessions.log_in(form.username.data, form.password.data, **client())
-        except AppError as exc:
-            error, status = exc.message, exc.status
-            if getattr(exc, "retry_after", None):
-                headers["Retry-After"] = str(exc.retry_after)
-        else:
-            begin_session(user, token)
-            return redirect(home_for(user))
-    elif request.method == "POST":
-        status = 422
-    return render_template("auth/login.html", form=form, error=error), status, headers
+        user, token = attempt(sessions.log_in, form.username.data, form.password.data,
+                              **client(), again=lambda refused: _login_page(form, refused))
+        begin_session(user, token)
+        return redirect(home_for(user))
+    return _login_page(form, status=422 if request.method == "POST" else 200)
+
+
+def _login_page(form: LoginForm, refused: Refusal = NOTHING, status: int = 200):
+    """The login form; a refusal names its reason (and when to retry, if throttled)."""
+    return render_template("auth/login.html", form=form, error=refused.message), \
+        refused.status if refused else status, refused.headers
 
 
 @bp.route("/logout", methods=["POST"])

@@ -2,16 +2,16 @@
 created), the checked batch (warnings to acknowledge, launch), live progress, retry, and the
 roster template file. Thin: the use cases are in app.services.batches.batch_check and batches."""
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
-from app.errors import AppError, ValidationFailed, translate, translated_fields
-from app.extensions import db
+from app.errors import translate
 from app.services.batches import batch_check, batches, roster, roster_file
 from app.services.contracts import contract_project, rules
 from app.services.templates import templates
+from app.surface import NOTHING, Refusal, attempt, download
 from app.uploads import read_upload
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
@@ -20,14 +20,18 @@ NO_FILE = "请选择名册文件（XLSX 或 CSV）"
 BID = "/batches/<int(min=1, max=2147483647):batch_id>"
 
 
-def _upload_page(errors: dict | None = None, problems=(), message: str | None = None,
-                 status: int = 200):
+def _upload_page(refused: Refusal = NOTHING):
+    """The batches and the upload form; a refused roster with every problem by row and column
+    (nothing created), a refused form with its fields."""
     p = current_principal()
+    problems = [_shown(pr) for pr in refused.error.problems] \
+        if isinstance(refused.error, batch_check.RosterInvalid) else []
     return render_template("employer/batches.html", batches=batches.recent(p),
-                           choices=templates.usable(p), errors=errors or {}, problems=problems,
+                           choices=templates.usable(p), errors=refused.fields, problems=problems,
                            projects=contract_project.joinable(p), values=request.form,
-                           message=message, chosen=request.values.get("template", ""),
-                           counts={b.id: batches.counts(b) for b in batches.recent(p)}), status
+                           message=refused.message, chosen=request.values.get("template", ""),
+                           counts={b.id: batches.counts(b) for b in batches.recent(p)}), \
+        refused.status
 
 
 @bp.route("/batches", methods=["GET", "POST"])
@@ -38,20 +42,11 @@ def batches_page():
         return _upload_page()
     upload = read_upload("roster", roster_file.MAX_BYTES)
     if upload is None:
-        return _upload_page({"file": gettext(NO_FILE)}, message=gettext(NO_FILE), status=422)
-    try:
-        batch = batch_check.from_file(current_principal(), request.form.get("template"),
-                                      *upload, project={
-                                          "project_id": request.form.get("project_id"),
-                                          "project_team": request.form.get("project_team")})
-    except batch_check.RosterInvalid as exc:
-        db.session.rollback()
-        return _upload_page(problems=[_shown(pr) for pr in exc.problems], message=exc.message,
-                            status=exc.status)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return _upload_page(translated_fields(exc.fields), message=exc.message,
-                            status=exc.status)
+        return _upload_page(Refusal({"file": gettext(NO_FILE)}, gettext(NO_FILE), 422))
+    batch = attempt(batch_check.from_file, current_principal(), request.form.get("template"),
+                    *upload, project={"project_id": request.form.get("project_id"),
+                                      "project_team": request.form.get("project_team")},
+                    again=_upload_page)
     flash(gettext("名册检查通过，共%(count)s人；请核对后启动", count=batch.total), "success")
     return redirect(url_for("employer.batch_page", batch_id=batch.id))
 
@@ -65,25 +60,19 @@ def _shown(problem: batch_check.Problem) -> dict:
 @role_required(*EMPLOYER_ROLES)
 def roster_template():
     """The roster template for the chosen template (``?template=``; default fixed-term)."""
-    try:
-        version = templates.version_for(current_principal(), request.args.get("template"))
-    except ValidationFailed as exc:
-        return _upload_page(translated_fields(exc.fields), message=exc.message,
-                            status=exc.status)
-    resp = Response(roster.template_file(version), mimetype=XLSX)
-    resp.headers["Content-Disposition"] = \
-        f'attachment; filename="roster-{version.template.kind}.xlsx"'
-    return resp
+    version = attempt(templates.version_for, current_principal(), request.args.get("template"),
+                      again=_upload_page)
+    return download(roster.template_file(version), XLSX, f"roster-{version.template.kind}.xlsx")
 
 
-def _batch_page(batch_id: int, error: AppError | None = None):
+def _batch_page(batch_id: int, refused: Refusal = NOTHING):
     batch = batches.get(current_principal(), batch_id)
     warnings = [{"rule": w["rule"], "rows": w["rows"], "message": translate(
         rules.stored_message(w["rule"], w["example"]["params"]))}
         for w in batches.warning_summary(batch)]
     return render_template("employer/batch.html", batch=batch, counts=batches.counts(batch),
-                           rows=batches.rows_of(batch), warnings=warnings, error=error,
-                           checked=request.form.getlist("ack")), error.status if error else 200
+                           rows=batches.rows_of(batch), warnings=warnings, error=refused.error,
+                           checked=request.form.getlist("ack")), refused.status
 
 
 @bp.get(BID)
@@ -96,11 +85,8 @@ def batch_page(batch_id: int):
 @bp.post(f"{BID}/launch")
 @role_required(*EMPLOYER_ROLES)
 def launch_batch(batch_id: int):
-    try:
-        batches.launch(current_principal(), batch_id, request.form.getlist("ack"))
-    except AppError as exc:
-        db.session.rollback()
-        return _batch_page(batch_id, exc)
+    attempt(batches.launch, current_principal(), batch_id, request.form.getlist("ack"),
+            again=lambda refused: _batch_page(batch_id, refused))
     flash(gettext("已启动：合同正在逐份生成、盖章并发送"), "success")
     return redirect(url_for("employer.batch_page", batch_id=batch_id))
 
@@ -108,11 +94,8 @@ def launch_batch(batch_id: int):
 @bp.post(f"{BID}/retry")
 @role_required(*EMPLOYER_ROLES)
 def retry_batch(batch_id: int):
-    try:
-        n = batches.retry(current_principal(), batch_id)
-    except AppError as exc:
-        db.session.rollback()
-        return _batch_page(batch_id, exc)
+    n = attempt(batches.retry, current_principal(), batch_id,
+                again=lambda refused: _batch_page(batch_id, refused))
     flash(gettext("已重新排队%(count)s行", count=n), "success")
     return redirect(url_for("employer.batch_page", batch_id=batch_id))
 

@@ -6,8 +6,8 @@ from flask_babel import gettext
 from app.auth.access import current_principal, role_required
 from app.domain.expiry import WINDOW_DAYS
 from app.employer.blueprint import bp
-from app.errors import AppError
 from app.services.lifecycle import expiry, renewal
+from app.surface import NOTHING, Refusal, attempt
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 
@@ -19,22 +19,25 @@ def expiring_contracts():
     return _expiring_page()
 
 
-def _expiring_page(error: AppError | None = None):
+def _expiring_page(refused: Refusal = NOTHING):
     html = render_template("employer/expiring.html", items=expiry.expiring_contracts(
-        current_principal()), window=WINDOW_DAYS, error=error)
-    return html, error.status if error else 200
+        current_principal()), window=WINDOW_DAYS, error=refused.error)
+    return html, refused.status
+
+
+def _renewal_refused(refused: Refusal):
+    """The expiring list with the reason; a contract the employer cannot see stays a 404."""
+    if refused.status == 404:
+        raise refused.error
+    return _expiring_page(refused)
 
 
 @bp.route("/contracts/<int:contract_id>/renew", methods=["POST"])
 @role_required(*EMPLOYER_ROLES)
 def renew(contract_id: int):
     """One click: create (or open) the renewal draft and show it in the edit form."""
-    try:
-        draft, created = renewal.renew_contract(current_principal(), contract_id)
-    except AppError as exc:
-        if exc.status == 404:
-            raise
-        return _expiring_page(exc)
+    draft, created = attempt(renewal.renew_contract, current_principal(), contract_id,
+                             again=_renewal_refused)
     if created:
         flash(gettext("已生成续订合同草稿（无试用期），请核对后保存，再盖章发送"), "success")
     else:

@@ -4,16 +4,16 @@ Filters come by GET (status, kind, dates, project, name, sort, page: nothing per
 POST from the filter form, which alone may carry an ID number: it never goes into a URL.
 """
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
-from app.errors import ValidationFailed, translated_fields
 from app.models import TEMPLATE_KINDS
 from app.services.contracts import contract_export, contract_list
 from app.services.lifecycle import bulk_actions, expiry
 from app.services.templates import template_text
+from app.surface import NOTHING, Refusal, attempt, download
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 FORMATS = {"xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -31,13 +31,13 @@ def _params() -> dict:
     return {k: v for k, v in request.args.items() if k in GET_FILTERS}
 
 
-def _page(params, page: contract_list.Page | None, errors: dict, status: int = 200):
+def _page(params, page: contract_list.Page | None, refused: Refusal = NOTHING):
     p = current_principal()
     return render_template(
-        "employer/contracts.html", page=page, errors=errors, values=params,
+        "employer/contracts.html", page=page, errors=refused.fields, values=params,
         counts=contract_list.counts(p), weeks=contract_list.signed_per_week(p),
         expiring=expiry.expiring_ids(p), kinds={k: template_text.TITLES[k] for k in TEMPLATE_KINDS},
-        sorts=contract_list.SORTS, actions=bulk_actions.ACTIONS), status
+        sorts=contract_list.SORTS, actions=bulk_actions.ACTIONS), refused.status
 
 
 @bp.route("/contracts", methods=["GET", "POST"])
@@ -45,11 +45,9 @@ def _page(params, page: contract_list.Page | None, errors: dict, status: int = 2
 def contracts_list():
     """The list, filtered; a bad filter is named on the form with what was typed kept."""
     params = _params()
-    try:
-        crit = contract_list.criteria(params)
-    except ValidationFailed as exc:
-        return _page(params, None, translated_fields(exc.fields), exc.status)
-    return _page(params, contract_list.search(current_principal(), crit), {})
+    crit = attempt(contract_list.criteria, params,
+                   again=lambda refused: _page(params, None, refused))
+    return _page(params, contract_list.search(current_principal(), crit))
 
 
 @bp.post("/contracts/export")
@@ -59,16 +57,11 @@ def export_contracts():
     fmt = request.form.get("format", "xlsx")
     if fmt not in FORMATS:
         fmt = "xlsx"
-    try:
-        crit = contract_list.criteria(request.form)
-    except ValidationFailed as exc:
-        return _page(request.form, None, translated_fields(exc.fields), exc.status)
+    crit = attempt(contract_list.criteria, request.form,
+                   again=lambda refused: _page(request.form, None, refused))
     mimetype, write = FORMATS[fmt]
     table = contract_export.rows(contract_list.matching(current_principal(), crit))
-    resp = Response(write(table), mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="contracts.{fmt}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(write(table), mimetype, f"contracts.{fmt}")
 
 
 @bp.post("/contracts/bulk")
@@ -76,16 +69,19 @@ def export_contracts():
 def bulk_action():
     """Send, remind or void the contracts ticked in the list; each one's outcome is shown."""
     form = request.form
-    try:
-        outcome = bulk_actions.apply(current_principal(), form.get("action"), form.getlist("ids"),
-                                     reason=form.get("reason"), ip=request.remote_addr,
-                                     user_agent=request.user_agent.string)
-    except ValidationFailed as exc:
-        flash(exc.message + "：" + "；".join(translated_fields(exc.fields).values()), "error")
-        return redirect(url_for("employer.contracts_list"))
+    outcome = attempt(bulk_actions.apply, current_principal(), form.get("action"),
+                      form.getlist("ids"), reason=form.get("reason"), ip=request.remote_addr,
+                      user_agent=request.user_agent.string, again=_bulk_refused)
     if outcome.done:
         flash(gettext("已处理%(count)s份合同：%(numbers)s", count=len(outcome.done),
                       numbers="、".join(outcome.done)), "success")
     for number, reason in outcome.failed:
         flash(gettext("%(number)s 未处理：%(reason)s", number=number, reason=reason), "error")
+    return redirect(url_for("employer.contracts_list"))
+
+
+def _bulk_refused(refused: Refusal):
+    """Nothing was done (no or unknown action, nothing or too much ticked): the list again
+    with why."""
+    flash(refused.message + "：" + "；".join(refused.fields.values()), "error")
     return redirect(url_for("employer.contracts_list"))

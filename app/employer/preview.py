@@ -1,16 +1,16 @@
 """Employer pages: a new contract from a chosen template (the form generated from its field
 spec) and the live preview of what is typed (clause text, draft PDF; nothing stored)."""
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
-from app.errors import NotFound, ServiceUnavailable, ValidationFailed, translated_fields, wants_json
-from app.extensions import db
+from app.errors import NotFound, translated_fields, wants_json
 from app.models import EMPLOYER_ROLES
 from app.services.contracts import contract_preview, contract_project, contracts, rules
 from app.services.templates import templates
+from app.surface import NOTHING, Refusal, attempt, download
 
 
 def _typed() -> tuple[dict, list[str]]:
@@ -31,29 +31,33 @@ def template_form(template_id: str, expired: str | None = None):
     if not template_id.isdigit():
         raise NotFound(templates.UNKNOWN_TEMPLATE, code="template_not_found")
     template = templates.get(p, int(template_id))
-    errors, message, status, warnings = {}, expired, 400 if expired else 200, []
-    if request.method == "POST" and not expired:
-        raw, acks = _typed()
-        raw["template"] = str(template.id)
-        try:
-            contract = contracts.create_contract(p, raw, acknowledged=acks,
-                                                 require_acknowledged=True)
-            flash(gettext("合同已创建，请核对后盖章发送"), "success")
-            return redirect(url_for("employer.contract_detail", contract_id=contract.id))
-        except rules.WarningsNotAcknowledged as exc:
-            db.session.rollback()
-            message, status = exc.message, exc.status
-            warnings = [rules.finding_out(f) for f in exc.findings]
-        except (ValidationFailed, ServiceUnavailable) as exc:
-            db.session.rollback()
-            errors, message, status = translated_fields(exc.fields), exc.message, exc.status
+    if expired:
+        return _template_contract_form(template.id, Refusal(message=expired, status=400))
+    if request.method == "GET":
+        return _template_contract_form(template.id)
+    raw, acks = _typed()
+    raw["template"] = str(template.id)
+    contract = attempt(contracts.create_contract, p, raw, acknowledged=acks,
+                       require_acknowledged=True,
+                       again=lambda refused: _template_contract_form(template.id, refused))
+    flash(gettext("合同已创建，请核对后盖章发送"), "success")
+    return redirect(url_for("employer.contract_detail", contract_id=contract.id))
+
+
+def _template_contract_form(template_id: int, refused: Refusal = NOTHING):
+    """A template's own contract form, with what was typed; refused, with the fields named
+    (the first one focused) or the warnings to acknowledge."""
+    p = current_principal()
+    template = templates.get(p, template_id)
+    warnings = [rules.finding_out(f) for f in refused.error.findings] \
+        if isinstance(refused.error, rules.WarningsNotAcknowledged) else []
     fields = template.newest.fields
-    first_error = next((f["name"] for f in fields if f["name"] in errors), None)
+    first_error = next((f["name"] for f in fields if f["name"] in refused.fields), None)
     return render_template("employer/template_contract.html", template=template, fields=fields,
-                           errors=errors, message=message, values=request.form,
+                           errors=refused.fields, message=refused.message, values=request.form,
                            warnings=warnings, checked=request.form.getlist("ack"),
                            choices=templates.usable(p), first_error=first_error,
-                           projects=contract_project.joinable(p)), status
+                           projects=contract_project.joinable(p)), refused.status
 
 
 @bp.post("/contracts/preview")
@@ -72,15 +76,13 @@ def preview_pdf():
     """The draft PDF of what the form holds, rendered and not stored; bad input is a 422
     naming the fields (JSON or a page, as the client asks)."""
     raw, _ = _typed()
-    try:
-        pdf = contract_preview.draft_pdf(current_principal(), raw)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        if wants_json():
-            return jsonify(exc.to_dict()), exc.status
-        return render_template("employer/preview_errors.html", message=exc.message,
-                               errors=translated_fields(exc.fields)), exc.status
-    resp = Response(pdf, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = 'inline; filename="preview.pdf"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    pdf = attempt(contract_preview.draft_pdf, current_principal(), raw, again=_preview_refused)
+    return download(pdf, "application/pdf", "preview.pdf", inline=True)
+
+
+def _preview_refused(refused: Refusal):
+    """The fields to correct: JSON for the page's script, else a page."""
+    if wants_json():
+        return jsonify(refused.error.to_dict()), refused.status
+    return render_template("employer/preview_errors.html", message=refused.message,
+                           errors=refused.fields), refused.status

@@ -1,6 +1,6 @@
 """The staff register page (职工名册) and its XLSX and PDF downloads."""
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
 from app.auth.access import current_principal, role_required
 from app.domain import typed
@@ -8,9 +8,8 @@ from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
 from app.employer.blueprint import bp
 from app.errors import translated_fields
-from app.extensions import db
-from app.models import Organization
 from app.services.filing import staff_register
+from app.surface import download
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
 TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,15 +28,14 @@ def staff_register_page():
         return render_template("employer/register.html", rows=None, day=None, typed=typed_day,
                                error=error), 422
     p = current_principal()
-    rows = staff_register.table(staff_register.entries(p, day))
     fmt = request.args.get("format", "")
     if fmt in TYPES:
-        employer = db.session.get(Organization, p.organization_id).name
-        data = (staff_register.to_xlsx(rows) if fmt == "xlsx"
-                else staff_register.to_pdf(rows, employer, day))
-        resp = Response(data, mimetype=TYPES[fmt])
-        resp.headers["Content-Disposition"] = f'attachment; filename="register-{day}.{fmt}"'
-        resp.headers["Cache-Control"] = "private, no-store"
-        return resp
+        return download(*_file(p, day, fmt))
+    rows = staff_register.table(staff_register.entries(p, day))
     return render_template("employer/register.html", rows=rows, day=day, typed=day.isoformat(),
                            error=None)
+
+
+def _file(p, day, fmt: str) -> tuple[bytes, str, str]:
+    data, name = staff_register.register_file(p, day, fmt)
+    return data, TYPES[fmt], name

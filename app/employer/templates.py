@@ -6,9 +6,9 @@ from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
-from app.errors import AppError, translated_fields
 from app.models import EMPLOYER_ROLES
 from app.services.templates import template_copies, templates
+from app.surface import NOTHING, Refusal, attempt
 
 OWN_SLOTS = 3  # empty own-clause rows offered on the form
 
@@ -38,19 +38,26 @@ def template_page(template_id: int):
     publishes a new version with the own clauses typed)."""
     p = current_principal()
     template = templates.get(p, template_id)
-    errors, message, status = {}, None, 200
-    if request.method == "POST":
-        try:
-            if template.organization_id is None:
-                template = template_copies.copy_template(p, template_id, _clauses(request.form))
-                flash(gettext("已复制为本单位模板"), "success")
-            else:
-                template_copies.set_own_clauses(p, template_id, _clauses(request.form))
-                flash(gettext("已发布新版本"), "success")
-            return redirect(url_for("employer.template_page", template_id=template.id))
-        except AppError as exc:
-            errors, message, status = translated_fields(exc.fields), exc.message, exc.status
+    if request.method == "GET":
+        return _template_page(template)
+
+    def again(refused: Refusal):
+        return _template_page(templates.get(p, template_id), refused)
+
+    if template.organization_id is None:
+        template = attempt(template_copies.copy_template, p, template_id, _clauses(request.form),
+                           again=again)
+        flash(gettext("已复制为本单位模板"), "success")
+    else:
+        attempt(template_copies.set_own_clauses, p, template_id, _clauses(request.form),
+                again=again)
+        flash(gettext("已发布新版本"), "success")
+    return redirect(url_for("employer.template_page", template_id=template.id))
+
+
+def _template_page(template, refused: Refusal = NOTHING):
     own = [c for c in template.newest.clauses if c.get("own")]
     return render_template("employer/template.html", template=template, own=own,
-                           slots=len(own) + OWN_SLOTS, errors=errors, message=message,
-                           form=request.form if message else None), status
+                           slots=len(own) + OWN_SLOTS, errors=refused.fields,
+                           message=refused.message,
+                           form=request.form if refused else None), refused.status

@@ -1,1 +1,35 @@
-"""Use cases: one function per use case, one transaction each."""
+"""Use cases, one function and one transaction each, grouped by context.
+
+Each context is a package whose front door (its ``__init__``) lists its use cases — the
+functions that commit a transaction, and the job handlers and event subscribers that run in
+one — in ``__all__``. Its modules hold the reads and helpers beside them. A context imports
+only the contexts below it, as :data:`CONTEXTS` declares (``tests/test_architecture.py``
+holds the code to it); where a lower context must make a higher one act, it publishes an
+event (:mod:`app.services.platform.events`) that the higher one subscribes to at start-up
+(:mod:`app.services.wiring`, which also registers every job handler).
+"""
+
+#: context -> the contexts it may import (its own modules aside), lowest first
+CONTEXTS: dict[str, tuple[str, ...]] = {
+    # who acts and what they may see, audit trail, jobs, events, PKI, webhooks, rate limits
+    "platform": (),
+    # organizations, users, API keys, auditors, passwords, login sessions, registration
+    "accounts": ("platform",),
+    # region tables with effective dates: minimum wages, wage-arrears thresholds
+    "standards": ("platform",),
+    # contract templates, their versions, employer copies and texts
+    "templates": ("platform",),
+    # drafting, the rule engine, documents, the signing link, the employer's list and exports
+    "contracts": ("platform", "standards", "templates"),
+    # the worker's path on the phone: the link, identity by SMS code, reading, signing
+    "worker_signing": ("platform", "templates", "contracts"),
+    # automatic filing, evidence packages, verification, auditors' search, staff register
+    "filing": ("platform", "contracts"),
+    # after sending: void, resend, decline, reminders, amendment, renewal, termination,
+    # certificate, expiry notices, bulk actions
+    "lifecycle": ("platform", "accounts", "templates", "contracts", "worker_signing", "filing"),
+    # roster files checked and launched as batches of contracts
+    "batches": ("platform", "templates", "contracts"),
+    # construction projects, their archives, attendance and payroll, wage reconciliation
+    "projects": ("platform", "standards", "batches"),
+}

@@ -11,7 +11,9 @@ from flask import Response, jsonify, render_template
 
 from app.errors import AppError, wants_json
 from app.extensions import csrf, db
+from app.services.filing import verification
 from app.services.platform.ratelimit import RateLimited
+from app.surface import download
 from app.verify import service
 from app.verify.blueprint import bp
 
@@ -64,7 +66,5 @@ def verify():
 def report_pdf():
     service.enforce_rate_limit()
     report = service.verify_upload(service.read_upload())
-    resp = Response(service.report_pdf(report), mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = (
-        f'attachment; filename="verification-report-{report.sha256[:12]}.pdf"')
-    return resp
+    return download(verification.report_pdf(report), "application/pdf",
+                    f"verification-report-{report.sha256[:12]}.pdf")

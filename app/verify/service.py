@@ -119,13 +119,6 @@ def verify_upload(data: bytes):
                                fields={FIELD: "PDF 无法读取"}, code="invalid_document") from None
 
 
-def report_pdf(report) -> bytes:
-    """The verification report rendered as a PDF with the embedded CJK font."""
-    from signing import render_report_pdf
-
-    return render_report_pdf(report, pki.font())
-
-
 def reason_zh(reason: str | None) -> str:
     """A CRL revocation reason in Chinese."""
     from signing.verify_certs import REASONS_ZH

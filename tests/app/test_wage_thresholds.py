@@ -69,9 +69,9 @@ def test_the_most_specific_prefix_in_force_applies(app, world):
 
     admin = principal("platform")
     assert wage_thresholds.in_force("430121", date(2026, 12, 3)).row is None  # the defaults
-    wage_thresholds.add(admin, {**GOOD, "region_prefix": "43", "effective_from": "2026-01-01",
+    wage_thresholds.add_wage_threshold(admin, {**GOOD, "region_prefix": "43", "effective_from": "2026-01-01",
                                 "underpaid_percent": "4"})
-    wage_thresholds.add(admin, {**GOOD, "effective_from": "2027-01-01"})
+    wage_thresholds.add_wage_threshold(admin, {**GOOD, "effective_from": "2027-01-01"})
     found = wage_thresholds.in_force("430121", date(2026, 12, 31))
     assert found.row.region_prefix == "43" and found.thresholds.underpaid_share == Decimal(
         "0.04")

@@ -167,7 +167,7 @@ def change_role(p: Principal, user_id: int, data: dict) -> User:
     return user
 
 
-def set_active(p: Principal, user_id: int, active: bool) -> User:
+def set_user_active(p: Principal, user_id: int, active: bool) -> User:
     """Deactivate (every session ends at once) or reactivate an employer's user."""
     user = employer_user(p, user_id)
     if user.active == active:

@@ -102,7 +102,7 @@ def update_scope(p: Principal, user_id: int, data: dict) -> User:
     return user
 
 
-def set_active(p: Principal, user_id: int, active: bool) -> User:
+def set_auditor_active(p: Principal, user_id: int, active: bool) -> User:
     """Deactivate (sessions end at once) or reactivate an auditor."""
     user = auditor(p, user_id)
     if user.active != active:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -52,14 +53,22 @@ def status_change(contract: Contract) -> AuditEvent | None:
         .order_by(AuditEvent.id.desc()).limit(1))
 
 
-def pdf_response(contract: Contract) -> Response:
-    """The contract's current PDF as a download."""
-    doc = contract.current_document
-    resp = Response(documents.read(doc), mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = f'inline; filename="{contract.contract_no}.pdf"'
-    resp.headers["X-Content-SHA256"] = doc.sha256
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+@dataclass(frozen=True)
+class ContractPdf:
+    """A contract's current PDF: its bytes (checked against the recorded hash) and names."""
+
+    data: bytes
+    contract_no: str
+    sha256: str
+
+
+def current_pdf(contract: Contract) -> ContractPdf:
+    """The contract's current PDF (the surfaces send it with :func:`app.surface.contract_pdf`).
+
+    :raises NotFound: the contract has no document yet.
+    """
+    data = documents.current_pdf(contract)
+    return ContractPdf(data, contract.contract_no, contract.current_document.sha256)
 
 
 def contract_summary(contract: Contract) -> dict:

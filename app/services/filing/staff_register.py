@@ -21,7 +21,7 @@ from sqlalchemy import or_
 from app import pii
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import Contract
+from app.models import Contract, Organization
 from app.services.contracts import queries
 from app.services.platform import pki, scope
 from app.services.platform.principal import Principal
@@ -124,3 +124,22 @@ def to_pdf(rows: list[list[str]], employer: str, day: date) -> bytes:
     heading = gettext("%(employer)s 职工名册（%(day)s）", employer=employer, day=day.isoformat())
     doc.build([Paragraph(heading, title), Spacer(1, 8), grid])
     return buf.getvalue()
+
+
+FILE_KINDS = ("xlsx", "pdf")
+
+
+def register_file(p: Principal, day: date, kind: str) -> tuple[bytes, str]:
+    """The register on ``day`` as a file: its bytes and name (``register-<day>.<kind>``); the
+    PDF carries the employer's name and the date in its title.
+
+    :raises Forbidden: not an employer.
+    :raises ValueError: ``kind`` is neither ``xlsx`` nor ``pdf`` (the surfaces check first).
+    """
+    if kind not in FILE_KINDS:
+        raise ValueError(f"unknown register file kind {kind!r}")
+    rows = table(entries(p, day))
+    if kind == "xlsx":
+        return to_xlsx(rows), f"register-{day}.xlsx"
+    employer = db.session.get(Organization, p.organization_id).name
+    return to_pdf(rows, employer, day), f"register-{day}.pdf"

@@ -58,3 +58,10 @@ def for_contract(contract: Contract):
     from app.services.contracts import documents
 
     return verify_pdf(documents.current_pdf(contract))
+
+
+def report_pdf(report) -> bytes:
+    """The verification report rendered as a PDF with the embedded CJK font."""
+    from signing import render_report_pdf
+
+    return render_report_pdf(report, pki.font())

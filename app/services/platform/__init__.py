@@ -1,1 +1,35 @@
-"""The platform context."""
+"""Platform: who acts and what they may see (principal, scope), the append-only audit trail,
+durable jobs and in-transaction events, counters and rate limits, the platform's PKI and
+certificate revocation, field-key rotation, and the employers' webhooks.
+
+Its use cases (each one transaction; job handlers and event subscribers run in the
+transaction of the job or event) are listed in ``__all__`` below; reads and helpers are
+in its modules.
+"""
+
+from __future__ import annotations
+
+from app.services.platform.jobs import claim as claim_job
+from app.services.platform.jobs import execute as execute_job
+from app.services.platform.jobs import run_pending, work_forever
+from app.services.platform.keys import rotate_field_key
+from app.services.platform.revocation import revoke as revoke_certificate
+from app.services.platform.webhook_delivery import deliver as deliver_webhook
+from app.services.platform.webhooks import disable as disable_webhook
+from app.services.platform.webhooks import on_audit as tell_webhooks_of_audit
+from app.services.platform.webhooks import register as register_webhook
+from app.services.platform.webhooks import replay as replay_delivery
+
+__all__ = [
+    "claim_job",
+    "execute_job",
+    "run_pending",
+    "work_forever",
+    "rotate_field_key",
+    "revoke_certificate",
+    "deliver_webhook",
+    "register_webhook",
+    "disable_webhook",
+    "replay_delivery",
+    "tell_webhooks_of_audit",
+]

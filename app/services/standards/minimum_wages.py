@@ -1,30 +1,27 @@
 """The minimum-wage table: look-up for the rule engine, history and additions for platform admins.
 
-Rows are never changed or deleted: a new figure, or a correction, is a new row with its own
-effective date. The figure in force in a region on a day is the row of the most specific
-region-code prefix that has one in force then, with the latest effective date not after that
-day (``430121`` before ``43``).
+A region table (:mod:`region_tables`): rows are added, never changed; the figure in force in a
+region on a day is the most specific region-code prefix's latest row by then.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.domain import typed
 from app.domain.rules import MinimumWage as WageFacts
 from app.domain.typed import Msg
-from app.errors import Conflict, Forbidden, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import MinimumWage
-from app.services.platform import audit
 from app.services.platform.principal import Principal
+from app.services.standards.region_tables import RegionTable, prefix_problem
 
-PREFIX_RE = re.compile(r"^[0-9]{2}(?:[0-9]{2}){0,2}$")  # province, city or county
+TABLE = RegionTable(
+    MinimumWage, not_admin="只有平台管理员可以维护最低工资标准",
+    exists="该地区在此生效日期已有最低工资标准；历史记录不能覆盖，请以新的生效日期新增",
+    exists_code="minimum_wage_exists", added_action="minimum_wage.added")
 MAX_AMOUNT = Decimal("100000")
 SEEDED_AT = datetime(2026, 12, 2, tzinfo=UTC)
 # The migration's seed (c4e9a7d2b5f1), from LABOR_RULES.md.
@@ -39,40 +36,22 @@ LABELS = {"region_prefix": "地区代码", "effective_from": "生效日期", "mo
           "hourly": "小时最低工资", "note": "说明"}
 
 
-def region_prefixes(region_code: str) -> list[str]:
-    """The prefixes of a region code a table row may name, most specific first."""
-    return [region_code[:n] for n in range(len(region_code or ""), 1, -1)]
-
-
 def in_force(region_code: str, on: date) -> WageFacts | None:
     """The minimum wage in force in ``region_code`` on ``on`` (``None``: no row applies).
 
     :param region_code: the 6-digit code of the place of performance.
     """
-    prefixes = region_prefixes(region_code)
-    row = db.session.scalars(
-        select(MinimumWage)
-        .where(MinimumWage.region_prefix.in_(prefixes), MinimumWage.effective_from <= on)
-        .order_by(func.length(MinimumWage.region_prefix).desc(),
-                  MinimumWage.effective_from.desc(), MinimumWage.id.desc())
-        .limit(1)).first()
+    row = TABLE.in_force(region_code, on)
     if row is None:
         return None
     return WageFacts(monthly=Decimal(row.monthly), hourly=Decimal(row.hourly),
                      region_prefix=row.region_prefix, effective_from=row.effective_from)
 
 
-def _require_admin(p: Principal) -> None:
-    if not p.is_platform_admin:
-        raise Forbidden("只有平台管理员可以维护最低工资标准", code="not_platform_admin")
-
-
 def history(p: Principal) -> list[MinimumWage]:
     """Every row, by region then newest effective date first. :raises Forbidden: not a
     platform admin."""
-    _require_admin(p)
-    return list(db.session.scalars(select(MinimumWage).order_by(
-        MinimumWage.region_prefix, MinimumWage.effective_from.desc(), MinimumWage.id.desc())))
+    return TABLE.history(p)
 
 
 def _read(raw: dict) -> dict:
@@ -86,8 +65,8 @@ def _read(raw: dict) -> dict:
         elif not value and name != "note":
             errors[name] = Msg("请填写%(label)s", label=Msg(LABELS[name]))
         values[name] = value
-    if "region_prefix" not in errors and not PREFIX_RE.match(values["region_prefix"]):
-        errors["region_prefix"] = Msg("地区代码应为行政区划代码的前2、4或6位数字")
+    if "region_prefix" not in errors and (problem := prefix_problem(values["region_prefix"])):
+        errors["region_prefix"] = problem
     if "effective_from" not in errors:
         values["effective_from"], problem = typed.iso_date(values["effective_from"])
         if problem:
@@ -104,7 +83,7 @@ def _read(raw: dict) -> dict:
     return values
 
 
-def add(p: Principal, raw: dict) -> MinimumWage:
+def add_minimum_wage(p: Principal, raw: dict) -> MinimumWage:
     """Add a row (a region prefix, the date it takes effect, monthly and hourly amounts);
     recorded in the audit trail. One transaction.
 
@@ -112,21 +91,8 @@ def add(p: Principal, raw: dict) -> MinimumWage:
     :raises Conflict: the prefix already has a row with that effective date (history is
         never overwritten: publish the correction with a later date).
     """
-    _require_admin(p)
-    values = _read(raw)
-    row = MinimumWage(**values, created_by_id=p.user_id)
-    db.session.add(row)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("该地区在此生效日期已有最低工资标准；历史记录不能覆盖，请以新的生效日期新增",
-                       code="minimum_wage_exists") from None
-    audit.record(None, p.actor, "minimum_wage.added", region_prefix=row.region_prefix,
-                 effective_from=row.effective_from.isoformat(), monthly=str(row.monthly),
-                 hourly=str(row.hourly))
-    db.session.commit()
-    return row
+    return TABLE.add(p, lambda: _read(raw),
+                     lambda row: {"monthly": str(row.monthly), "hourly": str(row.hourly)})
 
 
 def seed() -> None:

@@ -1,10 +1,9 @@
 """The county's wage-arrears warning thresholds: look-up for the reconciliation, history and
 additions for platform admins (the county labor bureau that runs the platform).
 
-Like the minimum-wage table, rows are never changed or deleted: a new setting is a new row
-with its own effective date. The thresholds for a project on a day are the row of the most
-specific region-code prefix of the project's region with one in force then (``430121`` before
-``43``); with no row, the deployment's settings (``WAGE_*`` in config.py) apply.
+A region table like the minimum wages (:mod:`region_tables`): rows are added, never changed;
+the thresholds for a project on a day are the most specific region-code prefix's latest row
+by then; with no row, the deployment's settings (``WAGE_*`` in config.py) apply.
 """
 
 from __future__ import annotations
@@ -15,19 +14,20 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.domain import wages
 from app.domain.templates import validate_fields
 from app.domain.templates.fields import REQUIRED
 from app.domain.typed import Msg
-from app.errors import Conflict, Forbidden, ValidationFailed
-from app.extensions import db
+from app.errors import ValidationFailed
 from app.models import WageThreshold
-from app.services.platform import audit
 from app.services.platform.principal import Principal
-from app.services.standards.minimum_wages import PREFIX_RE, region_prefixes
+from app.services.standards.region_tables import RegionTable, prefix_problem
+
+TABLE = RegionTable(
+    WageThreshold, not_admin="只有平台管理员可以设置欠薪预警阈值",
+    exists="该地区在此生效日期已有预警阈值；历史记录不能覆盖，请以新的生效日期新增",
+    exists_code="wage_threshold_exists", added_action="wage_threshold.added")
 
 HUNDRED = Decimal(100)
 MAX_AMOUNT = "100000000"
@@ -50,7 +50,6 @@ LABELS = {f["name"]: f["label"] for f in FIELDS}
 BAD_PERCENT = "%(label)s应大于0且不超过100"
 NOT_POSITIVE = "%(label)s应大于0"
 YEAR_BELOW_MONTH = "%(label)s不能低于单人单月发放上限"
-BAD_PREFIX = "地区代码应为行政区划代码的前2、4或6位数字"
 
 
 @dataclass(frozen=True)
@@ -84,15 +83,11 @@ def of_row(row: WageThreshold) -> wages.Thresholds:
 def schedule(region_code: str) -> Callable[[date], InForce]:
     """The thresholds for a project in ``region_code`` by day, its rows read once (a
     reconciliation judges each month by the setting in force at the month's end)."""
-    prefixes = region_prefixes(region_code)
-    rows = list(db.session.scalars(
-        select(WageThreshold).where(WageThreshold.region_prefix.in_(prefixes))
-        .order_by(func.length(WageThreshold.region_prefix).desc(),
-                  WageThreshold.effective_from.desc(), WageThreshold.id.desc())))
+    rows = TABLE.schedule(region_code)
     fallback = InForce(defaults(), None)
 
     def on(day: date) -> InForce:
-        row = next((r for r in rows if r.effective_from <= day), None)
+        row = rows(day)
         return InForce(of_row(row), row) if row else fallback
 
     return on
@@ -103,17 +98,9 @@ def in_force(region_code: str, on: date) -> InForce:
     return schedule(region_code)(on)
 
 
-def _require_admin(p: Principal) -> None:
-    if not p.is_platform_admin:
-        raise Forbidden("只有平台管理员可以设置欠薪预警阈值", code="not_platform_admin")
-
-
 def history(p: Principal) -> list[WageThreshold]:
     """Every row, by region then newest first. :raises Forbidden: not a platform admin."""
-    _require_admin(p)
-    return list(db.session.scalars(select(WageThreshold).order_by(
-        WageThreshold.region_prefix, WageThreshold.effective_from.desc(),
-        WageThreshold.id.desc())))
+    return TABLE.history(p)
 
 
 def _read(raw: object) -> dict:
@@ -121,8 +108,8 @@ def _read(raw: object) -> dict:
     if not isinstance(raw, dict):
         raise ValidationFailed("请求体必须是 JSON 对象", code="malformed_json")
     values, errors = validate_fields(FIELDS, raw)
-    if "region_prefix" not in errors and not PREFIX_RE.match(values["region_prefix"]):
-        errors["region_prefix"] = Msg(BAD_PREFIX)
+    if "region_prefix" not in errors and (problem := prefix_problem(values["region_prefix"])):
+        errors["region_prefix"] = problem
     for name in ("underpaid_percent", "unpaid_share_percent"):  # any problem: a percentage
         if errors.get(name, Msg("")).template == REQUIRED:
             continue
@@ -142,7 +129,7 @@ def _read(raw: object) -> dict:
     return values
 
 
-def add(p: Principal, raw: object) -> WageThreshold:
+def add_wage_threshold(p: Principal, raw: object) -> WageThreshold:
     """Add thresholds for a region prefix from an effective date; recorded in the audit
     trail. One transaction.
 
@@ -150,19 +137,7 @@ def add(p: Principal, raw: object) -> WageThreshold:
     :raises Conflict: the prefix already has a row with that effective date (history is never
         overwritten: publish the change with a later date).
     """
-    _require_admin(p)
-    row = WageThreshold(**_read(raw), created_by_id=p.user_id)
-    db.session.add(row)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("该地区在此生效日期已有预警阈值；历史记录不能覆盖，请以新的生效日期新增",
-                       code="wage_threshold_exists") from None
-    audit.record(None, p.actor, "wage_threshold.added", region_prefix=row.region_prefix,
-                 effective_from=row.effective_from.isoformat(),
-                 underpaid_percent=str(row.underpaid_percent), late_days=row.late_days,
-                 big_month=str(row.big_month), big_year=str(row.big_year),
-                 unpaid_share_percent=str(row.unpaid_share_percent))
-    db.session.commit()
-    return row
+    return TABLE.add(p, lambda: _read(raw), lambda row: {
+        "underpaid_percent": str(row.underpaid_percent), "late_days": row.late_days,
+        "big_month": str(row.big_month), "big_year": str(row.big_year),
+        "unpaid_share_percent": str(row.unpaid_share_percent)})

@@ -1,4 +1,5 @@
-"""``flask org create|approve|list``, ``flask user create|deactivate``, ``flask apikey create|revoke``.
+"""``flask org create|approve|list``, ``flask user create|deactivate``,
+``flask apikey create|revoke``.
 
 For headless set-ups. Every problem ends the command with exit code 1 and a message naming it.
 """
@@ -6,21 +7,13 @@ For headless set-ups. Every problem ends the command with exit code 1 and a mess
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
-from app.errors import AppError
-from app.extensions import db
+from app.cli.common import run
 from app.models import ORG_STATUSES, ROLES
-from app.services.accounts import apikeys, provisioning, registration
+from app.services import accounts
+from app.services.accounts import registration
 from app.services.platform.principal import SYSTEM
-
-
-def _fail(exc: AppError) -> click.ClickException:
-    """The service's refusal as a CLI error naming the fields."""
-    db.session.rollback()
-    named = "; ".join(f"{name}: {problem}" for name, problem in exc.to_dict().get("fields", {}).items())
-    return click.ClickException(f"{exc.message}" + (f" ({named})" if named else ""))
 
 
 def _org_ref(ref: str) -> int | str:
@@ -40,11 +33,8 @@ key_group = AppGroup("apikey", help="Employers' API keys.")
 @click.option("--region-code", default="430121", show_default=True, help="6-digit region code.")
 def org_create(name: str, uscc: str, address: str, legal_rep: str, region_code: str) -> None:
     """Create an approved employer."""
-    try:
-        org = provisioning.create_organization({"name": name, "uscc": uscc, "address": address,
-                                                "legal_rep": legal_rep, "region_code": region_code})
-    except AppError as exc:
-        raise _fail(exc) from None
+    org = run(accounts.create_organization, {"name": name, "uscc": uscc, "address": address,
+                                             "legal_rep": legal_rep, "region_code": region_code})
     click.echo(f"created organization {org.id} {org.uscc} {org.name} ({org.status})")
 
 
@@ -52,10 +42,7 @@ def org_create(name: str, uscc: str, address: str, legal_rep: str, region_code: 
 @click.argument("ref")
 def org_approve(ref: str) -> None:
     """Approve the pending (or rejected) employer REF (id or USCC)."""
-    try:
-        org = registration.decide(SYSTEM, _org_ref(ref), "approve")
-    except AppError as exc:
-        raise _fail(exc) from None
+    org = run(accounts.decide_registration, SYSTEM, _org_ref(ref), "approve")
     click.echo(f"approved organization {org.id} {org.uscc} {org.name}")
 
 
@@ -80,13 +67,10 @@ def org_list(status: str | None) -> None:
 def user_create(username: str, role: str, display_name: str, organization: str, phone: str,
                 jurisdiction: str, employers: tuple[str, ...], password: str) -> None:
     """Create a user with a password (the password policy applies)."""
-    try:
-        user = provisioning.create_user({
-            "username": username, "role": role, "display_name": display_name,
-            "organization": organization, "phone": phone, "jurisdiction": jurisdiction,
-            "employers": "\n".join(employers), "password": password})
-    except AppError as exc:
-        raise _fail(exc) from None
+    user = run(accounts.create_user, {
+        "username": username, "role": role, "display_name": display_name,
+        "organization": organization, "phone": phone, "jurisdiction": jurisdiction,
+        "employers": "\n".join(employers), "password": password})
     click.echo(f"created user {user.id} {user.username} ({user.role})")
 
 
@@ -94,10 +78,7 @@ def user_create(username: str, role: str, display_name: str, organization: str, 
 @click.argument("username")
 def user_deactivate(username: str) -> None:
     """Deactivate USERNAME; their sessions end at once."""
-    try:
-        user = provisioning.deactivate_user(username)
-    except AppError as exc:
-        raise _fail(exc) from None
+    user = run(accounts.deactivate_user, username)
     click.echo(f"deactivated user {user.id} {user.username}")
 
 
@@ -106,11 +87,9 @@ def user_deactivate(username: str) -> None:
 @click.option("--name", required=True, help="What the key is for.")
 def apikey_create(organization: str, name: str) -> None:
     """Create an API key for an employer and print it (shown this once)."""
-    try:
-        org = registration.find_organization(SYSTEM, _org_ref(organization))
-        key, secret = apikeys.create_for_organization(org, name.strip()[:100] or "cli", "cli")
-    except AppError as exc:
-        raise _fail(exc) from None
+    org = run(registration.find_organization, SYSTEM, _org_ref(organization))
+    key, secret = run(accounts.create_api_key_for_organization, org,
+                      name.strip()[:100] or "cli", "cli")
     click.echo(f"created API key {key.id} for {org.uscc} ({org.status}); store it now, "
                f"it is not shown again:\n{secret}")
 
@@ -119,14 +98,8 @@ def apikey_create(organization: str, name: str) -> None:
 @click.argument("prefix")
 def apikey_revoke(prefix: str) -> None:
     """Revoke the API key with PREFIX (the part after ``lsk_``, or the whole key)."""
-    try:
-        key = apikeys.revoke_by_prefix(prefix, "cli")
-    except AppError as exc:
-        raise _fail(exc) from None
+    key = run(accounts.revoke_api_key_by_prefix, prefix, "cli")
     click.echo(f"revoked API key {key.id} (lsk_{key.prefix}_…)")
 
 
-def register(app: Flask) -> None:
-    """Attach the account commands to ``app.cli``."""
-    for group in (org_group, user_group, key_group):
-        app.cli.add_command(group)
+GROUPS = (org_group, user_group, key_group)

@@ -1,0 +1,28 @@
+"""The command line (``flask --app wsgi <group> <command>``), one module a group:
+
+* ``seed-demo`` (:mod:`.demo`): the embedded default's demo employer, users and a contract;
+* ``jobs work`` (:mod:`.jobs`): a job worker;
+* ``contracts remind-expiring|remind-unsigned`` (:mod:`.contracts`): the daily and hourly runs;
+* ``wages reconcile`` (:mod:`.wages`): every project's wage reconciliation, nightly;
+* ``ca init|revoke`` (:mod:`.ca`): the platform CA;
+* ``org``, ``user``, ``apikey`` (:mod:`.accounts`): headless account set-ups;
+* ``keys rotate`` (:mod:`.keys`): re-encrypt personal data under the newest field key.
+
+Commands are thin as routes are: read the options, call a use case through :func:`.common.run`
+(a refusal ends the command with exit code 1 and a message naming the fields), print.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.cli import accounts, ca, contracts, demo, jobs, keys, wages
+
+COMMANDS = (demo.seed_demo_command, jobs.group, contracts.group, wages.group, ca.group,
+            *accounts.GROUPS, keys.group)
+
+
+def register(app: Flask) -> None:
+    """Attach every command and group to ``app.cli``."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
