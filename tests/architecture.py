@@ -45,6 +45,15 @@ def _is_package(path: Path) -> bool:
     return path.name == "__init__.py"
 
 
+def _from(module: str, path: Path, node: ast.ImportFrom) -> str:
+    """The absolute module a ``from … import`` statement of ``module`` imports from."""
+    if not node.level:
+        return node.module or ""
+    base = module.split(".") if _is_package(path) else module.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imported_names(module: str, path: Path, tree: ast.AST) -> Iterable[tuple[str, int]]:
     """Every dotted name ``module`` imports, with its line (absolute form)."""
     for node in ast.walk(tree):
@@ -52,12 +61,7 @@ def imported_names(module: str, path: Path, tree: ast.AST) -> Iterable[tuple[str
             for alias in node.names:
                 yield alias.name, node.lineno
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = module.split(".") if _is_package(path) else module.split(".")[:-1]
-                base = base[: len(base) - (node.level - 1)]
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
+            prefix = _from(module, path, node)
             for alias in node.names:
                 yield f"{prefix}.{alias.name}", node.lineno
 
@@ -163,12 +167,7 @@ def _bindings(module: str, path: Path, tree: ast.Module, known: Mapping[str, Pat
     bound: dict[str, tuple[str, str | None]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = module.split(".") if _is_package(path) else module.split(".")[:-1]
-                base = base[: len(base) - (node.level - 1)]
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
+            prefix = _from(module, path, node)
             for alias in node.names:
                 full = f"{prefix}.{alias.name}"
                 name = alias.asname or alias.name
