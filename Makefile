@@ -7,12 +7,16 @@
 VENV     ?= .venv
 PYTHON   ?= python3
 BIN      := $(VENV)/bin
-UV       := $(BIN)/uv
+# uv lives in a small environment of its own, so that it can sync $(VENV) exactly.
+UV_HOME  := .uv
+UV       := $(UV_HOME)/bin/uv
 FLASK    := $(BIN)/flask --app wsgi
 HOST     ?= 127.0.0.1
 PORT     ?= 5000
-# Test processes (pytest-xdist): "auto" = one per CPU core.
+# Test processes (pytest-xdist): "auto" = one per CPU core, at most MAXWORKERS (each holds
+# PostgreSQL connections of its own).
 WORKERS  ?= auto
+MAXWORKERS ?= 6
 APT_RUN  := fonts-wqy-microhei
 APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium nginx
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -20,15 +24,15 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python, never one it downloads; --locked fails when pyproject.toml and uv.lock disagree.
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
-UV_SYNC  := $(UV) sync --locked --inexact --python $(BIN)/python
+UV_SYNC  := $(UV) sync --locked --python $(PYTHON)
 
 .PHONY: run test venv venv-test deps-run deps-test lint lock lock-check bench clean-instance
 
-# uv itself, from requirements-uv.txt (pinned with hashes), is the one thing pip installs.
+# uv itself, from requirements-uv.txt (one release, pinned with hashes), is all pip installs.
 $(UV): requirements-uv.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-uv.txt
-	touch $@
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install -q --no-deps --require-hashes -r requirements-uv.txt
+	test -x $@ && touch $@
 
 # `make run` installs the runtime packages only; `make test` adds the test extras.
 $(BIN)/.installed: pyproject.toml uv.lock $(UV)
@@ -44,12 +48,16 @@ venv: $(BIN)/.installed
 venv-test: $(BIN)/.installed-test
 
 # A deliberate dependency upgrade: refresh the lock, then `make test`, then commit both files.
+# (uv itself: change required-version in pyproject.toml and UV_RELEASE here, then `make lock`.)
+UV_RELEASE := 0.13.9
 lock: $(UV)
 	$(UV) lock --upgrade
-	echo "uv==$$($(UV) --version | cut -d' ' -f2)" | \
-	  $(UV) pip compile - --generate-hashes --no-header --python-version 3.11 -q | \
-	  { sed -n 1,2p requirements-uv.txt; cat; } > requirements-uv.txt.new
-	mv requirements-uv.txt.new requirements-uv.txt
+	echo "uv==$(UV_RELEASE)" > $(UV_HOME)/pin.in
+	$(UV) pip compile $(UV_HOME)/pin.in --generate-hashes --no-header --python-version 3.11 \
+	  -q -o $(UV_HOME)/pin.txt
+	grep -q '^uv==$(UV_RELEASE) ' $(UV_HOME)/pin.txt
+	{ sed -n 1,2p requirements-uv.txt; cat $(UV_HOME)/pin.txt; } > $(UV_HOME)/requirements-uv.txt
+	mv $(UV_HOME)/requirements-uv.txt requirements-uv.txt
 
 # Fails when pyproject.toml and uv.lock disagree (also checked by every install and the suite).
 lock-check: $(UV)
@@ -75,7 +83,7 @@ run: deps-run venv
 	BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: deps-test venv-test
-	$(BIN)/pytest -n $(WORKERS)
+	$(BIN)/pytest -n $(WORKERS) --maxprocesses $(MAXWORKERS)
 
 lint: venv-test
 	$(BIN)/ruff check .

@@ -111,6 +111,8 @@ def check_production(app: Flask) -> None:
 
 def _weak_password_hash(method: str) -> str | None:
     """Why ``method`` (werkzeug's ``scrypt:N:r:p``) is weaker than production needs, or None."""
+    from werkzeug.security import generate_password_hash
+
     from config import PRODUCTION_PASSWORD_HASH_METHOD
 
     floor = [int(n) for n in PRODUCTION_PASSWORD_HASH_METHOD.split(":")[1:]]
@@ -122,6 +124,10 @@ def _weak_password_hash(method: str) -> str | None:
     if kind != "scrypt" or len(values) != 3 or any(v < f for v, f in zip(values, floor, strict=True)):
         return (f"PASSWORD_HASH_METHOD {method!r} is weaker than "
                 f"{PRODUCTION_PASSWORD_HASH_METHOD!r}")
+    try:  # e.g. N not a power of two: every login would fail
+        generate_password_hash("probe", method=method)
+    except ValueError as exc:
+        return f"PASSWORD_HASH_METHOD {method!r} cannot hash: {exc}"
     return None
 
 

@@ -3,7 +3,9 @@
 A use case owns its transaction: it commits, or raises an :class:`~app.errors.AppError` having
 written nothing that stays. A route calls it through :func:`attempt`: on an AppError the
 session is rolled back and the route's page is shown again — with the field messages, the
-banner and what the user typed — instead of the route's own answer::
+banner and what the user typed, and ``Retry-After`` when throttled — instead of the route's own
+answer, with the refusal's status (a page that must not show a refusal, e.g. a 404 for what
+is another tenant's, re-raises it from ``again``)::
 
     user = attempt(accounts.invite_user, me, request.form.to_dict(), again=_users_page)
     flash(...)
@@ -52,6 +54,11 @@ class Refusal:
         seconds = getattr(self.error, "retry_after", None)
         return {"Retry-After": str(seconds)} if seconds else {}
 
+    def banner_only(self) -> Refusal:
+        """The same refusal without field messages (for a page whose form was not the one
+        submitted: the message goes above it, its fields stay as they were)."""
+        return Refusal(message=self.message, status=self.status, error=self.error)
+
     def __bool__(self) -> bool:
         return self.error is not None
 
@@ -79,7 +86,11 @@ def attempt(use_case: Callable[..., T], *args: Any, again: Callable[[Refusal], A
         return use_case(*args, **kwargs)
     except AppError as exc:
         db.session.rollback()
-        raise ShownAgain(make_response(again(Refusal.of(exc)))) from None
+        refusal = Refusal.of(exc)
+        response = make_response(again(refusal))
+        for name, value in refusal.headers.items():
+            response.headers.setdefault(name, value)
+        raise ShownAgain(response) from None
 
 
 def download(data: bytes, mimetype: str, filename: str, *, inline: bool = False,

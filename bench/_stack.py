@@ -112,7 +112,9 @@ class Stack:
     def _employer_key(self) -> str:
         """An employer and its API key, through the services (works on older checkouts too)."""
         script = ("from app import create_app\nfrom app.extensions import db\n"
-                  "from app.services import accounts, apikeys\napp = create_app()\n"
+                  "try:\n    from app.services.accounts import accounts, apikeys\n"
+                  "except ImportError:  # before the services were grouped by context\n"
+                  "    from app.services import accounts, apikeys\napp = create_app()\n"
                   "with app.app_context():\n"
                   "    org = accounts.add_organization(name='湖南星城建设工程有限公司', "
                   "uscc='91110000600037341L', address='长沙县', legal_rep='李建国')\n"

@@ -28,6 +28,12 @@ def _users_page(refused: Refusal = NOTHING):
                            values=request.form if refused.fields else {}), refused.status, NO_STORE
 
 
+def _users_banner(refused: Refusal):
+    """The users page with why a change to a listed user was refused (the invitation form
+    below is not the one that was submitted: it stays empty)."""
+    return _users_page(refused.banner_only())
+
+
 @bp.get("/users")
 @role_required("employer_admin")
 def users():
@@ -48,7 +54,7 @@ def invite():
 @role_required("employer_admin")
 def change_role(user_id: int):
     """Make a user an admin or an HR user."""
-    attempt(accounts.change_role, _me(), user_id, request.form.to_dict(), again=_users_page)
+    attempt(accounts.change_role, _me(), user_id, request.form.to_dict(), again=_users_banner)
     flash(_("角色已更新"), "success")
     return redirect(url_for("account.users"))
 
@@ -57,7 +63,8 @@ def change_role(user_id: int):
 @role_required("employer_admin")
 def set_active(user_id: int, action: str):
     """Deactivate (their sessions end at once) or reactivate a user."""
-    attempt(accounts.set_user_active, _me(), user_id, action == "reactivate", again=_users_page)
+    attempt(accounts.set_user_active, _me(), user_id, action == "reactivate",
+            again=_users_banner)
     flash(_("账号已停用") if action == "deactivate" else _("账号已恢复"), "success")
     return redirect(url_for("account.users"))
 
@@ -88,7 +95,7 @@ def create_key():
 @role_required("employer_admin")
 def revoke_key(key_id: int):
     """Revoke a key: it stops working at once."""
-    attempt(apikeys.revoke, _me(), key_id, again=_keys_page)
+    attempt(apikeys.revoke, _me(), key_id, again=lambda refused: _keys_page(refused.banner_only()))
     flash(_("接口密钥已吊销"), "success")
     return redirect(url_for("account.keys"))
 

@@ -26,7 +26,8 @@ def _expiring_page(refused: Refusal = NOTHING):
 
 
 def _renewal_refused(refused: Refusal):
-    """The expiring list with the reason; a contract the employer cannot see stays a 404."""
+    """The expiring list with the reason; a contract the employer cannot see stays the app's
+    404 (nothing revealed)."""
     if refused.status == 404:
         raise refused.error
     return _expiring_page(refused)

@@ -96,6 +96,15 @@ def test_the_last_admin_cannot_deactivate_or_demote_themselves(ctx, world):
     assert _user("admin").active and _user("admin").role == "employer_admin"
 
 
+def test_a_refused_role_change_does_not_mark_the_invitation_form(ctx, world):
+    admin = _as(ctx, "admin")
+    refused = _post(admin, f"/account/users/{_user('hr').id}/role", {"role": "platform_admin"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'role="alert"' in html
+    assert 'id="err-role"' not in html  # the invite form below was not the one submitted
+    assert _user("hr").role == "employer_hr"
+
+
 @pytest.mark.parametrize("path", ["deactivate", "role", "reactivate"])
 def test_another_employers_admin_gets_404_for_our_users(ctx, world, path):
     other = _as(ctx, "admin2")

@@ -80,7 +80,7 @@ def test_production_hashes_passwords_with_scrypt_at_full_cost(tmp_path):
 
 
 @pytest.mark.parametrize("method", ["scrypt:16:8:1", "scrypt:32768:4:1", "pbkdf2:sha256:1000",
-                                    "scrypt", "scrypt:a:b:c", ""])
+                                    "scrypt", "scrypt:a:b:c", "", "scrypt:40000:8:1"])
 def test_a_weaker_password_hash_is_refused_in_production(tmp_path, method):
     from app import ProductionConfigError
 

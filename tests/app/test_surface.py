@@ -73,3 +73,18 @@ def test_downloads_are_never_kept_by_shared_caches(ctx):
     assert resp.headers["Content-Disposition"] == 'inline; filename="HT-1.pdf"'
     assert resp.headers["Cache-Control"] == "private, no-store"
     assert resp.headers["X-Content-SHA256"] == "ab"
+
+
+def test_a_throttled_refusal_says_when_to_retry(ctx):
+    from app.errors import TooManyRequests
+
+    def throttled():
+        error = TooManyRequests("操作过于频繁，请稍后再试")
+        error.retry_after = 42
+        raise error
+
+    with ctx.test_request_context("/"):
+        with pytest.raises(ShownAgain) as raised:
+            attempt(throttled, again=lambda refused: ("slow down", refused.status))
+    assert raised.value.response.status_code == 429
+    assert raised.value.response.headers["Retry-After"] == "42"
