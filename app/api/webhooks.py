@@ -29,8 +29,6 @@ from app.surface import download
 TAGS = ["webhooks"]
 WID = "/webhooks/<int(min=1, max=2147483647):endpoint_id>"
 KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "Webhook 不存在")}
-FILES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "pdf": "application/pdf"}
 
 
 def _endpoint(e: WebhookEndpoint) -> dict:
@@ -115,10 +113,9 @@ def get_register():
 @bp.get("/register/file")
 @operation(query=RegisterFileQuery, security=API_KEY, tags=["register"],
            answers={200: (None, "职工名册 XLSX 或 PDF（中文字体内嵌）"), 401: KNOWN[401]},
-           binary={200: tuple(FILES.values())})
+           binary={200: tuple(staff_register.FILE_TYPES.values())})
 def get_register_file():
     """职工名册文件（XLSX 或 PDF）"""
     query = request.context.query
-    data, name = staff_register.register_file(g.principal, _register_day(query.as_of),
-                                              query.format)
-    return download(data, FILES[query.format], name)
+    return download(*staff_register.register_file(g.principal, _register_day(query.as_of),
+                                                  query.format))

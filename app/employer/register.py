@@ -12,8 +12,6 @@ from app.services.filing import staff_register
 from app.surface import download
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
-TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "pdf": "application/pdf"}
 
 
 @bp.route("/register")
@@ -29,13 +27,8 @@ def staff_register_page():
                                error=error), 422
     p = current_principal()
     fmt = request.args.get("format", "")
-    if fmt in TYPES:
-        return download(*_file(p, day, fmt))
+    if fmt in staff_register.FILE_TYPES:
+        return download(*staff_register.register_file(p, day, fmt))
     rows = staff_register.table(staff_register.entries(p, day))
     return render_template("employer/register.html", rows=rows, day=day, typed=day.isoformat(),
                            error=None)
-
-
-def _file(p, day, fmt: str) -> tuple[bytes, str, str]:
-    data, name = staff_register.register_file(p, day, fmt)
-    return data, TYPES[fmt], name

@@ -126,20 +126,23 @@ def to_pdf(rows: list[list[str]], employer: str, day: date) -> bytes:
     return buf.getvalue()
 
 
-FILE_KINDS = ("xlsx", "pdf")
+#: file kind -> its content type
+FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "pdf": "application/pdf"}
 
 
-def register_file(p: Principal, day: date, kind: str) -> tuple[bytes, str]:
-    """The register on ``day`` as a file: its bytes and name (``register-<day>.<kind>``); the
-    PDF carries the employer's name and the date in its title.
+def register_file(p: Principal, day: date, kind: str) -> tuple[bytes, str, str]:
+    """The register on ``day`` as a file: its bytes, content type and name
+    (``register-<day>.<kind>``); the PDF carries the employer's name and the date in its title.
 
     :raises Forbidden: not an employer.
-    :raises ValueError: ``kind`` is neither ``xlsx`` nor ``pdf`` (the surfaces check first).
+    :raises ValueError: ``kind`` is not in :data:`FILE_TYPES` (the surfaces check first).
     """
-    if kind not in FILE_KINDS:
+    if kind not in FILE_TYPES:
         raise ValueError(f"unknown register file kind {kind!r}")
     rows = table(entries(p, day))
     if kind == "xlsx":
-        return to_xlsx(rows), f"register-{day}.xlsx"
-    employer = db.session.get(Organization, p.organization_id).name
-    return to_pdf(rows, employer, day), f"register-{day}.pdf"
+        data = to_xlsx(rows)
+    else:
+        data = to_pdf(rows, db.session.get(Organization, p.organization_id).name, day)
+    return data, FILE_TYPES[kind], f"register-{day}.{kind}"

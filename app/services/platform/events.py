@@ -29,11 +29,6 @@ def subscribe(event: str, handler: Callable[..., None]) -> None:
         handlers.append(handler)
 
 
-def subscribers(event: str) -> list[Callable[..., None]]:
-    """The handlers of ``event``, in the order they subscribed."""
-    return list(_SUBSCRIBERS.get(event, ()))
-
-
 def publish(event: str, **data: Any) -> None:
     """Run every handler of ``event`` with ``data`` (part of the caller's transaction)."""
     for handler in _SUBSCRIBERS.get(event, ()):
