@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 EMPLOYER_ROLES = ("employer_admin", "employer_hr")
-Kind = Literal["anonymous", "user", "api_key", "signing", "system"]
+Kind = Literal["anonymous", "user", "api_key", "signing", "person", "system"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Principal:
     :param jurisdiction: auditors: region-code prefix they oversee (``None``: none).
     :param employer_ids: auditors: employers named in their scope.
     :param contract_id: signing sessions: the one contract the worker verified for.
+    :param worker_id: a worker signed in to their own space (the portal): the
+        :class:`app.models.Worker` whose signed contracts, across every employer, they see.
     """
 
     kind: Kind
@@ -36,6 +38,7 @@ class Principal:
     jurisdiction: str | None = None
     employer_ids: frozenset[int] = field(default_factory=frozenset)
     contract_id: int | None = None
+    worker_id: int | None = None
 
     @property
     def is_employer(self) -> bool:
@@ -57,6 +60,11 @@ class Principal:
     def is_auditor(self) -> bool:
         """A labor inspector or arbitrator (read-only, within a scope)."""
         return self.kind == "user" and self.role == "auditor"
+
+    @property
+    def is_person(self) -> bool:
+        """A worker in their own space: sees the contracts they signed, with any employer."""
+        return self.kind == "person" and self.worker_id is not None
 
     @property
     def is_platform_admin(self) -> bool:
@@ -93,3 +101,8 @@ def of_job(organization_id: int, job: str) -> Principal:
 def of_signing(contract_id: int) -> Principal:
     """The principal of a worker holding a verified signing session for ``contract_id``."""
     return Principal(kind="signing", actor=f"worker:{contract_id}", contract_id=contract_id)
+
+
+def of_person(worker_id: int) -> Principal:
+    """The principal of a worker signed in to their own space (name, ID number, SMS code)."""
+    return Principal(kind="person", actor=f"person:{worker_id}", worker_id=worker_id)

@@ -3,7 +3,8 @@
 Employers (and scheduled jobs acting for one employer) see their own organization's rows,
 auditors the employers of their jurisdiction (region-code prefix) or the employers named in
 their scope — and nothing without either —,
-a signing session its one contract, platform admins everything. Anything else sees nothing:
+a signing session its one contract, a worker in their own space every document they signed
+(with any employer, whatever its status now), platform admins everything. Anything else sees nothing:
 every filter fails closed.
 """
 
@@ -39,6 +40,8 @@ def contract_filter(p: Principal) -> ColumnElement[bool]:
     """A filter on :class:`Contract`: the contracts ``p`` may see."""
     if p.kind == "signing":
         return Contract.id == p.contract_id if p.contract_id is not None else false()
+    if p.is_person:
+        return (Contract.worker_id == p.worker_id) & Contract.signed_at.is_not(None)
     return organization_filter(p, Contract.organization_id)
 
 
