@@ -12,12 +12,17 @@ group = AppGroup("wages", help="Construction projects' wage reconciliation.")
 
 
 @group.command("reconcile")
-def reconcile() -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Judge as of this Beijing date instead of today (YYYY-MM-DD), e.g. a past "
+                   "month's pay as it stood on a given day.")
+def reconcile(today) -> None:
     """Reconcile every project's wages; keep new flags and alert them (SMS jobs).
 
     Run once a day, e.g. from cron:  30 6 * * *  .venv/bin/flask --app wsgi wages reconcile
-    Safe to repeat: a flag of a worker-month is raised (and alerted) once.
+    Safe to repeat: a flag of a worker-month is raised (and alerted) once. With
+    ``--today 2026-11-30`` the pay windows are judged as on that day (a flag that no longer
+    holds then is marked resolved, as on any run).
     """
-    run = projects.reconcile_every_project()
+    run = projects.reconcile_every_project(today.date() if today else None)
     click.echo(f"{run.raised} new flag(s)" + run_inline_jobs()
                + (f"; failed for project(s) {run.failed}" if run.failed else ""))

@@ -2,14 +2,20 @@
 
 Expected pay follows the labor contract: a monthly wage; a daily rate × days attended; an
 hourly rate × hours attended (piece rates have no expected figure: the pay sheet is the
-measure). Each flag has a configurable threshold (:class:`Thresholds`); the defaults are the
-ones deployed county systems use (see CONSTRUCTION_DATA.md). "以上" includes the number,
-"不满"/"below" excludes it: a payment of exactly ¥50,000 is not over ¥50,000.
+measure). A worker with attendance but no signed contract is owed pay for the days worked
+all the same (:func:`owed_without_contract`): the pay sheet's gross (应发) where there is
+one, else the team's usual daily rate on the project (the median of its contracts' daily
+rates; the project's when the team has none) × days attended; each figure says where it
+came from (:data:`SOURCE_TEXT`). Each flag has a configurable threshold
+(:class:`Thresholds`); the defaults are the ones deployed county systems use (see
+CONSTRUCTION_DATA.md). "以上" includes the number, "不满"/"below" excludes it: a payment
+of exactly ¥50,000 is not over ¥50,000.
 """
 
 from __future__ import annotations
 
 import calendar
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +33,9 @@ FLAG_TEXT = {
     "paid_without_attendance": "有工资发放但当月无考勤",
     "big_month": "单人单月发放超过%(limit)s元", "big_year": "单人全年发放超过%(limit)s元",
 }
+#: Where an expected figure came from (shown beside it).
+SOURCE_TEXT = {"contract": "劳动合同", "payroll_gross": "工资表应发", "team_estimate": "班组日工资估算",
+               "project_estimate": "项目日工资估算"}
 PROJECT_TEXT = {"paid_ratio": "发薪人数占出勤人数不足100%%（%(ratio)s%%）",
                 "unpaid_share": "超过%(limit)s%%的出勤人员无工资记录（%(share)s%%）"}
 
@@ -68,6 +77,9 @@ class WorkerMonth:
     paying_accounts_dedicated: bool = True
     paid_in_year: Decimal = Decimal(0)  # the year so far, this month included
     minimum_monthly: Decimal | None = None
+    gross: Decimal | None = None  # the pay sheet's gross (应发) for the month, if any
+    usual_daily: Decimal | None = None  # the usual daily rate of the worker's team or project
+    usual_source: str | None = None  # team_estimate | project_estimate
 
 
 @dataclass
@@ -80,6 +92,12 @@ class Result:
     days_late: int
     days: int = 0  # days attended
     flags: dict[str, dict] = field(default_factory=dict)  # flag -> message params
+    source: str | None = None  # where ``expected`` came from (:data:`SOURCE_TEXT`)
+
+    @property
+    def at_risk(self) -> Decimal:
+        """Yuan expected but not paid (0 when paid in full or nothing is expected)."""
+        return max(Decimal(0), -(self.difference or Decimal(0)))
 
 
 def _month_end(month: str) -> date:
@@ -112,14 +130,46 @@ def expected_pay(wage: Wage | None, days: int, hours: Decimal) -> Decimal | None
     return (wage.amount * hours).quantize(CENT, ROUND_HALF_UP)
 
 
+def daily_rate(wage: Wage) -> Decimal | None:
+    """A contract's pay as a daily rate: a daily wage; a monthly wage ÷ 21.75; None for
+    hourly and piece rates (no day to speak of)."""
+    if wage.form == "daily":
+        return wage.amount
+    if wage.form == "monthly":
+        return (wage.amount / MONTH_DAYS).quantize(CENT, ROUND_HALF_UP)
+    return None
+
+
+def usual_daily(rates: list[Decimal]) -> Decimal | None:
+    """The usual daily rate of a team or project: the median of its contracts' daily rates
+    (None without any)."""
+    return statistics.median(sorted(rates)).quantize(CENT, ROUND_HALF_UP) if rates else None
+
+
+def owed_without_contract(w: WorkerMonth) -> tuple[Decimal | None, str | None]:
+    """(expected, source) for a worker-month with attendance and no signed contract: the pay
+    sheet's gross when one was imported, else the usual daily rate × days attended."""
+    if not w.days:
+        return None, None
+    if w.gross:
+        return w.gross.quantize(CENT, ROUND_HALF_UP), "payroll_gross"
+    if w.usual_daily is not None:
+        return (w.usual_daily * w.days).quantize(CENT, ROUND_HALF_UP), w.usual_source
+    return None, None
+
+
 def check(w: WorkerMonth, *, pay_day: int, today: date, t: Thresholds | None = None) -> Result:
     """Every flag of one worker-month."""
     t = t or DEFAULT
-    expected = expected_pay(w.wage, w.days, w.hours)
+    if w.wage is None:
+        expected, source = owed_without_contract(w)
+    else:
+        expected = expected_pay(w.wage, w.days, w.hours)
+        source = "contract" if expected is not None else None
     due = pay_due(w.month, pay_day)
     late = max(0, (w.paid_on - due).days) if w.paid_on else max(0, (today - due).days)
     r = Result(expected, w.paid, (w.paid - expected) if expected is not None else None,
-               late if (w.paid_on or today > due) and w.days else 0, w.days)
+               late if (w.paid_on or today > due) and w.days else 0, w.days, source=source)
     if w.days and w.wage is None:
         r.flags["no_contract"] = {}
     if w.days and w.paid == 0 and today > next_month_end(w.month):

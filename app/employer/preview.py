@@ -5,6 +5,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
+from app.domain.rules import with_law_fields
 from app.employer.blueprint import bp
 from app.errors import NotFound, translated_fields, wants_json
 from app.models import EMPLOYER_ROLES
@@ -51,7 +52,7 @@ def _template_contract_form(template_id: int, refused: Refusal = NOTHING):
     template = templates.get(p, template_id)
     warnings = [rules.finding_out(f) for f in refused.error.findings] \
         if isinstance(refused.error, rules.WarningsNotAcknowledged) else []
-    fields = template.newest.fields
+    fields = with_law_fields(template.kind, template.newest.fields)
     first_error = next((f["name"] for f in fields if f["name"] in refused.fields), None)
     return render_template("employer/template_contract.html", template=template, fields=fields,
                            errors=refused.fields, message=refused.message, values=request.form,
@@ -63,11 +64,13 @@ def _template_contract_form(template_id: int, refused: Refusal = NOTHING):
 @bp.post("/contracts/preview")
 @role_required(*EMPLOYER_ROLES)
 def preview():
-    """The filled clause text of what the form holds, as an HTML fragment (nothing stored)."""
+    """The filled clause text of what the form holds, and what labor law says about it (the
+    rule engine's errors and warnings, by field), as an HTML fragment (nothing stored)."""
     raw, _ = _typed()
-    version, clauses, errors = contract_preview.clause_text(current_principal(), raw)
+    version, clauses, errors, findings = contract_preview.clause_text(current_principal(), raw)
     return render_template("employer/_preview.html", title=version.template.title,
-                           clauses=clauses, errors=translated_fields(errors))
+                           clauses=clauses, errors=translated_fields(errors),
+                           findings=[rules.finding_out(f) for f in findings])
 
 
 @bp.post("/contracts/preview.pdf")

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Project, ProjectDocument
 from app.services.projects import project_archive, project_board
+from tests.app.pdftools import tiny_pdf
 from tests.app.project_helpers import PROJECT, make_project, principal
 from tests.conftest import csrf_token, login
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = tiny_pdf()  # archive documents must parse as what their names say
 
 
 def test_registering_a_project_names_bad_fields_and_keeps_them(client, world):
@@ -169,3 +170,31 @@ def test_the_real_name_roster_from_the_contracts_naming_the_project(client, worl
     assert world["other"].name in html
     html = sub.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "分包工人" in html and PEOPLE[1][0] not in html  # a subcontractor: its own workers
+
+
+def test_the_project_form_reports_every_error_at_once(client, world):
+    """One answer names every bad field — the dates' order with the others, not in a second
+    round — and keeps everything typed."""
+    login(client, "hr")
+    page = client.get("/projects").get_data(as_text=True)
+    bad = {**PROJECT, "name": "", "region_code": "43012", "wage_account": "62220202abc",
+           "wage_bank_code": "x", "officer_phone": "1370000111", "contract_amount": "1.234",
+           "pay_day": "32", "planned_end": "2026-08-31"}
+    resp = client.post("/projects", data={"csrf_token": csrf_token(page), **bad})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    for field in ("name", "region_code", "wage_account", "wage_bank_code", "officer_phone",
+                  "contract_amount", "pay_day", "planned_end"):
+        assert f'id="err-{field}"' in html, field
+    assert "计划竣工日期不能早于开工日期" in html
+    for kept in ('value="2026-08-31"', 'value="43012"', 'value="1.234"', 'value="32"'):
+        assert kept in html, kept
+    assert db.session.scalar(select(Project)) is None
+    fixed = {**bad, "name": PROJECT["name"], "region_code": "430121",
+             "wage_account": PROJECT["wage_account"], "wage_bank_code": "102",
+             "officer_phone": PROJECT["officer_phone"], "contract_amount": "38000000",
+             "pay_day": "15"}
+    resp = client.post("/projects", data={"csrf_token": csrf_token(page), **fixed})
+    html = resp.get_data(as_text=True)  # the one error left is the one already named
+    assert resp.status_code == 422 and html.count('class="field-error"') == 1
+    assert 'id="err-planned_end"' in html

@@ -19,6 +19,7 @@ from app.domain.rules import (
     PartTime,
     PriorContract,
     age_on,
+    daily_minimum,
     double_pay_period,
     evaluate,
     max_probation_months,
@@ -352,3 +353,92 @@ def test_every_rule_has_an_english_message_and_article():
         assert english.get(rule.message) and english.get(rule.article), rule.id
         placeholders = set(re.findall(r"%\((\w+)\)s", rule.message))
         assert placeholders == set(re.findall(r"%\((\w+)\)s", english[rule.message])), rule.id
+
+
+# ---- the construction contract: term order and bounds, daily and piece-rate minimum ---------
+
+MIN_2000 = MinimumWage(monthly=D("2000"), hourly=D("20"), region_prefix="43")
+
+
+def building(**overrides) -> Facts:
+    """A construction contract (按日计发 ¥300, minimum ¥2,000 a month) that breaks no rule."""
+    base = Facts(kind="construction_simple", today=date(2026, 12, 1), start=date(2026, 12, 20),
+                 end=date(2027, 6, 30), worker_birth_date=date(1991, 1, 1),
+                 clauses=FULL_CLAUSES, wage_form="daily", daily_wage=D("300"),
+                 minimum_wage=MIN_2000)
+    return replace(base, **overrides)
+
+
+def test_a_compliant_construction_contract_has_no_findings_either():
+    assert evaluate(building()) == []
+
+
+@pytest.mark.parametrize("kind", ["construction_simple", "fixed_term", "open_ended",
+                                  "project_based", "part_time"])
+@pytest.mark.parametrize("end, found", [
+    (date(2026, 12, 19), {"PLATFORM.term_order"}),  # the issue: ends before it starts
+    (date(2026, 12, 10), {"PLATFORM.term_order"}),
+    (date(2026, 12, 20), set()),  # one day's work: start = end
+])
+def test_the_term_order_is_checked_for_every_kind(kind, end, found):
+    f = building(kind=kind, end=end, daily_wage=None, wage_form=None, monthly_wage=D("6000"))
+    assert ids(f) & {"PLATFORM.term_order"} == found
+    if found:
+        finding = next(x for x in evaluate(f) if x.rule.id == "PLATFORM.term_order")
+        assert finding.field == "term_end"
+        assert str(finding.message) == (f"合同终止日期（{end.isoformat()}）不能早于开始日期（2026-12-20）")
+
+
+@pytest.mark.parametrize("start, end, found", [
+    (date(2026, 12, 20), date(2076, 12, 20), set()),  # fifty years to the day
+    (date(2026, 12, 20), date(2076, 12, 21), {"PLATFORM.term_length"}),
+    (date(2000, 1, 1), None, set()), (date(1999, 12, 31), None, {"PLATFORM.term_start_range"}),
+    (date(2100, 12, 31), None, set()), (date(2101, 1, 1), None, {"PLATFORM.term_start_range"}),
+])
+def test_the_terms_bounds_hold_for_the_construction_kind(start, end, found):
+    assert ids(building(start=start, end=end, today=start)) & {
+        "PLATFORM.term_length", "PLATFORM.term_start_range"} == found
+
+
+def test_the_daily_minimum_is_the_monthly_minimum_over_21_75_rounded_up():
+    assert daily_minimum(D("2000")) == D("91.96")  # 91.954…: 91.95 × 21.75 < 2,000
+    assert daily_minimum(D("2200")) == D("101.15")  # 101.149…
+    assert daily_minimum(D("1740")) == D("80.00")  # exact
+
+
+@pytest.mark.parametrize("wage, found", [
+    (D("91.96"), set()), (D("91.95"), {"LL48.minimum_wage_daily"}),  # one cent each side
+    (D("30"), {"LL48.minimum_wage_daily"}),  # the issue's ¥30 a day
+])
+def test_a_daily_wage_at_least_the_minimum_over_21_75(wage, found):
+    f = building(daily_wage=wage)
+    assert ids(f) == found
+    if found:
+        finding = evaluate(f)[0]
+        assert finding.field == "wage_amount" and finding.severity == "error"
+        assert "2000.00元÷21.75天，即91.96元" in str(finding.message)
+
+
+def test_no_minimum_wage_known_leaves_the_daily_wage_unchecked():
+    assert ids(building(daily_wage=D("30"), minimum_wage=None)) == set()
+
+
+@pytest.mark.parametrize("rate, output, found", [
+    (D("20"), D("100"), set()),  # ¥2,000.00: the minimum itself
+    (D("20"), D("99.99"), {"LL48.minimum_wage_piece_rate"}),  # ¥1,999.80
+    (D("19.99"), D("100"), {"LL48.minimum_wage_piece_rate"}),  # ¥1,999.00
+    (D("0.01"), D("200000"), set()),
+    (D("20"), None, {"LL48.piece_rate_output_missing"}),
+])
+def test_a_piece_rate_must_reach_the_minimum_at_the_usual_output(rate, output, found):
+    f = building(wage_form="piece_rate", daily_wage=None, piece_rate=rate, usual_output=output)
+    assert ids(f) == found
+    fields = {x.rule.id: x.field for x in evaluate(f)}
+    assert fields.get("LL48.minimum_wage_piece_rate", "wage_amount") == "wage_amount"
+    assert fields.get("LL48.piece_rate_output_missing", "usual_output") == "usual_output"
+
+
+def test_a_monthly_construction_wage_keeps_its_check():
+    assert ids(building(wage_form="monthly", daily_wage=None, monthly_wage=D("1999.99"))) == {
+        "LL48.minimum_wage_monthly"}
+    assert ids(building(wage_form="monthly", daily_wage=None, monthly_wage=D("2000"))) == set()

@@ -113,7 +113,9 @@ def test_a_site_month_reconciled_flagged_listed_and_alerted(client, world, outbo
     assert by_n[5] == {"paid_without_attendance", "wrong_holder", "not_dedicated"}
     assert 'data-flag="paid_ratio"' in html and 'data-flag="unpaid_share"' in html
     assert 'data-grade="red"' in html
-    assert "15000.00 / 14000.00" in html  # expected vs paid in October, in the chart
+    # expected vs paid in October, in the chart: worker 4 (no contract) is owed 5 days at the
+    # project's usual daily rate (300) all the same
+    assert "16500.00 / 14000.00" in html
     assert re.search(r'id="flagged-over-time".*?data-month="2026-10">.*?<b>4</b>', html, re.S)
     assert PEOPLE[1][1] not in html and ACCOUNT not in html  # masked
 
@@ -134,7 +136,8 @@ def test_a_site_month_reconciled_flagged_listed_and_alerted(client, world, outbo
     login(auditor, "auditor")
     html = auditor.get("/projects/warnings").get_data(as_text=True)
     assert f'data-project="{project.id}" data-grade="red"' in html
-    assert "涉及金额 ¥4000.00" in html  # 1,000 short (worker 2) + 3,000 unpaid (worker 3)
+    # 1,000 short (worker 2) + 3,000 unpaid (worker 3) + 1,500 owed without a contract (worker 4)
+    assert "涉及金额 ¥5500.00" in html
     assert world["org"].name in html
     other = client.application.test_client()
     login(other, "auditor2")
@@ -196,7 +199,8 @@ def test_a_worker_sees_their_pay_after_the_identity_check(client, world, outbox)
     pay = worker.get(f"/api/v1/sign/{token}/pay",
                      headers={"X-Signing-Session": session["session"]}).get_json()
     assert pay["months"] == [{"project": PROJECT["name"], "month": "2026-10", "days": 20,
-                              "expected": "6000.00", "paid": "5000.00", "flags": ["underpaid"]}]
+                              "expected": "6000.00", "source": "contract", "paid": "5000.00",
+                              "flags": ["underpaid"]}]
     page = worker.get(f"/s/{token}").get_data(as_text=True)
     assert 'id="pay"' in page and '"pay_line"' in page  # the phone page lists it
 

@@ -10,7 +10,7 @@ the service reads from the database (the pair's other contracts, the minimum wag
 Law abbreviations in ids: LCL 劳动合同法, LL 劳动法, PLATFORM the platform's own rule.
 """
 
-from app.domain.rules import contract, employment  # noqa: F401  (registers the rules)
+from app.domain.rules import contract, employment, pay  # noqa: F401  (registers the rules)
 from app.domain.rules.base import (
     ACTIVE_STATUSES,
     CONCLUDED_STATUSES,
@@ -29,6 +29,8 @@ from app.domain.rules.base import (
 )
 from app.domain.rules.contract import CLAUSES, max_probation_months
 from app.domain.rules.employment import double_pay_exposure, double_pay_period
+from app.domain.rules.law_fields import typed_law_fields, with_law_fields
+from app.domain.rules.pay import daily_minimum
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -43,10 +45,13 @@ __all__ = [
     "PriorContract",
     "Rule",
     "age_on",
+    "daily_minimum",
     "double_pay_exposure",
     "double_pay_period",
     "evaluate",
     "max_probation_months",
     "term_at_least",
     "term_end",
+    "typed_law_fields",
+    "with_law_fields",
 ]

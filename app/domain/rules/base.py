@@ -76,6 +76,9 @@ class Facts:
     probation_months: int = 0
     monthly_wage: Decimal | None = None
     daily_wage: Decimal | None = None  # a daily rate (construction simple, 按日计发)
+    wage_form: str | None = None  # construction simple: monthly | daily | piece_rate
+    piece_rate: Decimal | None = None  # yuan per unit of output (按工程量（计件）计发)
+    usual_output: Decimal | None = None  # units in a month of normal working hours
     probation_wage: Decimal | None = None
     part_time: PartTime | None = None
     clauses: Mapping[str, str] = field(default_factory=dict)

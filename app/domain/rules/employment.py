@@ -92,12 +92,14 @@ def double_pay_exposure(wage: Decimal, start: date, today: date) -> tuple[Decima
 
 def month_wage(f: Facts) -> Decimal:
     """The month's wage the double pay is counted on: the monthly wage; a daily rate × 21.75
-    working days (劳社部发〔2008〕3号); otherwise (piece rates) the local monthly minimum wage,
-    a floor — the pay sheets decide."""
+    working days (劳社部发〔2008〕3号); a piece rate × the usual monthly output; otherwise the
+    local monthly minimum wage, a floor — the pay sheets decide."""
     if f.monthly_wage is not None:
         return f.monthly_wage
     if f.daily_wage is not None:
         return (f.daily_wage * MONTH_DAYS).quantize(Decimal("0.01"))
+    if f.piece_rate is not None and f.usual_output is not None:
+        return (f.piece_rate * f.usual_output).quantize(Decimal("0.01"))
     return f.minimum_wage.monthly if f.minimum_wage else Decimal("0")
 
 

@@ -13,7 +13,7 @@ from app.domain.templates import fill, validate_fields
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Organization, TemplateVersion
-from app.services.contracts import contract_project, contracts
+from app.services.contracts import contract_project, contracts, rules
 from app.services.platform import pki
 from app.services.platform.principal import Principal
 from app.services.templates import template_text, templates
@@ -39,20 +39,26 @@ def _employer(p: Principal) -> Organization:
     return db.session.get(Organization, p.organization_id)
 
 
-def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict]:
-    """The clauses of the chosen template filled with the fields typed well so far.
+def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict, list]:
+    """The clauses of the chosen template filled with the fields typed well so far, and what
+    labor law says about those fields (the same rule engine as creating and sending).
 
     Once every field is typed well the clauses are the PDF's own words (the fixed-term
     standard text, for one, adds its probation and non-compete paragraphs by what was typed);
-    until then the template's clause texts, with the fields in error left blank.
+    until then the template's clause texts, with the fields in error left blank. The rules
+    judge the fields typed well so far, so a wage under the minimum shows while HR types.
 
-    :returns: ``(version, [(heading, paragraphs)], errors)``; errors map field names to
-        :class:`Msg`.
+    :returns: ``(version, [(heading, paragraphs)], errors, findings)``; errors map field
+        names to :class:`Msg` (typing); findings are the rule engine's
+        :class:`~app.domain.rules.Finding` (errors first, then warnings).
     """
     org = _employer(p)
     chosen = version(p, raw.get("template"))
     raw = _with_project(p, raw, chosen)
     clean, errors = validate_fields(chosen.fields, raw)
+    typed, typing_errors = contracts.typed_terms(chosen, raw)
+    errors = {**typing_errors, **errors}
+    findings = [f for f in _findings(org, chosen, typed, errors) if f.field not in errors]
     if not errors:
         try:
             terms = _draft_terms(org, chosen, raw)
@@ -60,9 +66,17 @@ def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict]:
             errors = dict(failed.fields or {})
         else:
             return chosen, [(c.heading, list(c.paragraphs))
-                            for c in terms.clause_texts or clauses(terms)], {}
+                            for c in terms.clause_texts or clauses(terms)], {}, findings
     shown = {k: ("" if k in errors else v) for k, v in clean.items()}
-    return chosen, fill(chosen.spec, shown), errors
+    return chosen, fill(chosen.spec, shown), errors, findings
+
+
+def _findings(org: Organization, chosen: TemplateVersion, typed: dict, errors: dict) -> list:
+    """The rule engine's findings on the fields typed well (nothing stored); a field in
+    ``errors`` (blank, mistyped) is judged once it is typed well."""
+    typed_well = {k: "" if k in errors else v for k, v in typed.items()}
+    id_number = typed_well.get("worker_id_number") or None
+    return rules.findings(org, typed_well, id_number, kind=chosen.template.kind)
 
 
 def _with_project(p: Principal, raw: dict, chosen: TemplateVersion) -> dict:

@@ -9,13 +9,15 @@ the figures change (a later date, another wage), the warning must be acknowledge
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
 from app import pii
 from app.domain import rules
+from app.domain.expiry import today_in_beijing
 from app.domain.ids import birth_date
 from app.domain.rules import Facts, Finding, PriorContract
 from app.domain.rules.base import PartTime
@@ -27,8 +29,8 @@ from app.models.base import utcnow
 from app.services.platform import audit
 from app.services.platform.principal import Principal
 from app.services.standards import minimum_wages
+from app.services.templates import template_text
 
-BEIJING = timezone(timedelta(hours=8))
 INVALID = "合同信息有误，请检查标出的字段"
 
 
@@ -60,8 +62,9 @@ class RulesViolated(ValidationFailed):
 
 
 def today() -> date:
-    """Today's date in Beijing (the date the rules judge "one month ago" by)."""
-    return datetime.now(BEIJING).date()
+    """Today's date in Beijing (the date the rules judge "one month ago" by, and the double-pay
+    window's days are counted in): the clock is UTC, the law's days are Beijing's."""
+    return today_in_beijing(utcnow())
 
 
 def field_messages(findings: list[Finding]) -> dict[str, Msg]:
@@ -130,6 +133,9 @@ def facts(org: Organization, terms: dict, id_number: str | None, *, kind: str = 
         probation_months=probation,
         monthly_wage=_money(monthly), daily_wage=_money(terms.get("wage_amount"))
         if terms.get("wage_form") == "daily" else None,
+        wage_form=terms.get("wage_form") or None, piece_rate=_money(terms.get("wage_amount"))
+        if terms.get("wage_form") == "piece_rate" else None,
+        usual_output=_money(terms.get("usual_output")),
         part_time=_part_time(terms) if kind == "part_time" else None,
         probation_wage=_money(terms.get("probation_wage")) if probation else None,
         clauses=clauses, non_compete_months=int(terms.get("non_compete_months") or 0),
@@ -148,8 +154,11 @@ def _part_time(terms: dict) -> PartTime:
 
 def findings(org: Organization, terms: dict, id_number: str | None, *,
              exclude_id: int | None = None, kind: str = "fixed_term") -> list[Finding]:
-    """Every finding of the rule engine on a contract of ``kind`` (errors first)."""
-    return rules.evaluate(facts(org, terms, id_number, kind=kind, exclude_id=exclude_id))
+    """Every finding of the rule engine on a contract of ``kind`` (errors first), each on the
+    field of the kind's own form (a construction wage is ``wage_amount``, not
+    ``monthly_wage``)."""
+    found = rules.evaluate(facts(org, terms, id_number, kind=kind, exclude_id=exclude_id))
+    return [replace(f, field=template_text.field_of(kind, f.field)) for f in found]
 
 
 def check(org: Organization, terms: dict, id_number: str, *, exclude_id: int | None = None,

@@ -124,7 +124,8 @@ def create(p: Principal, raw: object) -> Project:
     for name in ("start_date", "planned_end"):
         if name not in errors and not 2000 <= int(clean[name][:4]) <= 2100:
             errors[name] = Msg(BAD_YEAR)
-    if not errors and clean["planned_end"] < clean["start_date"]:
+    if not {"start_date", "planned_end"} & set(errors) and (
+            clean["planned_end"] < clean["start_date"]):  # with the others, not after them
         errors["planned_end"] = Msg(END_BEFORE_START)
     if errors:
         raise ValidationFailed(INVALID, fields=errors)

@@ -33,7 +33,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.platform import jobs
 from app.services.platform.principal import Principal
-from app.services.projects import projects
+from app.services.projects import owed, projects
 from app.services.standards import minimum_wages, wage_thresholds
 
 IN_FORCE = ("signed", "filed", "terminated")
@@ -129,6 +129,7 @@ class Payment:
 
     id_masked: str
     net: Decimal
+    gross: Decimal
     paid_on: date | None
     holder: str
     paying_account_hash: str
@@ -141,11 +142,13 @@ def payments_of(project: Project, person: str | None = None
     pay: dict[tuple[str, str], list[Payment]] = defaultdict(list)
     for id_hash, month, *fields in db.session.execute(
             select(PayRecord.id_hash, PayRecord.month, PayRecord.id_masked, PayRecord.net,
-                   PayRecord.paid_on, PayRecord.holder, PayRecord.paying_account_hash)
+                   PayRecord.gross, PayRecord.paid_on, PayRecord.holder,
+                   PayRecord.paying_account_hash)
             .where(PayRecord.project_id == project.id,
                    *([PayRecord.id_hash == person] if person else []))):
-        masked, net, paid_on, holder, paying = fields
-        pay[(id_hash, month)].append(Payment(masked, Decimal(net), paid_on, holder, paying))
+        masked, net, gross, paid_on, holder, paying = fields
+        pay[(id_hash, month)].append(Payment(masked, Decimal(net), Decimal(gross or 0), paid_on,
+                                             holder, paying))
     return pay
 
 
@@ -169,7 +172,9 @@ def thresholds_by_month(project: Project, t: wages.Thresholds | None = None):
 def lines(project: Project, today: date, t: wages.Thresholds | None = None,
           person: str | None = None) -> list[Line]:
     """Every worker-month of the project with attendance or pay, reconciled (thresholds:
-    :func:`thresholds_by_month`; ``person``: one keyed hash's months only)."""
+    :func:`thresholds_by_month`; ``person``: one keyed hash's months only). A worker-month
+    with attendance and no signed contract is owed the pay sheet's gross, else the usual
+    daily rate × days (:mod:`app.services.projects.owed`)."""
     threshold = thresholds_by_month(project, t)
     attendance, masked = attendance_of(project, person)
     pay = payments_of(project, person)
@@ -177,6 +182,7 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None,
         masked.setdefault(id_hash, records[0].id_masked)
     dedicated = pii.keyed_hash(pii.decrypt(project.wage_account_enc), "account")
     contracts = contracts_of(project, set(masked))
+    rates = owed.usual_rates(project, set(masked), _wage_of, IN_FORCE)
     yearly: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     minimums: dict = {}
     out = []
@@ -190,6 +196,7 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None,
                                                      _month_bounds(month)[1])
         minimum = minimums[month]
         days, minutes = attendance.get((id_hash, month), (0, 0))
+        usual, source = rates.of(id_hash) if contract is None else (None, None)
         result = wages.check(wages.WorkerMonth(
             month=month, days=days, hours=Decimal(minutes) / 60, wage=_wage_of(contract)
             if contract else None, worker_name=contract.worker_name if contract else None,
@@ -197,7 +204,9 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None,
             holders=tuple(r.holder for r in records),
             paying_accounts_dedicated=all(r.paying_account_hash == dedicated for r in records),
             paid_in_year=yearly[(id_hash, month[:4])],
-            minimum_monthly=minimum.monthly if minimum else None),
+            minimum_monthly=minimum.monthly if minimum else None,
+            gross=sum((r.gross for r in records), Decimal(0)) if records else None,
+            usual_daily=usual, usual_source=source),
             pay_day=project.pay_day, today=today, t=threshold(month))
         out.append(Line(month, id_hash, masked[id_hash], contract.worker_name if contract
                         else None, contract.organization_id if contract else None, result))
@@ -242,13 +251,12 @@ def run(project: Project, today: date) -> list[WageFlag]:
     for (month, id_hash, flag), (line, params) in current.items():
         if (month, id_hash, flag) in stored:
             continue
-        difference = line.result.difference if line else None
         new.append(WageFlag(
             project_id=project.id, month=month, id_hash=id_hash,
             id_masked=line.id_masked if line else "",
             organization_id=line.organization_id if line else None, flag=flag,
             params={k: str(v) for k, v in params.items()},
-            at_risk=str(max(Decimal(0), -(difference or Decimal(0))))))
+            at_risk=str(line.result.at_risk if line else Decimal(0))))
     if new:  # one multi-row INSERT (a county's first run raises tens of thousands)
         db.session.execute(insert(WageFlag), [
             {c: getattr(f, c) for c in ("project_id", "month", "id_hash", "id_masked",
@@ -293,5 +301,6 @@ def worker_pay(contract: Contract, today: date | None = None) -> list[dict]:
                 r = line.result
                 out.append({"project": project.name, "month": line.month, "days": r.days,
                             "expected": str(r.expected) if r.expected is not None else None,
+                            "source": r.source,
                             "paid": str(r.paid), "flags": sorted(r.flags)})
     return sorted(out, key=lambda x: (x["month"], x["project"]), reverse=True)

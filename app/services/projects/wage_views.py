@@ -20,9 +20,10 @@ from app.services.standards import wage_thresholds
 
 
 def project_wages(p: Principal, project_id: int, today: date | None = None) -> dict:
-    """Per worker and month: expected, paid, difference, days late and flags (a subcontractor
-    sees only its own workers); per month the project's checks (not for a subcontractor) and
-    an expected-vs-paid chart; the project's grade and the thresholds applied."""
+    """Per worker and month: expected (and where the figure came from), paid, difference, days
+    late and flags (a subcontractor sees only its own workers); per month the project's checks
+    (not for a subcontractor) and an expected-vs-paid chart; the ¥ at risk (expected but not
+    paid, workers without a contract included); the grade and the thresholds applied."""
     today = today or today_in_beijing()
     project = projects.get(p, project_id)
     contractor = projects.is_contractor(p, project)
@@ -40,9 +41,15 @@ def project_wages(p: Principal, project_id: int, today: date | None = None) -> d
     flags = [f for line in items for f in line.result.flags] + [
         f for found in months.values() for f in found]
     return {"project": project, "lines": items, "months": months,
+            "at_risk": sum((line.result.at_risk for line in items), Decimal(0)),
+            "sources": wages.SOURCE_TEXT,
             "chart": sorted(chart.items()), "grade": wages.grade(flags),
             "flagged": sorted(flagged.items()), "contractor": contractor,
             "rules": wage_thresholds.in_force(project.region_code, today)}
+
+
+#: The flags whose worker-month's unpaid ¥ counts as at risk (no contract: owed all the same).
+AT_RISK_FLAGS = ("unpaid", "underpaid", "no_contract")
 
 
 def county_warnings(p: Principal) -> tuple[list[dict], dict[int, str]]:
@@ -56,11 +63,14 @@ def county_warnings(p: Principal) -> tuple[list[dict], dict[int, str]]:
     names = dict(db.session.execute(select(Organization.id, Organization.name).where(
         Organization.id.in_(employer_ids))).all()) if employer_ids else {}
     grouped: dict[int, dict] = {}
+    counted: set[tuple[int, str, str]] = set()
     for r in rows:
         entry = grouped.setdefault(r.project_id, {"project": visible[r.project_id], "flags": [],
                                                    "at_risk": Decimal(0)})
         entry["flags"].append(r)
-        entry["at_risk"] += Decimal(r.at_risk) if r.flag in ("unpaid", "underpaid") else 0
+        if r.flag in AT_RISK_FLAGS and (r.project_id, r.month, r.id_hash) not in counted:
+            counted.add((r.project_id, r.month, r.id_hash))  # a worker-month's ¥ once, whatever its flags
+            entry["at_risk"] += Decimal(r.at_risk)
     for entry in grouped.values():
         entry["grade"] = wages.grade([f.flag for f in entry["flags"]])
     order = sorted(grouped.values(),
