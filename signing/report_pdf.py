@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from .errors import FontNotFound
 from .verify_model import Report, SignatureCheck, TimestampCheck
+from .verify_words import Kind, words
 
 __all__ = ["render_report_pdf"]
 
@@ -30,12 +31,6 @@ _fonts: dict[str, str] = {}  # font path -> registered reportlab font name
 _GOOD, _BAD, _GRID = colors.HexColor("#1b7f3b"), colors.HexColor("#b3261e"), colors.HexColor(
     "#9e9e9e")
 _LABEL_BG = colors.HexColor("#f1f3f4")
-_LEVELS_ZH = {"NONE": "无修改", "LTA_UPDATES": "仅长期验证数据（DSS/时间戳）",
-              "FORM_FILLING": "填写表单与签名", "ANNOTATIONS": "注释", "OTHER": "其他修改"}
-_COVERAGE_ZH = {"ENTIRE_FILE": "整个文件", "ENTIRE_REVISION": "签署时的完整版本（其后有增量更新）",
-                "CONTIGUOUS_BLOCK_FROM_START": "文件开头的连续部分", "UNCLEAR": "不明确"}
-_DOCMDP_ZH = {"NO_CHANGES": "不允许任何修改", "FILL_FORMS": "允许填写表单和签名",
-              "ANNOTATE": "允许填表、签名和注释"}
 
 
 def _font(font_path: str) -> str:
@@ -94,14 +89,41 @@ def _table(styles: _Styles, rows: list[tuple[str, str]]) -> Table:
     return table
 
 
+def _both(kind: Kind, name: str | None) -> str:
+    """A report value in Chinese, then English on the next line (never the raw name)."""
+    zh, en = words(kind, name), words(kind, name, english=True)
+    return zh if zh == en else f"{zh}\n{en}"
+
+
+def _timestamp_text(sig: SignatureCheck) -> str:
+    if sig.timestamp_time is None:
+        return "无签名时间戳"
+    if not sig.timestamp_trusted:
+        note = "不可信"
+    elif sig.intact:
+        note = "可信"
+    else:
+        note = "签名时间戳本身有效，证明签名在此时已经存在；但签名覆盖的内容其后被改动"
+    return f"{_t(sig.timestamp_time)}（{note}）"
+
+
+def _trust_text(sig: SignatureCheck) -> str:
+    if sig.trusted:
+        return "是（链接到受信任根证书）"
+    if not sig.trust_checked:
+        return "未能判断（内容已被改动，且证书现已过期，无法按签署时间核验）"
+    return "否"
+
+
 def _signature_rows(sig: SignatureCheck) -> list[tuple[str, str]]:
     revoked = "未吊销"
     if sig.revoked:
         revoked = f"已吊销：{_t(sig.revocation_time)}，原因 {sig.revocation_reason or '未说明'}"
     chain = " → ".join(f"{c.common_name}（{c.serial}）" for c in sig.chain) or "—"
-    level = sig.modification_level
-    mdp = _DOCMDP_ZH.get(sig.docmdp or "", sig.docmdp or "")
-    return [
+    changes = _both("level", sig.modification_level)
+    if sig.modifications_permitted is not None:
+        changes += f"\n{_yes(sig.modifications_permitted, '允许', '不允许')}"
+    rows = [
         ("结论", "通过" if sig.ok else "未通过"),
         ("签署人", sig.signer_cn or "—"),
         ("单位", sig.organization or "—"),
@@ -109,30 +131,36 @@ def _signature_rows(sig: SignatureCheck) -> list[tuple[str, str]]:
         ("签发机构", sig.issuer or "—"),
         ("证书链", chain),
         ("声明的签署时间", _t(sig.signing_time)),
-        ("时间戳时间", f"{_t(sig.timestamp_time)}（{_yes(sig.timestamp_trusted, '可信', '不可信')}）"
-         if sig.timestamp_time else "无签名时间戳"),
-        ("内容完整", _yes(sig.intact, "是（哈希值一致）", "否（内容被篡改）")),
+        ("时间戳时间", _timestamp_text(sig)),
+        ("内容完整", _yes(sig.intact, "是（哈希值一致）", "否（签署后内容被改动）")),
         ("签名有效", _yes(sig.valid)),
-        ("证书可信", _yes(sig.trusted, "是（链接到受信任根证书）", "否")),
+        ("证书可信", _trust_text(sig)),
         ("吊销状态", revoked),
-        ("签名覆盖范围", _COVERAGE_ZH.get(sig.coverage or "", sig.coverage or "—")),
-        ("签署后的修改", f"{_LEVELS_ZH.get(level or '', level or '—')}，"
-         f"{_yes(sig.modifications_permitted, '允许', '不允许')}"),
-        ("认证签名", f"是，DocMDP：{mdp}" if sig.certification else "否（批准签名）"),
+        ("签名覆盖范围", _both("coverage", sig.coverage)),
+        ("签署后的修改", changes),
+        ("认证签名", f"是，DocMDP：{_both('docmdp', sig.docmdp)}" if sig.certification
+         else "否（批准签名）"),
         ("验证时间点", _t(sig.validated_at)
          + ("（长期验证：以时间戳证明的签署时间为准）" if sig.long_term else "")),
         ("问题", "；".join(sig.problems) or "无"),
     ]
+    if not sig.ok and sig.holds:
+        rows.append(("仍然成立", "；".join(sig.holds)))
+    return rows
 
 
 def _timestamp_rows(ts: TimestampCheck) -> list[tuple[str, str]]:
-    return [
+    rows = [
         ("结论", "通过" if ts.ok else "未通过"),
         ("时间", _t(ts.time)),
         ("时间戳机构", ts.tsa or "—"),
-        ("内容完整 / 有效 / 可信", f"{_yes(ts.intact)} / {_yes(ts.valid)} / {_yes(ts.trusted)}"),
+        ("所覆盖的内容完整", _yes(ts.intact, "是", "否（其后内容被改动）")),
+        ("时间戳本身", "有效，时间戳机构可信" if ts.valid and ts.trusted else "无效或不可信"),
         ("问题", "；".join(ts.problems) or "无"),
     ]
+    if not ts.ok and ts.holds:
+        rows.append(("仍然成立", "；".join(ts.holds)))
+    return rows
 
 
 def render_report_pdf(report: Report, font_path: str) -> bytes:

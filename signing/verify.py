@@ -26,7 +26,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.generic import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
+from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
@@ -53,6 +53,7 @@ from ._async import run_sync
 from .errors import InvalidDocument
 from .verify_certs import CrlIndex, crl_ders, fetch_crls, root_ders, trust_setup
 from .verify_checks import (
+    TIME_RELATED,
     failed_signature,
     failed_timestamp,
     signature_check,
@@ -65,15 +66,6 @@ __all__ = ["ChainEntry", "InvalidDocument", "Report", "SignatureCheck", "Timesta
 
 logger = logging.getLogger(__name__)
 
-#: Current-time results that may be cured by proof of existence: worth a B-LTA check (also
-#: revocation, to tell "revoked after the time-stamped signing" from "revoked before").
-_TIME_RELATED = frozenset({
-    AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE,
-    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
-    AdESIndeterminate.EXPIRED, AdESIndeterminate.TRY_LATER, AdESIndeterminate.NO_POE,
-    AdESIndeterminate.REVOCATION_OUT_OF_BOUNDS_NO_POE,
-    AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
-})
 _REVOCATION_MODE = "hard-fail"
 
 
@@ -211,7 +203,7 @@ class _Job:
             status = await async_validate_pdf_signature(es, vc, ts_validation_context=vc)
             lta = None
             if (status.intact and status.valid
-                    and status.trust_problem_indic in _TIME_RELATED):
+                    and status.trust_problem_indic in TIME_RELATED):
                 lta = await self._lta(es)
             return signature_check(es, status, lta, self)
         except Exception as exc:  # hostile input must end up in the report, not crash it
@@ -253,7 +245,7 @@ class _Job:
                 status = await async_validate_pdf_timestamp(es, vc, skip_diff=True)
                 validated_at = None
                 if (status.intact and status.valid and later_trusted is not None
-                        and status.trust_problem_indic in _TIME_RELATED):
+                        and status.trust_problem_indic in TIME_RELATED):
                     past = self.context(later_trusted, retroactive=True)
                     try:
                         status = await async_validate_pdf_timestamp(es, past, skip_diff=True)

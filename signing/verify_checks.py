@@ -27,14 +27,21 @@ from .verify_certs import (
     organization,
 )
 from .verify_model import SignatureCheck, TimestampCheck
+from .verify_words import words
 
 if TYPE_CHECKING:
     from pyhanko.sign.validation.ades import AdESLTAValidationResult
 
 __all__ = ["failed_signature", "failed_timestamp", "signature_check", "timestamp_check"]
 
-_GOOD_COVERAGE = (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
 _I = AdESIndeterminate
+#: current-time results that a signing-time (B-LTA) check could cure (as in verify.py)
+TIME_RELATED = frozenset({
+    _I.REVOKED_NO_POE, _I.REVOKED_CA_NO_POE, _I.OUT_OF_BOUNDS_NO_POE,
+    _I.OUT_OF_BOUNDS_NOT_REVOKED, _I.EXPIRED, _I.TRY_LATER, _I.NO_POE,
+    _I.REVOCATION_OUT_OF_BOUNDS_NO_POE, _I.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+})
+_GOOD_COVERAGE = (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
 _TRUST_TEXT: dict[AdESSubIndic, tuple[str, str]] = {
     _I.NO_CERTIFICATE_CHAIN_FOUND: ("证书不是由受信任的根证书签发的（无法建立信任链）",
                                     "the certificate does not chain to a trusted root"),
@@ -97,7 +104,12 @@ def signature_check(es: EmbeddedPdfSignature, status: PdfSignatureStatus,
                            issuer=common_name(cert.issuer), intact=status.intact,
                            valid=status.valid, signing_time=status.signer_reported_dt,
                            validated_at=job.moment)
-    trusted, indic, path = status.trusted, status.trust_problem_indic, status.validation_path
+    indic, path = status.trust_problem_indic, status.validation_path
+    # the certificate's own trust: pyHanko's ``trusted`` also requires ``intact``, which would
+    # call a good certificate untrusted only because the content was changed
+    trusted = bool(status.valid and indic is None and path is not None)
+    if not status.intact and indic in TIME_RELATED:
+        check.trust_checked = False  # no signing-time (B-LTA) check of changed content
     ts_status: Any = status.timestamp_validity
     if lta is not None:
         check.long_term = True
@@ -126,6 +138,7 @@ def signature_check(es: EmbeddedPdfSignature, status: PdfSignatureStatus,
     check.certification, check.docmdp = _is_certification(es), docmdp.name if docmdp else None
     _revocation(check, status, cert, chain[1] if len(chain) > 1 else None, job)
     _problems(check, status, indic)
+    _signature_holds(check)
     check.ok = not check.problems
     return check
 
@@ -169,9 +182,9 @@ def _problems(check: SignatureCheck, status: PdfSignatureStatus,
         check.add_problem("签名没有覆盖完整的文档版本", "the signature does not cover a whole revision")
     if status.docmdp_ok is False:
         level = check.modification_level or "OTHER"
-        check.add_problem(f"签名之后文档被修改：不允许的修改（{level}）",
+        check.add_problem(f"签名之后文档被修改：不允许的修改（{words('level', level)}）",
                           f"the document was changed after signing: changes not permitted "
-                          f"({level})")
+                          f"({words('level', level, english=True)})")
     if check.revoked and check.revocation_time is not None:
         reason = check.revocation_reason or "unspecified"
         zh = (f"签名证书已于 {_fmt(check.revocation_time)} 被吊销"
@@ -184,13 +197,30 @@ def _problems(check: SignatureCheck, status: PdfSignatureStatus,
             zh += "，吊销早于签名时间戳（签署时证书已失效）"
             en += ", before the signature time-stamp (it was invalid at signing)"
         check.add_problem(zh, en)
-    elif not check.trusted and check.intact and check.valid:
+    elif not check.trusted and check.valid and check.trust_checked:
         check.add_problem(*_trust_text(indic))
     if check.timestamp_trusted is False:
         check.add_problem("签名时间戳无效或不可信", "the signature time-stamp is invalid or untrusted")
     if not status.seed_value_ok:
         check.add_problem("签名不符合签名域的约束（seed value）",
                           "the signature violates the field's seed-value constraints")
+
+
+def _signature_holds(check: SignatureCheck) -> None:
+    """What was checked and still holds, whatever else failed."""
+    if check.valid and check.signer_cn:
+        check.add_hold(f"签名值有效（确由“{check.signer_cn}”的签名证书签署）",
+                       f"the signature value is valid (made with the certificate of "
+                       f"{check.signer_cn})")
+    if check.trusted:
+        check.add_hold("证书链可信（由受信任的根证书签发）",
+                       "the certificate chain is trusted (issued under a trusted root)")
+        if not check.revoked:
+            check.add_hold("证书未被吊销", "the certificate is not revoked")
+    if check.timestamp_trusted and check.timestamp_time is not None:
+        check.add_hold(f"签名时间戳有效（签名在 {_fmt(check.timestamp_time)} 已经存在）",
+                       f"the signature time-stamp is valid (the signature existed at "
+                       f"{_fmt(check.timestamp_time)})")
 
 
 def timestamp_check(es: EmbeddedPdfSignature, status: DocumentTimestampStatus,
@@ -201,22 +231,29 @@ def timestamp_check(es: EmbeddedPdfSignature, status: DocumentTimestampStatus,
     :param status: pyHanko's status.
     :param validated_at: the time it was validated at (now, or a later stamp's time).
     """
+    # the token's own trust (pyHanko's ``trusted`` also requires the covered bytes intact)
+    trusted = bool(status.valid and status.trust_problem_indic is None
+                   and status.validation_path is not None)
     check = TimestampCheck(field=str(es.field_name), time=status.timestamp,
                            tsa=common_name(status.signing_cert.subject), intact=status.intact,
-                           valid=status.valid, trusted=status.trusted,
+                           valid=status.valid, trusted=trusted,
                            coverage=status.coverage.name if status.coverage else None,
                            validated_at=validated_at)
     if not status.intact:
         check.add_problem("时间戳之后文档内容被篡改（哈希值不匹配）",
                           "the time-stamped content was altered (hash mismatch)")
-    elif not status.valid:
+    if not status.valid:
         check.add_problem("时间戳签名无效", "the time-stamp signature is invalid")
-    elif not status.trusted:
+    elif not trusted:
         zh, en = _trust_text(status.trust_problem_indic)
         check.add_problem(f"时间戳机构{zh}", f"time-stamping authority: {en}")
     if status.docmdp_ok is False:
         check.add_problem("时间戳之后文档被修改：不允许的修改",
                           "the document was changed after the time-stamp: not permitted")
+    if check.valid and check.trusted:
+        check.add_hold(f"时间戳本身有效（时间戳机构“{check.tsa}”可信，{_fmt(check.time)} 的时间记录无误）",
+                       f"the time-stamp token itself is valid (its authority {check.tsa} is "
+                       f"trusted; the time {_fmt(check.time)} stands)")
     check.ok = not check.problems
     return check
 

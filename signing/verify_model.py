@@ -24,10 +24,14 @@ class ChainEntry:
 
 
 class _ProblemLog:
-    """Problems found by a check, in Chinese and English (``problems`` / ``problems_en``)."""
+    """Problems found by a check, in Chinese and English (``problems`` / ``problems_en``),
+    and what still holds (``holds`` / ``holds_en``): a changed document does not make a
+    trusted certificate or a valid time-stamp token untrusted, and the report says so."""
 
     problems: list[str]
     problems_en: list[str]
+    holds: list[str]
+    holds_en: list[str]
 
     def add_problem(self, zh: str, en: str) -> None:
         """Record one problem in Chinese and English.
@@ -38,6 +42,15 @@ class _ProblemLog:
         self.problems.append(zh)
         self.problems_en.append(en)
 
+    def add_hold(self, zh: str, en: str) -> None:
+        """Record one thing that was checked and still holds, in Chinese and English.
+
+        :param zh: what holds, in plain Chinese.
+        :param en: the same in English.
+        """
+        self.holds.append(zh)
+        self.holds_en.append(en)
+
 
 @dataclass
 class SignatureCheck(_ProblemLog):
@@ -45,12 +58,16 @@ class SignatureCheck(_ProblemLog):
 
     ``intact``: the signed bytes hash to the signed digest; ``valid``: the signature value is
     cryptographically correct; ``trusted``: pyHanko found a valid path to one of the given
-    roots at ``validated_at`` (now, or with ``long_term`` the time-stamp-proven signing time);
+    roots at ``validated_at`` (now, or with ``long_term`` the time-stamp-proven signing time)
+    — the certificate's trust, judged even when the content was changed (``intact`` False);
+    ``trust_checked``: False when the certificate could not be judged (the content was
+    changed and the certificate is valid no longer, so no signing-time check was possible);
     ``revoked``: the certificate is on a CRL (DSS or the caller's), whenever it was revoked;
     ``coverage`` / ``modification_level``: pyHanko's SignatureCoverageLevel / ModificationLevel
     names; ``modifications_permitted``: later changes are allowed by the DocMDP/FieldMDP
     policy; ``certification`` / ``docmdp``: a certification signature and its MDPPerm name;
-    ``ok``: no problems; ``problems`` (Chinese) / ``problems_en``: what is wrong, plainly.
+    ``ok``: no problems; ``problems`` (Chinese) / ``problems_en``: what is wrong, plainly;
+    ``holds`` / ``holds_en``: what was checked and still holds.
     """
 
     field: str
@@ -75,14 +92,22 @@ class SignatureCheck(_ProblemLog):
     docmdp: str | None = None
     validated_at: datetime | None = None
     long_term: bool = False
+    trust_checked: bool = True
     ok: bool = False
     problems: list[str] = field(default_factory=list)
     problems_en: list[str] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)
+    holds_en: list[str] = field(default_factory=list)
 
 
 @dataclass
 class TimestampCheck(_ProblemLog):
-    """What was found out about one document time-stamp (PAdES B-LTA archive stamp)."""
+    """What was found out about one document time-stamp (PAdES B-LTA archive stamp).
+
+    ``intact``: the document revision it covers is unchanged; ``valid`` / ``trusted``: the
+    time-stamp token itself is correct and its authority chains to a given root (judged even
+    when the covered content was changed).
+    """
 
     field: str
     time: datetime | None = None
@@ -95,6 +120,8 @@ class TimestampCheck(_ProblemLog):
     ok: bool = False
     problems: list[str] = field(default_factory=list)
     problems_en: list[str] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)
+    holds_en: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -156,6 +183,10 @@ def summarise(signatures: list[SignatureCheck], timestamps: list[TimestampCheck]
         return True, zh, en
     zh_parts = ["验证未通过。"]
     en_parts = ["Verification failed."]
+    if any(not s.intact for s in signatures) or any(not t.intact for t in timestamps):
+        zh_parts.append("签署后文档内容被改动：这份文件与签署时的内容不一致。")
+        en_parts.append("The content was changed after signing: this file is not what was "
+                        "signed.")
     for sig in bad_sigs:
         zh_parts.append(f"签名 {sig.field}：{'；'.join(sig.problems) or '未通过'}。")
         en_parts.append(f"Signature {sig.field}: {'; '.join(sig.problems_en) or 'failed'}.")
@@ -163,4 +194,12 @@ def summarise(signatures: list[SignatureCheck], timestamps: list[TimestampCheck]
         zh_parts.append(f"文档时间戳 {ts.field}：{'；'.join(ts.problems) or '未通过'}。")
         en_parts.append(f"Document time-stamp {ts.field}: "
                         f"{'; '.join(ts.problems_en) or 'failed'}.")
+    holding = [(f"签名 {c.field}", f"signature {c.field}", c) for c in bad_sigs if c.holds]
+    holding += [(f"文档时间戳 {c.field}", f"document time-stamp {c.field}", c)
+                for c in bad_ts if c.holds]
+    if holding:
+        zh_parts.append("仍然成立：" + "；".join(f"{zh}：{'，'.join(c.holds)}"
+                                              for zh, _en, c in holding) + "。")
+        en_parts.append("Still holds: " + "; ".join(f"{en}: {', '.join(c.holds_en)}"
+                                                  for _zh, en, c in holding) + ".")
     return False, "".join(zh_parts), " ".join(en_parts)

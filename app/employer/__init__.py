@@ -7,6 +7,7 @@ from app.employer import (  # noqa: F401 - registers the routes
     expiry,
     listing,
     preview,
+    print_copy,
     register,
     routes,
     templates,

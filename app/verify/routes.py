@@ -20,10 +20,15 @@ from app.verify.blueprint import bp
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"reason_zh": service.reason_zh,
-            "levels_zh": service.LEVELS_ZH, "coverage_zh": service.COVERAGE_ZH,
-            "docmdp_zh": service.DOCMDP_ZH, "field": service.FIELD,
+    return {"reason_zh": service.reason_zh, "field": service.FIELD,
             "max_mb": f"{service.max_bytes() / (1024 * 1024):g}"}
+
+
+@bp.app_context_processor
+def _report_words() -> dict:
+    """``report_words(kind, name)`` for every template that shows a verification report
+    (here and the auditor's contract page)."""
+    return {"report_words": service.report_words}
 
 
 @bp.after_request
@@ -48,7 +53,9 @@ def _error(exc: AppError):
 
 @bp.get("/verify")
 def index():
-    return render_template("verify/index.html")
+    """The upload form; opened from a print copy's QR code, it first says whether the filing
+    number and SHA-256 printed on the copy are on record."""
+    return render_template("verify/index.html", claim=service.print_copy_claim())
 
 
 @bp.post("/verify")

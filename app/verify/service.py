@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -25,14 +26,6 @@ FIELD = "pdf"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_RATE_LIMIT = "20/minute"
 _MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers, the CSRF token field
-
-LEVELS_ZH = {"NONE": "无修改", "LTA_UPDATES": "仅追加长期验证数据（DSS / 时间戳），属正常",
-             "FORM_FILLING": "填写表单与签名（允许范围内）", "ANNOTATIONS": "添加注释",
-             "OTHER": "其他修改（例如改动页面内容）"}
-COVERAGE_ZH = {"ENTIRE_FILE": "整个文件", "ENTIRE_REVISION": "签署时的完整版本（其后有增量更新）",
-               "CONTIGUOUS_BLOCK_FROM_START": "仅文件开头的一部分", "UNCLEAR": "不明确"}
-DOCMDP_ZH = {"NO_CHANGES": "签署后不允许任何修改", "FILL_FORMS": "签署后只允许填写表单和签名",
-             "ANNOTATE": "签署后允许填表、签名和注释"}
 
 
 class PayloadTooLarge(AppError):
@@ -117,6 +110,33 @@ def verify_upload(data: bytes):
         log.warning("public verification: unreadable PDF (%s)", type(exc).__name__)
         raise ValidationFailed("无法验证该文件：PDF 结构损坏或格式不受支持",
                                fields={FIELD: "PDF 无法读取"}, code="invalid_document") from None
+
+
+def print_copy_claim() -> dict | None:
+    """What a print copy's QR code asks to check (``?filing=…&sha256=…``), checked against
+    the filings: ``{"filing", "sha256", "found"}``; ``found`` is None when the parameters are
+    malformed; None when the page was opened without them.
+
+    :raises ratelimit.RateLimited: too many checks from this address.
+    """
+    number, sha256 = request.args.get("filing"), request.args.get("sha256")
+    if number is None and sha256 is None:
+        return None
+    enforce_rate_limit()
+    number, sha256 = (number or "").strip(), (sha256 or "").strip().lower()
+    well_formed = 0 < len(number) <= 40 and re.fullmatch(r"[0-9a-f]{64}", sha256) is not None
+    found = verification.filing_records(number, sha256) if well_formed else None
+    return {"filing": number[:40], "sha256": sha256[:64], "found": found}
+
+
+def report_words(kind: str, name: str | None) -> str:
+    """A verification report's value (modification level, coverage, DocMDP) in words, in
+    the page's language (never the raw name)."""
+    from flask_babel import get_locale
+
+    from signing.verify_words import words
+
+    return words(kind, name, english=str(get_locale()) == "en")  # type: ignore[arg-type]
 
 
 def reason_zh(reason: str | None) -> str:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from app.services.filing.evidence import evidence_package
 from app.services.filing.filing import file_contract
+from app.services.filing.print_copy import certified_copy
 from app.services.filing.search import auditable_contract as open_for_audit
 
 __all__ = [
     "file_contract",
     "evidence_package",
     "open_for_audit",
+    "certified_copy",
 ]

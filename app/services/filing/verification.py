@@ -65,3 +65,16 @@ def report_pdf(report) -> bytes:
     from signing import render_report_pdf
 
     return render_report_pdf(report, pki.font())
+
+
+def filing_records(number: str, sha256: str) -> bool:
+    """True when the filing ``number`` records ``sha256`` as its signed original's SHA-256:
+    what a certified print copy's QR code claims, checked without the file (public: it only
+    confirms a pair the asker already holds, and tells nothing else about the filing)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    found = db.session.scalar(select(Filing.id).where(Filing.number == number,
+                                                      Filing.sha256 == sha256.lower()))
+    return found is not None
