@@ -20,7 +20,7 @@ from app.api.sign_schemas import (
     WorkerContractOut,
 )
 from app.api.spec import SIGNING_SESSION, operation
-from app.errors import NotFound, Unauthorized
+from app.errors import NotFound, Unauthorized, translate
 from app.services.contracts import queries
 from app.services.lifecycle import chain, lifecycle
 from app.services.worker_signing import reading, worker_signing
@@ -65,7 +65,9 @@ def _header_session() -> str:
 def worker_contract(token: str):
     """验证后查看合同条款（主要条款、协议原文与英文阅读文本按页面语言）"""
     link = worker_signing.verified_link(token, _header_session())
-    return {**queries.contract_summary(link.contract), **reading.view(link.contract)}
+    view = reading.view(link.contract)
+    # the reading step's title in the page's language, as the clauses are
+    return {**queries.contract_summary(link.contract), **view, "title": translate(view["title"])}
 
 
 @bp.get(f"{TOKEN}/pdf")
@@ -109,7 +111,8 @@ def decline_contract(token: str):
 def worker_documents(token: str):
     """验证后查看本合同的全部文件（原合同、变更、续订、解除协议、解除证明）"""
     link = worker_signing.verified_link(token, _header_session())
-    return {"documents": chain.chain_rows(link.contract)}
+    return {"documents": [{**row, "title": translate(row["title"])}
+                          for row in chain.chain_rows(link.contract)]}
 
 
 @bp.get(f"{TOKEN}/pay")

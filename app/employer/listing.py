@@ -5,7 +5,7 @@ POST from the filter form, which alone may carry an ID number: it never goes int
 """
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
@@ -73,8 +73,8 @@ def bulk_action():
                       form.getlist("ids"), reason=form.get("reason"), ip=request.remote_addr,
                       user_agent=request.user_agent.string, again=_bulk_refused)
     if outcome.done:
-        flash(gettext("已处理%(count)s份合同：%(numbers)s", count=len(outcome.done),
-                      numbers="、".join(outcome.done)), "success")
+        flash(ngettext("已处理%(num)s份合同：%(numbers)s", "已处理%(num)s份合同：%(numbers)s",
+                       len(outcome.done), numbers="、".join(outcome.done)), "success")
     for number, reason in outcome.failed:
         flash(gettext("%(number)s 未处理：%(reason)s", number=number, reason=reason), "error")
     return redirect(url_for("employer.contracts_list"))

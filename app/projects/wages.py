@@ -6,9 +6,10 @@ from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.domain import wages
+from app.errors import translate
 from app.projects.blueprint import bp
 from app.projects.routes import ALL_ROLES, EMPLOYER_ROLES, PID, _detail_again
-from app.services.projects import reconcile, wage_import, wage_views
+from app.services.projects import import_files, reconcile, wage_import, wage_views, worker_names
 from app.surface import attempt
 from app.uploads import read_upload
 
@@ -22,7 +23,7 @@ def import_records(project_id: int, kind: str):
     _, data = read_upload("file", wage_import.MAX_BYTES) or ("", b"")
     done = attempt(KINDS[kind], current_principal(), project_id, data,
                    again=_detail_again(project_id))
-    flash(gettext("已导入%(rows)s行（重复的记录不会再次计入）", rows=done["rows"]), "success")
+    flash(translate(import_files.summary(kind, done)), "success")
     return redirect(url_for("projects.wages_page", project_id=project_id))
 
 
@@ -51,5 +52,7 @@ def warnings_page():
     """The county's arrears early-warning list: per project, subcontractor and worker, with
     the ¥ at risk; the riskiest projects first."""
     groups, employers = wage_views.county_warnings(current_principal())
+    names = worker_names.of_flags(f for g in groups for f in g["flags"])
     return render_template("projects/warnings.html", groups=groups, employers=employers,
-                           flag_text=wages.FLAG_TEXT, project_text=wages.PROJECT_TEXT)
+                           names=names, flag_text=wages.FLAG_TEXT,
+                           project_text=wages.PROJECT_TEXT)

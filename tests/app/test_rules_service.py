@@ -96,7 +96,7 @@ def test_form_asks_for_acknowledgement_before_saving(client, world):
     hr_id = db.session.scalar(select(Contract.created_by_id))
     assert event.actor == f"user:{hr_id}"
     detail = client.get(f"/employer/contracts/{contract.id}").get_data(as_text=True)
-    assert f"user:{hr_id}" in detail and 'name="ack"' not in detail
+    assert "王人事" in detail and f"user:{hr_id}" not in detail and 'name="ack"' not in detail
 
 
 def test_form_send_with_a_new_warning_asks_for_it(client, world, outbox, monkeypatch):

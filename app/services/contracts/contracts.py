@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
+from app.domain.beijing import document_number
 from app.domain.ids import mask_id, mask_phone
+from app.domain.rules import typed_law_fields
 from app.domain.templates import validate_fields
 from app.domain.templates.standard import LABOR_PROTECTION, SOCIAL_INSURANCE
 from app.domain.terms import validate_terms
@@ -72,6 +74,7 @@ def typed_terms(version: TemplateVersion, raw: dict) -> tuple[dict, dict]:
                                          if raw.get(name) in (None, "")}})
     clean, errors = validate_fields(version.fields, raw)
     clean.update(template_text.foreign_terms(version, raw, errors))
+    clean.update(typed_law_fields(version.template.kind, version.fields, raw, errors))
     return clean, errors
 
 
@@ -190,7 +193,7 @@ def create_contract(p: Principal, raw: dict, *, acknowledged: list[str] | tuple 
     findings = _findings(p, org, clean, acknowledged, require_acknowledged,
                          kind=version.template.kind)
     seq = counters.next_value("contract_no")
-    contract = Contract(contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}", organization=org,
+    contract = Contract(contract_no=document_number("HT", seq, utcnow()), organization=org,
                         template=version.template.kind, template_version=version.number,
                         template_version_row=version, status="draft", created_by_id=p.user_id)
     id_number = _apply_worker(contract, clean)

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import pii
+from app.domain.beijing import document_number
 from app.errors import Conflict, Forbidden
 from app.extensions import db
 from app.models import Contract, Filing
@@ -77,7 +78,7 @@ def new_document(p: Principal, parent: Contract, kind: str, terms: dict, clause_
     take a serial block in its own transaction, which a pending write would lock out."""
     seq = counters.next_value("contract_no")
     doc = Contract(
-        contract_no=f"{PREFIXES[kind]}{utcnow():%Y%m%d}{seq:06d}", organization=parent.organization,
+        contract_no=document_number(PREFIXES[kind], seq, utcnow()), organization=parent.organization,
         template=parent.template, template_version=parent.template_version, status="draft",
         created_by_id=p.user_id, worker=parent.worker, worker_name=parent.worker_name,
         worker_phone_enc=parent.worker_phone_enc, worker_phone_masked=parent.worker_phone_masked,

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
+from app.domain.beijing import document_number
 from app.domain.expiry import WINDOW_DAYS, is_expiring, renewal_term, today_in_beijing
 from app.domain.terms import FIELD_LABELS
 from app.errors import Conflict, Forbidden, ValidationFailed
@@ -108,7 +109,7 @@ def _draft(p: Principal, original: Contract, start: date, end: date) -> Contract
         clean.pop(name)
     seq = counters.next_value("contract_no")
     renewal = Contract(
-        contract_no=f"HT{utcnow():%Y%m%d}{seq:06d}", organization=org,
+        contract_no=document_number("HT", seq, utcnow()), organization=org,
         template=original.template, template_version=version.number,
         template_version_row=version, status="draft",
         created_by_id=p.user_id, renewal_of_id=original.id, worker=original.worker,

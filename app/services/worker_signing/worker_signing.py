@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import pii
+from app.domain.beijing import in_beijing
 from app.domain.typed import Msg
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from app.extensions import db, sms_ext
@@ -241,7 +242,7 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
 
 def _record_signature(contract, doc, result, challenge, link, ip, user_agent, now) -> str:
     """Write the signed version, the evidence, the status change and the filing job."""
-    number = f"{contract.organization.region_code}-{now:%Y}-{counters.next_value('filing'):06d}"
+    number = f"{contract.organization.region_code}-{in_beijing(now):%Y}-{counters.next_value('filing'):06d}"
     documents.add_version(contract, "signed", result.pdf)
     db.session.add(SignatureEvent(
         contract_id=contract.id, party="worker", signer_name=contract.worker_name,
