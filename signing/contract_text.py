@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["Clause", "ContractTerms", "clauses", "cn_date", "party_rows", "rmb", "rmb_upper"]
+__all__ = ["DEFAULT_LABOR_PROTECTION", "DEFAULT_SOCIAL_INSURANCE", "Clause", "ContractTerms",
+           "clauses", "cn_date", "party_rows", "rmb", "rmb_upper"]
+
+#: What the social-insurance and labor-protection terms say when HR leaves them as they are
+#: (the templates' defaults). The built-in text's own paragraphs already say it, so
+#: :func:`clauses` prints such a term once, not twice.
+DEFAULT_SOCIAL_INSURANCE = "甲方依法为乙方办理养老、医疗、失业、工伤、生育保险，按时足额缴纳社会保险费。"
+DEFAULT_LABOR_PROTECTION = ("甲方按国家规定提供劳动防护用品和安全生产教育培训，"
+                            "保障乙方在劳动过程中的安全和健康。")
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
@@ -188,6 +196,12 @@ def _term(t: ContractTerms) -> tuple[str, ...]:
     return (f"本合同为无固定期限劳动合同，自{start}起履行。",)
 
 
+def _agreed(text: str, default: str) -> tuple[str, ...]:
+    """The parties' own words on a term, unless they are the default the clause already says."""
+    text = text.strip()
+    return (text,) if text and text != default else ()
+
+
 def clauses(t: ContractTerms) -> list[Clause]:
     """The numbered clauses of the contract, in order.
 
@@ -223,15 +237,16 @@ def clauses(t: ContractTerms) -> list[Clause]:
             "乙方工资不低于劳动合同履行地的最低工资标准。",
         )),
         Clause("社会保险", (
-            "甲乙双方依法参加社会保险，按时足额缴纳社会保险费；乙方个人缴纳部分由甲方依法代扣代缴。",
-            t.social_insurance,
+            "甲乙双方依法参加养老、医疗、失业、工伤、生育保险，甲方按时足额缴纳社会保险费；"
+            "乙方个人缴纳部分由甲方依法代扣代缴。",
+            *_agreed(t.social_insurance, DEFAULT_SOCIAL_INSURANCE),
         )),
         Clause("劳动保护、劳动条件和职业危害防护", (
             "甲方按照国家规定为乙方提供符合国家规定的劳动安全卫生条件和必要的劳动防护用品，"
-            "对乙方进行安全生产教育和培训。",
+            "对乙方进行安全生产教育和培训，保障乙方在劳动过程中的安全和健康。",
             "乙方从事可能产生职业病危害作业的，甲方应当如实告知职业病危害及其后果、防护措施和待遇，"
             "并依法组织职业健康检查。",
-            t.labor_protection,
+            *_agreed(t.labor_protection, DEFAULT_LABOR_PROTECTION),
         )),
         Clause("劳动合同的变更、解除和终止", (
             "经甲乙双方协商一致，可以变更本合同约定的内容，变更应当采用书面形式。",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
@@ -31,6 +30,7 @@ from reportlab.platypus import (
     Table,
 )
 
+from . import markup
 from .contract_text import PREAMBLE, ContractTerms, clause_label, clauses, party_rows
 from .fonts import reportlab_font
 
@@ -76,18 +76,20 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 
 def _story(terms: ContractTerms, font: str) -> list[Any]:
     st = _styles(font)
-    story: list[Any] = [Paragraph(escape(terms.title), st["title"])]
-    rows = [[Paragraph(f"{label}：", st["cell"]), Paragraph(escape(value), st["cell"])]
+    story: list[Any] = [Paragraph(markup.text(terms.title), st["title"])]
+    rows = [[Paragraph(markup.text(f"{label}："), st["cell"]),
+             Paragraph(markup.text(value), st["cell"])]
             for label, value in party_rows(terms)]
     table = Table(rows, colWidths=[150, _PAGE_W - 2 * _MARGIN_X - 150], hAlign="LEFT",
                   style=[("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("TOPPADDING", (0, 0), (-1, -1), 1),
                          ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
-    story += [table, Spacer(1, 6), Paragraph(escape(terms.preamble or PREAMBLE), st["body"])]
+    story += [table, Spacer(1, 6), Paragraph(markup.text(terms.preamble or PREAMBLE), st["body"])]
     body = terms.clause_texts if terms.clause_texts is not None else clauses(terms)
     for number, clause in enumerate(body, start=1):
-        story.append(Paragraph(f"{clause_label(number)}　{clause.heading}", st["heading"]))
-        story += [Paragraph(escape(text), st["body"]) for text in clause.paragraphs if text]
+        story.append(Paragraph(markup.text(f"{clause_label(number)}　{clause.heading}"),
+                               st["heading"]))
+        story += [Paragraph(markup.text(text), st["body"]) for text in clause.paragraphs if text]
     story.append(Paragraph("（以下无正文）", st["end"]))
     # the signature block needs the bottom of the last page free up to _SIG_AREA_TOP
     reserve = _SIG_AREA_TOP - _MARGIN_BOTTOM

@@ -90,7 +90,8 @@ class WorkerContractOut(ContractOut):
 
     title: str = Field(description="文件名称（如《非全日制用工劳动合同》《劳动合同变更协议》）")
     facts: list[FactOut] = Field(description="劳动合同的主要条款（按合同所用模板的字段）；协议为空")
-    clauses: list[ClauseOut] = Field(description="变更、解除协议的条款原文（与 PDF 一致）；合同为空")
+    clauses: list[ClauseOut] = Field(
+        description="条款原文，与签署的 PDF 一致（劳动合同的各条；变更、解除协议的条款）")
     clauses_en: list[ClauseOut] = Field(
         description="劳动合同条款的英文阅读文本（签署的 PDF 为中文）；协议为空")
 

@@ -28,6 +28,8 @@ class ClauseOut(BaseModel):
     required: bool
     heading_en: str = ""
     paragraphs_en: list[str] = []
+    if_filled: str | None = Field(None, description="只在该字段有值时打印本条（如 term_end）")
+    if_empty: str | None = Field(None, description="只在该字段为空时打印本条（如 term_end）")
 
 
 class VersionOut(BaseModel):

@@ -35,3 +35,19 @@ def pdf_text(pdf: bytes, tmp: Path) -> str:
     out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                          text=True, check=True).stdout
     return "".join(out.split())
+
+
+def tiny_pdf(page_extra: bytes = b"") -> bytes:
+    """A small but real one-page PDF (catalog, page tree, page, exact xref) that PDF readers
+    open; ``page_extra`` goes into the page dictionary (e.g. ``b"/Rotate 90"``) to vary it."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]" + page_extra + b">>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -2,7 +2,10 @@
 
 Dates print as ``2026年12月1日``, money as ``人民币6,500.00元（大写：…）`` (signing's
 :func:`~signing.contract_text.rmb`), choices as their Chinese label. An optional clause whose
-placeholders are all empty is left out. English texts fill the same way (ISO dates, ¥ amounts).
+placeholders are all empty is left out; a clause with ``if_filled``/``if_empty`` (a field
+name) is printed only when that field has a value / has none (e.g. the construction
+contract's term: to the end date given, else until the work is done). English texts fill the
+same way (ISO dates, ¥ amounts).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from app.domain.templates.standard import DEFAULTS_EN
 from signing.contract_text import cn_date, rmb
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -44,6 +48,8 @@ def _shown(spec: dict, value: object, english: bool) -> str:
         return spec["choices"].get(value, "") if not english else str(value).replace("_", " ")
     if kind == "yes_no":
         return ("yes" if value else "no") if english else ("是" if value else "否")
+    if english and isinstance(value, str) and value.strip() in DEFAULTS_EN:
+        return DEFAULTS_EN[value.strip()]  # a default clause text, in English
     return str(value)
 
 
@@ -62,6 +68,10 @@ def fill(version: dict, values: dict, *, english: bool = False) -> list[tuple[st
         texts = clause.get("paragraphs_en") if english else clause["paragraphs"]
         if english and not texts:
             heading, texts = clause["heading"], clause["paragraphs"]
+        if clause.get("if_filled") and not shown.get(clause["if_filled"]):
+            continue
+        if clause.get("if_empty") and shown.get(clause["if_empty"]):
+            continue
         names = set().union(*(placeholders(t) for t in texts)) if texts else set()
         if not clause.get("required", True) and names and not any(shown.get(n) for n in names):
             continue

@@ -8,9 +8,19 @@ keeps them equal); later versions are published by platform admins and live in t
 
 from __future__ import annotations
 
-SOCIAL_INSURANCE = "甲方依法为乙方办理养老、医疗、失业、工伤、生育保险，按时足额缴纳社会保险费。"
+from signing.contract_text import DEFAULT_LABOR_PROTECTION as LABOR_PROTECTION
+from signing.contract_text import DEFAULT_SOCIAL_INSURANCE as SOCIAL_INSURANCE
+
 WAGE_FORMS = {"monthly": "按月计发", "daily": "按日计发", "piece_rate": "按工程量（计件）计发"}
-LABOR_PROTECTION = "甲方按国家规定提供劳动防护用品和安全生产教育培训，保障乙方在劳动过程中的安全和健康。"
+#: The English of the default clause texts, for the English reading and preview (the signed
+#: PDF stays Chinese): a term left at its default reads in English, one HR typed as typed.
+DEFAULTS_EN = {
+    SOCIAL_INSURANCE: "The employer enrolls the worker in pension, medical, unemployment, "
+                      "work-injury and maternity insurance and pays the contributions in full "
+                      "and on time.",
+    LABOR_PROTECTION: "The employer provides protective equipment and work-safety training as "
+                      "the state requires, and protects the worker's safety and health at work.",
+}
 
 
 def _f(name: str, type_: str, label: str, required: bool = True, **extra) -> dict:
@@ -44,9 +54,11 @@ NON_COMPETE = [_f("non_compete_months", "integer", "竞业限制期限（月）"
 
 
 def _c(heading: str, *paragraphs: str, required: bool = True, heading_en: str = "",
-       en: tuple[str, ...] = ()) -> dict:
+       en: tuple[str, ...] = (), **condition: str) -> dict:
+    """A clause; ``if_filled="term_end"`` / ``if_empty="term_end"``: printed only when that
+    field has a value / has none (see :func:`app.domain.templates.fill`)."""
     return {"heading": heading, "paragraphs": list(paragraphs), "required": required,
-            "heading_en": heading_en, "paragraphs_en": list(en)}
+            "heading_en": heading_en, "paragraphs_en": list(en), **condition}
 
 
 WORK = _c("工作内容和工作地点",
@@ -84,8 +96,8 @@ SIGNING = _c("合同的订立和生效",
                  "have signed.",))
 
 
-def _term(text: str, en: str) -> dict:
-    return _c("合同期限", text, heading_en="Term", en=(en,))
+def _term(text: str, en: str, **condition: str) -> dict:
+    return _c("合同期限", text, heading_en="Term", en=(en,), **condition)
 
 
 STANDARD_V1: list[dict] = [
@@ -144,8 +156,13 @@ STANDARD_V1: list[dict] = [
                 _f("pay_day", "integer", "发薪日", minimum=1, maximum=31),
                 _f("wage_account", "text", "农民工工资专用账户", limit=200),
                 *COMMON_END],
-     "clauses": [_term("本合同自%(term_start)s起，至%(project_name)s工程项目乙方所承担的工作完成时止。",
-                       "From %(term_start)s until the worker's part of %(project_name)s is done."),
+     # an end date given is printed (art. 17: the term); without one, until the work is done
+     "clauses": [_term("本合同期限自%(term_start)s起至%(term_end)s止。",
+                       "The contract runs from %(term_start)s to %(term_end)s.",
+                       if_filled="term_end"),
+                 _term("本合同自%(term_start)s起，至%(project_name)s工程项目乙方所承担的工作完成时止。",
+                       "From %(term_start)s until the worker's part of %(project_name)s is done.",
+                       if_empty="term_end"),
                  _c("工作内容", "乙方在%(project_name)s项目%(team)s班组从事%(post)s工作，"
                     "工作地点为%(work_location)s。", heading_en="Work",
                     en=("The worker works as %(post)s in team %(team)s on %(project_name)s, at "

@@ -111,6 +111,7 @@ def to_pdf(rows: list[list[str]], employer: str, day: date) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from signing import markup
     from signing.fonts import reportlab_font
 
     font = reportlab_font(pki.font())
@@ -118,11 +119,12 @@ def to_pdf(rows: list[list[str]], employer: str, day: date) -> bytes:
     title = ParagraphStyle("title", fontName=font, fontSize=14, leading=18)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4), title="职工名册")
-    grid = Table([[Paragraph(str(v), cell) for v in row] for row in rows], repeatRows=1)
+    # stored text is printed as text, never read as markup (an address with <img> or <br>)
+    grid = Table([[Paragraph(markup.text(v), cell) for v in row] for row in rows], repeatRows=1)
     grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
     heading = gettext("%(employer)s 职工名册（%(day)s）", employer=employer, day=day.isoformat())
-    doc.build([Paragraph(heading, title), Spacer(1, 8), grid])
+    doc.build([Paragraph(markup.text(heading), title), Spacer(1, 8), grid])
     return buf.getvalue()
 
 

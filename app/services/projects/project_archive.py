@@ -2,18 +2,17 @@
 kept, by category (once, or every month), each upload a new version under
 ``projects/<id>/<category>/<period>/v<n>-<sha>.<ext>`` with its SHA-256, uploader and time,
 retained (object lock on MinIO/S3) until three years after completion and final settlement
-(the planned end while those are unknown). The type is told by the content, not the name:
-PDF, PNG, JPEG, XLSX or CSV; an empty, oversized, wrong-type or corrupt file is refused with
-a clear message and nothing is stored.
+(the planned end while those are unknown). The type is told by the content — PDF, PNG, JPEG,
+XLSX or CSV — and must be the one the name declares (a ``.pdf`` must parse as a PDF); an
+empty, oversized, wrong-type, misnamed or corrupt file is refused with a clear message naming
+it, and nothing is stored.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import uuid
-import zipfile
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -27,7 +26,7 @@ from app.models import Project, ProjectDocument
 from app.models.base import utcnow
 from app.services.platform import audit
 from app.services.platform.principal import Principal
-from app.services.projects import projects
+from app.services.projects import archive_files, projects
 from archive import ArchiveError
 
 CATEGORIES = {  # name -> (Chinese label, "once" | "monthly")
@@ -51,8 +50,6 @@ TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
 INVALID = "上传有误，请检查标出的项目"
 EMPTY = "上传的文件是空的"
 TOO_LARGE = "文件过大：最大 %(mb)s MB"
-WRONG_TYPE = "只能上传 PDF、图片（PNG、JPEG）、XLSX 或 CSV 文件（按文件内容判断，不看扩展名）"
-CORRUPT = "文件已损坏，无法打开（%(kind)s）"
 UNKNOWN_CATEGORY = "没有这个资料类别"
 BAD_PERIOD = "月份应为 YYYY-MM，且在项目开工之后、不晚于本月"
 NOT_FOUND = "资料不存在"
@@ -60,39 +57,14 @@ UNAVAILABLE = "档案库暂时无法访问，文件未保存，请稍后重试"
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def sniff(data: bytes) -> tuple[str | None, Msg | None]:
-    """The file's kind by its content, or the problem (empty, too large, wrong, corrupt)."""
+def sniff(data: bytes, filename: str = "") -> tuple[str | None, Msg | None]:
+    """The file's kind by its content, or the problem (empty, too large, not what its name
+    says, wrong, corrupt): see :mod:`app.services.projects.archive_files`."""
     if not data:
         return None, Msg(EMPTY)
     if len(data) > MAX_BYTES:
         return None, Msg(TOO_LARGE, mb=MAX_BYTES // (1024 * 1024))
-    if data.startswith(b"%PDF-"):
-        return ("pdf", None) if b"%%EOF" in data[-2048:] else ("pdf", Msg(CORRUPT, kind="PDF"))
-    if data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff"):
-        kind = "png" if data[:1] == b"\x89" else "jpg"
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(io.BytesIO(data)) as img:
-                img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            return kind, Msg(CORRUPT, kind=kind.upper())
-        return kind, None
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                ok = "[Content_Types].xml" in z.namelist() and z.testzip() is None
-        except (zipfile.BadZipFile, OSError, ValueError):
-            ok = False
-        return ("xlsx", None) if ok else (None, Msg(CORRUPT, kind="XLSX"))
-    if b"\x00" not in data:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                data.decode(encoding)
-                return "csv", None
-            except UnicodeDecodeError:
-                continue
-    return None, Msg(WRONG_TYPE)
+    return archive_files.check(data, filename)
 
 
 def retain_until(project: Project) -> datetime:
@@ -134,7 +106,7 @@ def upload(p: Principal, project_id: int, category: object, period: object, file
     if category not in CATEGORIES:
         raise ValidationFailed(INVALID, fields={"category": Msg(UNKNOWN_CATEGORY)})
     period = _period(project, category, period, today or today_in_beijing())
-    kind, problem = sniff(data)
+    kind, problem = sniff(data, filename)
     if problem:
         raise ValidationFailed(INVALID, fields={"file": problem})
     digest = hashlib.sha256(data).hexdigest()

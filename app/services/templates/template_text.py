@@ -62,6 +62,11 @@ def pdf_terms(contract: Contract, base: dict) -> ContractTerms:
     return replace(terms, clause_texts=own, subject=terms.title)
 
 
+def printed(terms: ContractTerms) -> tuple[Clause, ...]:
+    """The numbered clauses the PDF of ``terms`` prints, in order (what the worker reads)."""
+    return terms.clause_texts if terms.clause_texts is not None else tuple(clauses(terms))
+
+
 def fields_of(contract: Contract) -> list[dict]:
     """The typed fields of ``contract``'s template version (the standard ones of its kind for
     a contract made before versions)."""

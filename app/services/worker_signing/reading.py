@@ -2,9 +2,11 @@
 
 A labor contract of any kind is shown by its own template's typed fields (label and value,
 money in yuan, choices by their label), so a part-time contract shows its hourly wage and
-hours and a construction contract its project, team and wage form; its English reading
-text comes with it. An amendment or termination is shown by its clauses exactly as its PDF
-prints them (stored with the document when it was drawn up).
+hours and a construction contract its project, team and wage form, followed by its clauses
+exactly as its PDF prints them (the same words the worker signs: a construction contract's
+end date, for one); its English reading text comes with it. An amendment or termination is
+shown by its clauses exactly as its PDF prints them (stored with the document when it was
+drawn up).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from decimal import Decimal
 from flask_babel import gettext
 
 from app.models import Contract
+from app.services.contracts import contracts
 from app.services.templates import template_text
 
 #: Fields not shown among the terms: the worker's own data, already verified on the page.
@@ -59,9 +62,15 @@ def facts(contract: Contract) -> list[dict]:
 
 
 def clauses(contract: Contract) -> list[dict]:
-    """A document's clauses as printed (``{heading, paragraphs}``); a contract has none here
-    (its full text is the PDF)."""
-    return [{"heading": h, "paragraphs": list(ps)} for h, ps in contract.terms.get("clauses", [])]
+    """A document's clauses as its PDF prints them (``{heading, paragraphs}``): a labor
+    contract's from its terms and template version (the ID number masked), any other
+    document's as stored when it was drawn up."""
+    if contract.document_kind != "contract":
+        return [{"heading": h, "paragraphs": list(ps)}
+                for h, ps in contract.terms.get("clauses", [])]
+    terms = contracts.terms_for_pdf(contract, id_number=contract.worker.id_masked)
+    return [{"heading": c.heading, "paragraphs": [p for p in c.paragraphs if p]}
+            for c in template_text.printed(terms)]
 
 
 def english(contract: Contract) -> list[dict]:
