@@ -20,6 +20,7 @@ from app.models.org import (
     User,
     auditor_employers,
 )
+from app.models.portal import PortalLogin
 from app.models.project import Project, ProjectDocument, ProjectMember
 from app.models.ratelimit import RateLimitCounter
 from app.models.reminder import SigningReminder
@@ -52,6 +53,7 @@ __all__ = [
     "MinimumWage",
     "Organization",
     "PayRecord",
+    "PortalLogin",
     "OtpChallenge",
     "Project",
     "ProjectDocument",

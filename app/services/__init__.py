@@ -29,7 +29,9 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # certificate, expiry notices, bulk actions
     "lifecycle": ("platform", "accounts", "templates", "contracts", "worker_signing", "filing"),
     # roster files checked and launched as batches of contracts
-    "batches": ("platform", "templates", "contracts"),
+    "batches": ("platform", "standards", "templates", "contracts"),
     # construction projects, their archives, attendance and payroll, wage reconciliation
     "projects": ("platform", "standards", "batches"),
+    # the worker's own space: sign-in by SMS code, every signed contract, pay, history
+    "worker_space": ("platform", "contracts", "lifecycle"),
 }

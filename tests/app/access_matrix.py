@@ -32,11 +32,16 @@ PRINCIPALS = {
     "platform": {"kind": "user", "username": "platform", "role": "platform_admin"},
     "api_A": {"kind": "api_key", "org": "A"},
     "api_B": {"kind": "api_key", "org": "B"},
+    # workers signed in to their own space (/me): the worker of A's filed contract, and the
+    # worker of B's (each sees only the contracts they signed, whichever employer issued them)
+    "person_A": {"kind": "person", "person_of": "A"},
+    "person_B": {"kind": "person", "person_of": "B"},
 }
 # Denied principals run first (the state is compared before/after), owners last; an API key
 # before its admin (who revokes it).
-ORDER = ["anonymous", "signing_other", "api_B", "hr_B", "admin_B", "auditor_B", "auditor_none",
-         "auditor_A", "signing_own", "api_A", "hr_A", "admin_A", "platform"]
+ORDER = ["anonymous", "signing_other", "person_B", "api_B", "hr_B", "admin_B", "auditor_B",
+         "auditor_none", "auditor_A", "signing_own", "person_A", "api_A", "hr_A", "admin_A",
+         "platform"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ POLICIES: dict[str, Route] = {
                                     extra={"template_id": 1}),
     "employer.edit_contract": Route("employer_page", obj="draft"),
     "employer.pdf": Route("employer_page", obj="filed"),
+    "employer.print_copy": Route("employer_page", "POST", obj="filed", body="form"),
     "employer.send": Route("employer_page", "POST", obj="draft", body="form"),
     "employer.resend": Route("employer_page", "POST", obj="changing", body="form"),
     "employer.terminate": Route("employer_page", "POST", obj="filed", body="form"),
@@ -203,6 +209,17 @@ POLICIES: dict[str, Route] = {
     "account.webhook_log": Route("employer_admin_page", obj="webhook"),
     "account.replay_delivery": Route("employer_admin_page", "POST", obj="webhook", body="form"),
     "account.disable_webhook": Route("employer_admin_page", "POST", obj="webhook", body="form"),
+    # the worker's own space: signing in is public (the same answer for anyone); the pages
+    # are the signed-in person's, and a contract only when they signed it
+    "portal.sign_in": Route("public", "GET,POST", body="form"),
+    "portal.enter_code": Route("public", "GET,POST", body="form"),
+    "portal.sign_out": Route("public", "POST", body="form"),
+    "portal.home": Route("person"),
+    "portal.pay_page": Route("person"),
+    "portal.history_page": Route("person"),
+    "portal.contract": Route("person", obj="filed"),
+    "portal.download": Route("person", obj="filed"),
+    "portal.print_copy": Route("person", obj="filed"),
 }
 
 
@@ -218,6 +235,10 @@ def expected(policy: str, name: str, owner: str | None) -> str:
         return "ok" if kind == "user" else "login"
     if policy == "signing":
         return "ok" if kind == "signing" and p["contract_of"] == owner else "login"
+    if policy == "person":  # the portal's own session; an employer's login opens nothing
+        if kind != "person":
+            return "login"
+        return "ok" if owner is None or p["person_of"] == owner else "hidden"
     if policy == "employer_api":
         if kind != "api_key":
             return "login"

@@ -20,6 +20,7 @@ from app.models import (
 )
 from tests.app import access_matrix as m
 from tests.app.flows import signature_data_url
+from tests.app.portal_helpers import portal_sign_in
 from tests.conftest import bearer, contract_payload, csrf_token, login
 
 PEOPLE = {
@@ -108,6 +109,7 @@ def _project(org, username: str) -> tuple[int, int]:
     from app.models import User
     from app.services.platform.principal import of_user
     from app.services.projects import project_archive, projects
+    from tests.app.pdftools import tiny_pdf
 
     p = of_user(db.session.scalar(select(User).where(User.username == username)))
     project = projects.create(p, {
@@ -117,7 +119,7 @@ def _project(org, username: str) -> tuple[int, int]:
         "wage_bank_code": "102", "wage_account": "6222020200001234", "deposit_kind": "cash",
         "wage_account_holder": "专户", "deposit_amount": "100000", "pay_day": "15"})
     doc = project_archive.upload(p, project.id, "construction_contract", None, "c.pdf",
-                                 b"%PDF-1.4\n%%EOF\n")
+                                 tiny_pdf())
     return project.id, doc.id
 
 
@@ -152,7 +154,7 @@ def _batch(org, username: str) -> int:
     return batch.id
 
 
-def _clients(app, world, tenants) -> dict:
+def _clients(app, world, tenants, outbox) -> dict:
     clients = {}
     for name, spec in m.PRINCIPALS.items():
         c = app.test_client()
@@ -163,6 +165,10 @@ def _clients(app, world, tenants) -> dict:
             headers = bearer(world["api_key" if spec["org"] == "A" else "api_key_other"])
         elif spec["kind"] == "signing":
             headers = {"X-Signing-Session": tenants[spec["contract_of"]]["session"]}
+        elif spec["kind"] == "person":  # through the portal: name, ID number, texted code
+            person = PEOPLE[spec["person_of"]]
+            portal_sign_in(c, outbox, person["worker_name"], person["worker_id_number"],
+                           person["worker_phone"])
         clients[name] = (c, headers, csrf_token(c.get("/login").get_data(as_text=True)))
     return clients
 
@@ -236,9 +242,10 @@ def test_access_matrix(client, world, outbox):
     tenants = {"A": _tenant(client, outbox, world["api_key"], PEOPLE["A"]),
                "B": _tenant(client, outbox, world["api_key_other"], PEOPLE["B"])}
     _account_objects(world, tenants)
-    clients = _clients(app, world, tenants)
+    clients = _clients(app, world, tenants, outbox)
     failures, checked, before = [], 0, _state(world["org"].id, outbox)
-    last = ("admin.revoke", "auth.logout")  # logout ends the principal's session: run it last
+    # logouts end the principal's session: run them last
+    last = ("admin.revoke", "auth.logout", "portal.sign_out")
     routes = sorted(m.POLICIES.items(), key=lambda kv: last.index(kv[0]) + 1 if kv[0] in last else 0)
     for name in m.ORDER:
         c, headers, csrf = clients[name]

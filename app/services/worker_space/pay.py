@@ -1,0 +1,77 @@
+"""The worker's pay per project and month, from the projects' payroll and bank payment
+records matched to them by the keyed hash of their ID number (as the imports store them)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AttendanceDay, Organization, PayRecord, Project, Worker
+from app.services.platform.principal import Principal
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One bank payment of a month's wage."""
+
+    net: Decimal
+    paid_on: date | None
+    account: str  # masked
+    bank: str
+
+
+@dataclass(frozen=True)
+class PayMonth:
+    """The worker's wage of one month on one project."""
+
+    month: str
+    project: str
+    contractor: str
+    days_on_site: int  # attendance days recorded on the site that month
+    days_paid: int  # days the pay sheet counts
+    gross: Decimal  # 应发
+    net: Decimal  # 实发
+    payments: list[Payment]
+
+    @property
+    def unpaid(self) -> bool:
+        """No payment of this month carries a date yet."""
+        return not any(p.paid_on for p in self.payments)
+
+
+def pay_months(p: Principal) -> list[PayMonth]:
+    """Per project and month, newest first: days on site, 应发, 实发 and each payment.
+
+    Only the person's own records: ``p`` must be a person (anyone else sees nothing).
+    """
+    worker = db.session.get(Worker, p.worker_id) if p.is_person else None
+    if worker is None:
+        return []
+    lines: dict[tuple[str, int], list[PayRecord]] = defaultdict(list)
+    names: dict[int, tuple[str, str]] = {}
+    for record, project, contractor in db.session.execute(
+            select(PayRecord, Project.name, Organization.name)
+            .join(Project, Project.id == PayRecord.project_id)
+            .join(Organization, Organization.id == Project.contractor_id)
+            .where(PayRecord.id_hash == worker.id_hash).order_by(PayRecord.id)):
+        lines[(record.month, record.project_id)].append(record)
+        names[record.project_id] = (project, contractor)
+    attendance: dict[tuple[str, int], int] = defaultdict(int)
+    for project_id, day in db.session.execute(
+            select(AttendanceDay.project_id, AttendanceDay.day)
+            .where(AttendanceDay.id_hash == worker.id_hash,
+                   AttendanceDay.project_id.in_(list(names) or [0]))):
+        attendance[(day.isoformat()[:7], project_id)] += 1
+    out = [PayMonth(month, *names[project_id], attendance[(month, project_id)],
+                    max(r.days for r in records), sum((Decimal(r.gross) for r in records),
+                                                       Decimal(0)),
+                    sum((Decimal(r.net) for r in records), Decimal(0)),
+                    [Payment(Decimal(r.net), r.paid_on, r.account_masked, r.bank)
+                     for r in records])
+           for (month, project_id), records in lines.items()]
+    return sorted(out, key=lambda m: (m.month, m.project), reverse=True)
