@@ -22,7 +22,7 @@ from app.services.platform import audit, events, jobs
 from archive import build_manifest
 
 SMS_FILED = ("【智慧星用工】您与%(employer)s的劳动合同已签署并完成用工备案，备案号%(number)s。"
-             "您可随时打开原签署链接、核验身份后免费查看和下载合同。")
+             "您可随时在 %(portal)s 凭姓名、身份证号和本手机号免费查看、下载和打印合同。")
 
 
 def store():
@@ -109,11 +109,16 @@ def file_contract(payload: dict) -> None:
         _filed_document(contract, number)
         return
     invites.queue_sms(contract, Msg(SMS_FILED, employer=contract.organization.name,
-                                      number=number))
+                                      number=number, portal=portal_url()))
 
 
 SMS_FILED_DOCUMENT = ("【智慧星用工】您与%(employer)s的%(title)s已完成备案，备案号%(number)s。"
-                      "您可随时打开签署链接、核验身份后免费查看和下载。")
+                      "您可随时在 %(portal)s 凭姓名、身份证号和本手机号免费查看和下载。")
+
+
+def portal_url() -> str:
+    """Where a worker keeps every contract they signed (the portal), once signing links expire."""
+    return f"{current_app.config['BASE_URL']}/me/"
 
 
 def _filed_document(doc: Contract, number: str) -> None:
@@ -125,7 +130,8 @@ def _filed_document(doc: Contract, number: str) -> None:
     events.publish("document.filed", document=doc)
     if doc.document_kind != "certificate":
         invites.queue_sms(doc, Msg(SMS_FILED_DOCUMENT, employer=doc.organization.name,
-                                     title=doc.terms.get("title", ""), number=number))
+                                     title=doc.terms.get("title", ""), number=number,
+                                     portal=portal_url()))
 
 
 def extend_retention(contract: Contract) -> datetime:

@@ -5,13 +5,14 @@ only — the certificate is the employer's statement the law obliges it to give,
 is not asked to sign it (a receipt signature would let the certificate wait on the worker
 and is not required by art. 50; delivery is recorded instead: the SMS job and the audit
 trail). Filed like a contract (own filing number and archive copy), in the contract's chain,
-texted to the worker, who opens it through the original signing link.
+texted to the worker, who keeps it in their own space (the portal, /me).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.domain import severance as law
@@ -27,7 +28,7 @@ from signing import Clause
 from signing.contract_text import cn_date
 
 SMS_CERTIFICATE = ("【智慧星用工】%(employer)s已为您出具解除（终止）劳动合同证明书（编号%(number)s），"
-                   "请打开原签署链接、核验身份后免费查看和下载。")
+                   "您可随时在 %(portal)s 凭姓名、身份证号和本手机号免费查看和下载。")
 PREAMBLE = "兹证明："
 
 
@@ -82,7 +83,8 @@ def issue_certificate(payload: dict) -> None:
                  dedupe_key=f"file:{doc.id}")
     audit.record(doc.id, p.actor, "certificate.issued", termination=termination.contract_no)
     audit.record(original.id, p.actor, "contract.certificate_issued", document=doc.contract_no)
-    invites.queue_sms(original, Msg(SMS_CERTIFICATE, employer=org.name, number=doc.contract_no))
+    invites.queue_sms(original, Msg(SMS_CERTIFICATE, employer=org.name, number=doc.contract_no,
+                                        portal=f"{current_app.config['BASE_URL']}/me/"))
 
 
 def certificate_of(original: Contract) -> Contract | None:
