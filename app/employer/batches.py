@@ -8,7 +8,8 @@ from flask_babel import gettext
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
 from app.errors import translate
-from app.services.batches import batch_check, batches, roster, roster_file
+from app.services.batches import batch_check, batches, roster_file
+from app.services.batches import roster_template as template_files
 from app.services.contracts import contract_project, rules
 from app.services.templates import templates
 from app.surface import NOTHING, Refusal, attempt, download
@@ -24,7 +25,7 @@ def _upload_page(refused: Refusal = NOTHING):
     """The batches and the upload form; a refused roster with every problem by row and column
     (nothing created), a refused form with its fields."""
     p = current_principal()
-    problems = [_shown(pr) for pr in refused.error.problems] \
+    problems = [batch_check.shown(pr) for pr in refused.error.problems] \
         if isinstance(refused.error, batch_check.RosterInvalid) else []
     return render_template("employer/batches.html", batches=batches.recent(p),
                            choices=templates.usable(p), errors=refused.fields, problems=problems,
@@ -51,18 +52,14 @@ def batches_page():
     return redirect(url_for("employer.batch_page", batch_id=batch.id))
 
 
-def _shown(problem: batch_check.Problem) -> dict:
-    return {"row": problem.row, "column": problem.column, "field": problem.field,
-            "message": translate(problem.message)}
-
-
 @bp.get("/batches/template.xlsx")
 @role_required(*EMPLOYER_ROLES)
 def roster_template():
     """The roster template for the chosen template (``?template=``; default fixed-term)."""
-    version = attempt(templates.version_for, current_principal(), request.args.get("template"),
-                      again=_upload_page)
-    return download(roster.template_file(version), XLSX, f"roster-{version.template.kind}.xlsx")
+    p = current_principal()
+    version = attempt(templates.version_for, p, request.args.get("template"), again=_upload_page)
+    data = template_files.template_file(version, template_files.suggestions(p))
+    return download(data, XLSX, f"roster-{version.template.kind}.xlsx")
 
 
 def _batch_page(batch_id: int, refused: Refusal = NOTHING):

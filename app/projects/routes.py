@@ -7,7 +7,6 @@ from flask_babel import gettext
 
 from app.auth.access import current_principal, role_required
 from app.domain.expiry import today_in_beijing
-from app.errors import translate
 from app.projects.blueprint import bp
 from app.services.batches import batch_check
 from app.services.projects import project_archive, project_board, projects
@@ -49,8 +48,7 @@ def _detail(project_id: int, refused: Refusal = NOTHING):
     """The project page; after a refused action with its message, the fields named and what
     was typed (a refused import lists its problems by row)."""
     p = current_principal()
-    problems = [{"row": pr.row, "column": pr.column, "message": translate(pr.message)}
-                for pr in refused.error.problems] \
+    problems = [batch_check.shown(pr) for pr in refused.error.problems] \
         if isinstance(refused.error, batch_check.RosterInvalid) else []
     project = projects.get(p, project_id)
     return render_template(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Batch, BatchRow, Contract, SignatureEvent
 from tests.app.flows import api_create, api_send
-from tests.app.roster_helpers import COLUMN, person, row, xlsx
+from tests.app.roster_helpers import COLUMN, FIXED_TERM_HEADER, person, row, xlsx
 from tests.conftest import csrf_token, login
 
 ROWS = {"postgresql": 300, "sqlite": 60}
@@ -95,7 +95,8 @@ def test_three_hundred_workers_upload_correct_launch_progress_sealed_and_sent(
     assert "名册有12处问题" in html and "尚未创建任何合同" in html
     for row_no, (field, _, says) in MISTAKES.items():
         assert says in found[row_no], (row_no, found.get(row_no))
-        assert f"<td>{COLUMN_LETTER[field]}</td>" in html
+        header = FIXED_TERM_HEADER[COLUMN[field]].lstrip("*")  # the column by letter and header
+        assert f"<td>{COLUMN_LETTER[field]}列（{header}）</td>" in html
     assert "尚未发送的合同草稿" in found[43] and draft["contract_no"] in found[43]
     assert set(found) == {*MISTAKES, 43}  # the good rows (typed as people type) pass
     assert db.session.scalar(select(func.count()).select_from(Batch)) == 0

@@ -27,6 +27,7 @@ from app.services.platform.principal import Principal
 from app.services.templates import templates
 
 ROSTER_INVALID = "名册有%(count)s处问题，请修改后重新上传（尚未创建任何合同）"
+COLUMN_NAMED = "%(column)s列（%(header)s）"
 NO_ROWS = "名册中没有劳动者（表头下面没有填写任何行）"
 SAME_PERSON = "与第%(row)s行是同一个身份证号码"
 HAS_DRAFT = "该劳动者已有尚未发送的合同草稿（%(contract_no)s），请先发送或作废"
@@ -37,12 +38,20 @@ ROW_NOT_AN_OBJECT = "该行应为 JSON 对象"
 @dataclass(frozen=True)
 class Problem:
     """One problem: the spreadsheet row (API: the row's index from 1), the column (letter
-    and field name; empty for the whole row or file) and the message."""
+    and field name; empty for the whole row or file), the message, and the column's header
+    as the file has it (empty: none)."""
 
     row: int
     field: str
     column: str
     message: Msg
+    header: str = ""
+
+    def where(self) -> Msg | str:
+        """The column as a person finds it: its letter and its header ("S列（班组）")."""
+        if self.column and self.header:
+            return Msg(COLUMN_NAMED, column=self.column, header=self.header)
+        return self.column
 
 
 class RosterInvalid(ValidationFailed):
@@ -50,8 +59,8 @@ class RosterInvalid(ValidationFailed):
 
     code = "roster_invalid"
 
-    def __init__(self, problems: list[Problem]):
-        super().__init__(ROSTER_INVALID, count=len(problems))
+    def __init__(self, problems: list[Problem], message: str = ROSTER_INVALID):
+        super().__init__(message, count=len(problems))
         self.problems = problems
 
     def to_dict(self) -> dict:
@@ -59,8 +68,18 @@ class RosterInvalid(ValidationFailed):
         from app.errors import translate
 
         return {**super().to_dict(), "problems": [
-            {"row": p.row, "field": p.field, "column": p.column, "message": translate(p.message)}
-            for p in self.problems]}
+            {"row": p.row, "field": p.field, "column": p.column, "header": p.header,
+             "message": translate(p.message)} for p in self.problems]}
+
+
+def shown(problem: Problem) -> dict:
+    """A problem as a page lists it, in the reader's language: row, column (letter and
+    header), field and message."""
+    from app.errors import translate
+
+    where = problem.where()
+    return {"row": problem.row, "column": translate(where) if isinstance(where, Msg) else where,
+            "field": problem.field, "message": translate(problem.message)}
 
 
 @dataclass
@@ -99,7 +118,8 @@ def from_file(p: Principal, template_choice: object, filename: str, data: bytes,
     problems = [Problem(sheet.header_row, "", "", m) for m in header_problems]
     if problems:
         raise RosterInvalid(problems)
-    letters = {spec["name"]: _letter(i) for i, spec in found.items()}
+    letters = {spec["name"]: (_letter(i), sheet.header[i].strip().lstrip("*").strip())
+               for i, spec in found.items()}
     items = []
     for row_no, cells in sheet.rows:
         if roster.is_example(cells):
@@ -127,6 +147,13 @@ def from_rows(p: Principal, template_choice: object, rows: object,
     return _store(p, org, version, "api", items, {}, link)
 
 
+def _problem(row: int, name: str, columns: dict, message: Msg) -> Problem:
+    """A problem of field ``name`` in ``row``, at its column (``columns``: field name to
+    ``(letter, header)``; a field that is no column of the file has none)."""
+    letter, header = columns.get(name, ("", ""))
+    return Problem(row, name, letter, message, header)
+
+
 def _letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
@@ -152,8 +179,8 @@ def _store(p: Principal, org, version: TemplateVersion, filename: str, items: li
             if id_number in first_row_of:
                 errors["worker_id_number"] = Msg(SAME_PERSON, row=first_row_of[id_number])
             first_row_of.setdefault(id_number, row_no)
-        problems += [Problem(row_no, name, letters.get(name, ""), Msg(message) if not isinstance(
-            message, Msg) else message) for name, message in errors.items()]
+        problems += [_problem(row_no, name, letters, message if isinstance(message, Msg) else Msg(
+            message)) for name, message in errors.items()]
         checked.append(_Row(row_no, raw, clean, warnings))
     problems += _open_drafts(org.id, checked, letters)
     if problems:
@@ -189,5 +216,5 @@ def _open_drafts(org_id: int, checked: list[_Row], letters: dict) -> list[Proble
         select(Worker.id_hash, Contract.contract_no).join(Contract, Contract.worker_id == Worker.id)
         .where(Contract.organization_id == org_id, Contract.status == "draft",
                Contract.document_kind == "contract", Worker.id_hash.in_(list(by_hash))))
-    return [Problem(by_hash[h].row_no, "worker_id_number", letters.get("worker_id_number", ""),
-                    Msg(HAS_DRAFT, contract_no=no)) for h, no in found]
+    return [_problem(by_hash[h].row_no, "worker_id_number", letters,
+                     Msg(HAS_DRAFT, contract_no=no)) for h, no in found]

@@ -1,5 +1,5 @@
-"""The roster's columns for a template version, its template file, and a row's cells as the
-typed values a contract form would get.
+"""The roster's columns for a template version and a row's cells as the typed values a
+contract form would get (the template file: :mod:`app.services.batches.roster_template`).
 
 The columns are the template version's fields, headed by their Chinese labels (``*`` marks a
 required one; the field's name is accepted as a header too). Cells are read as a person
@@ -11,19 +11,16 @@ its last digits and is a problem of its cell.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from app.domain.ids import id_with_check
 from app.domain.typed import Msg
 from app.models import TemplateVersion
 from app.services.batches.roster_file import FORMULA, FORMULA_WITHOUT_VALUE
 
 EXAMPLE_PREFIX = "示例"  # a row whose first cell starts with it is the template's example
-NOTE = "以“示例”开头的行不会导入；每个劳动者一行，最多 2000 行。"
 UNKNOWN_COLUMN = "未知的列“%(header)s”：请使用下载的名册模板"
 MISSING_COLUMN = "缺少“%(label)s”列"
 DUPLICATE_COLUMN = "“%(label)s”列出现了两次"
@@ -33,20 +30,6 @@ COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 SERIAL_DATE = re.compile(r"^[1-9]\d{4}$")  # 10000–99999: 1927-05-18 to 2173-10-14
 EXCEL_EPOCH = date(1899, 12, 30)
 YES_NO = {"是": "1", "否": "0", "y": "1", "n": "0", "Y": "1", "N": "0"}
-EXAMPLE = {"worker_name": "示例：张三", "worker_id_number": id_with_check("43012119900101123"),
-           "worker_phone": "13800138000", "worker_address": "湖南省长沙县星沙街道",
-           "term_start": "2027-01-01", "term_end": "2029-12-31", "probation_months": "2",
-           "probation_wage": "4000", "post": "钢筋工", "work_location": "长沙县",
-           "monthly_wage": "5000", "pay_day": "15", "project_name": "星沙安置房一期",
-           "team": "钢筋班", "project_team": "钢筋班", "wage_amount": "300",
-           "wage_account": "长沙银行星沙支行 专户",
-           "hourly_wage": "25", "hours_per_day": "4", "hours_per_week": "20",
-           "pay_cycle_days": "15", "task_name": "一号楼主体结构施工"}
-TYPE_HINTS = {"text": "文本", "date": "日期（YYYY-MM-DD）", "money": "金额（元）",
-              "integer": "整数", "choice": "可选值", "yes_no": "是 / 否",
-              "id_number": "18位身份证号码（文本格式）", "phone": "11位手机号码"}
-
-
 def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().strip("*").strip()
 
@@ -168,59 +151,3 @@ def _date_text(text: str) -> str:
         return date(year, month, day).isoformat()
     except ValueError:
         return text
-
-
-def template_file(version: TemplateVersion) -> bytes:
-    """The roster template for ``version`` (XLSX): the headers, one example row (skipped on
-    upload), drop-down lists for the choices, text format for ID numbers and phones, and a
-    sheet explaining every column."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "名册"
-    specs = columns(version)
-    sheet.append([("*" if s.get("required") and s.get("default") is None else "") + s["label"]
-                  for s in specs])
-    sheet.append([_example(s) for s in specs])
-    for index, spec in enumerate(specs, start=1):
-        letter = openpyxl.utils.get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, len(spec["label"]) * 2 + 4)
-        sheet.cell(1, index).font = Font(bold=True)
-        if spec["type"] in ("id_number", "phone", "date"):  # typed as text, kept as typed
-            sheet.column_dimensions[letter].number_format = "@"
-        options = _options(spec)
-        if options:
-            rule = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
-                                  allow_blank=True)
-            rule.add(f"{letter}3:{letter}2001")
-            sheet.add_data_validation(rule)
-    notes = book.create_sheet("填写说明")
-    notes.append(["列", "是否必填", "格式", "可选值 / 默认值"])
-    for spec in specs:
-        notes.append([spec["label"], "必填" if spec.get("required") and spec.get(
-            "default") is None else "选填", TYPE_HINTS[spec["type"]],
-            "、".join(_options(spec)) or (spec.get("default") or "")])
-    notes.append([])
-    notes.append([NOTE])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _options(spec: dict) -> list[str]:
-    if spec["type"] == "choice":
-        return list(spec["choices"].values())
-    if spec["type"] == "yes_no":
-        return ["是", "否"]
-    return []
-
-
-def _example(spec: dict) -> str:
-    if spec["type"] == "choice":
-        return next(iter(spec["choices"].values()))
-    if spec["type"] == "yes_no":
-        return "否"
-    return EXAMPLE.get(spec["name"], "")

@@ -7,21 +7,23 @@ Columns (Chinese header, or the national construction-worker platform's field na
   ``date`` (``yyyy-MM-dd HH:mm:ss``): one row per clock event; or, where a site records
   days, 身份证号码; 出勤日期 ``workDate`` (``yyyy-MM-dd``); 工时 ``workHours``: one row a day.
 * payroll — 身份证号码 ``idCardNumber``; 月份 ``payMonth`` (``yyyy-MM``); 出勤天数 ``days``;
-  工时 ``workHours``; 应发金额 ``totalPayAmount``; 实发金额 ``actualAmount``; 收款账号
-  ``payRollBankCardNumber``; 收款银行 ``payRollBankName``; 收款户名 ``payRollBankCardHolder``;
-  付款账号 ``payBankCardNumber``; 发放日期 ``balanceDate`` (``yyyy-MM-dd``). One row per payment.
+  工时 ``workHours``; 应发金额 (or 应发) ``totalPayAmount``; 实发金额 (or 实发)
+  ``actualAmount``; 收款账号 ``payRollBankCardNumber``; 收款银行 ``payRollBankName``; 收款户名
+  (or 户名) ``payRollBankCardHolder``; 付款账号 ``payBankCardNumber``; 发放日期 ``balanceDate``
+  (``yyyy-MM-dd``). One row per payment. The first header of each is the documented one (the
+  project page lists them); the short ones are accepted as people write them.
 
 Rows are matched to people by the keyed hash of the ID number (the number itself is not
-stored). Any problem: every one is listed by row and column and nothing is imported. The
-same file imported twice changes nothing (events are a set per day; a payment line is kept
-once by a hash of its content).
+stored). The file is read once, within the bounds of :mod:`import_files`. Any problem: every
+one is listed by row and column and nothing is imported. The same file imported twice changes
+nothing (events are a set per day; a payment line is kept once by a hash of its content), and
+the answer says what was new, changed and unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -33,11 +35,11 @@ from app.domain.ids import id_number_error, mask_id, normalize_id_number
 from app.domain.typed import Msg
 from app.extensions import db
 from app.models import AttendanceDay, PayRecord
-from app.services.batches import roster_file
-from app.services.batches.batch_check import Problem, RosterInvalid
+from app.services.batches.batch_check import Problem
 from app.services.platform import audit
 from app.services.platform.principal import Principal
-from app.services.projects import projects
+from app.services.projects import import_files, projects
+from app.services.projects.import_files import ATTENDANCE_INVALID, PAYROLL_INVALID, ImportInvalid
 from app.services.projects.projects import mask_account
 
 ATTENDANCE = {"id_number": ("身份证号码", "idCardNumber"), "direction": ("方向", "direction"),
@@ -46,16 +48,16 @@ ATTENDANCE_DAYS = {"id_number": ("身份证号码", "idCardNumber"), "day": ("�
                    "hours": ("工时", "workHours")}
 PAYROLL = {"id_number": ("身份证号码", "idCardNumber"), "month": ("月份", "payMonth"),
            "days": ("出勤天数", "days"), "hours": ("工时", "workHours"),
-           "gross": ("应发金额", "totalPayAmount"), "net": ("实发金额", "actualAmount"),
+           "gross": ("应发金额", "应发", "totalPayAmount"),
+           "net": ("实发金额", "实发", "actualAmount"),
            "account": ("收款账号", "payRollBankCardNumber"), "bank": ("收款银行", "payRollBankName"),
-           "holder": ("收款户名", "payRollBankCardHolder"),
+           "holder": ("收款户名", "户名", "payRollBankCardHolder"),
            "paying_account": ("付款账号", "payBankCardNumber"), "paid_on": ("发放日期", "balanceDate")}
 OPTIONAL = {"hours", "bank", "days"}
 IN, OUT = ("01", "进", "in", "IN", "1"), ("02", "出", "out", "OUT", "0")
 TIME = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 ACCOUNT = re.compile(r"^\d{8,32}$")
-MISSING_COLUMN = "缺少“%(label)s”列"
 REQUIRED = "请填写%(label)s"
 BAD_DIRECTION = "方向应为 01（进）或 02（出）"
 BAD_TIME = "时间格式应为 yyyy-MM-dd HH:mm:ss"
@@ -64,39 +66,9 @@ BAD_ACCOUNT = "%(label)s应为8到32位数字"
 NET_OVER_GROSS = "实发金额不能大于应发金额"
 MAX_MONEY = Decimal("10000000")
 DAYS_LABEL, HOURS_LABEL = "出勤天数", "工时"
-MAX_ROWS = 200_000  # a month of clock events of a large site
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 CHUNK = 5000  # ID hashes per IN (...) query: well below the drivers' parameter limits
-MAX_BYTES = 20 * 1024 * 1024
-
-
-def _cell(value) -> str:
-    if value is None or value is roster_file.FORMULA:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def _rows(columns: dict, data: bytes) -> tuple[list[tuple[int, dict]], list[Problem], dict]:
-    sheet = roster_file.read(data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
-    keys = {}
-    for name, aliases in columns.items():
-        for alias in aliases:
-            keys[alias.lower()] = name
-    found = {i: keys[_cell(h).lstrip("*").lower()] for i, h in enumerate(sheet.header)
-             if _cell(h).lstrip("*").lower() in keys}
-    letters = {name: roster_file_letter(i) for i, name in found.items()}
-    problems = [Problem(sheet.header_row, "", "", Msg(MISSING_COLUMN, label=Msg(label)))
-                for name, (label, _) in columns.items()
-                if name not in found.values() and name not in OPTIONAL]
-    rows = [(n, {name: _cell(cells[i]) if i < len(cells) else "" for i, name in found.items()})
-            for n, cells in sheet.rows]
-    return rows, problems, letters
+MAX_BYTES = import_files.MAX_BYTES
 
 
 def _plausible(year: int) -> bool:
@@ -104,34 +76,29 @@ def _plausible(year: int) -> bool:
     return EARLIEST_YEAR <= year <= LATEST_YEAR
 
 
-def roster_file_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _person(raw: str, row: int, letters: dict, problems: list) -> str | None:
+def _person(raw: str, row: int, letters: import_files.Columns, problems: list) -> str | None:
     number = normalize_id_number(raw)
     problem = REQUIRED if not number else id_number_error(number)
     if problem:
-        problems.append(Problem(row, "id_number", letters.get("id_number", ""),
-                                Msg(problem, label=Msg("身份证号码"))))
+        problems.append(letters.problem(row, "id_number", Msg(problem, label=Msg("身份证号码"))))
         return None
     return number
 
 
 def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
     """Import clock events (方向 + 时间), or days (出勤日期 + 工时) where a site records days;
-    returns ``{rows, days, new_events}``. :raises RosterInvalid: problems by row and column
-    (nothing imported). :raises ValidationFailed: the file."""
+    returns ``{rows, days, new_events, new, changed, unchanged}`` (the last three count days).
+    The file is read once. :raises ImportInvalid: problems by row and column (nothing
+    imported). :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
-    rows, problems, letters = _rows(ATTENDANCE, data)
+    sheet = import_files.read(data)
+    rows, problems, letters = import_files.rows(ATTENDANCE, OPTIONAL, sheet)
     if problems:  # not clock events: perhaps one row per day
-        day_rows, day_problems, day_letters = _rows(ATTENDANCE_DAYS, data)
+        day_rows, day_problems, day_letters = import_files.rows(ATTENDANCE_DAYS, OPTIONAL, sheet)
         if not day_problems:
             return _import_days(p, project, day_rows, day_letters)
     if problems:
-        raise RosterInvalid(problems)
+        raise ImportInvalid(problems, ATTENDANCE_INVALID)
     events: dict[tuple[str, date], set[str]] = {}
     masked: dict[str, str] = {}
     for n, raw in rows:
@@ -139,8 +106,7 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
         direction = "in" if raw.get("direction") in IN else "out" if raw.get(
             "direction") in OUT else None
         if direction is None:
-            problems.append(Problem(n, "direction", letters.get("direction", ""),
-                                    Msg(BAD_DIRECTION)))
+            problems.append(letters.problem(n, "direction", Msg(BAD_DIRECTION)))
         match = TIME.match(raw.get("time", ""))
         when = None
         if match:
@@ -150,21 +116,17 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
                 when = None
         if when is None or not _plausible(when.year):
             when = None
-            problems.append(Problem(n, "time", letters.get("time", ""), Msg(BAD_TIME)))
+            problems.append(letters.problem(n, "time", Msg(BAD_TIME)))
         if number and direction and when:
             key = (pii.keyed_hash(number), when.date())
             masked[key[0]] = mask_id(number)
             events.setdefault(key, set()).add(f"{when:%H:%M:%S} {direction}")
     if problems:
-        raise RosterInvalid(problems)
-    new_events = _store_days(project.id, events, masked)
-    audit.record(None, p.actor, "project.attendance_imported", project=project.id,
-                 rows=len(rows), new_events=new_events)
-    db.session.commit()
-    return {"rows": len(rows), "days": len(events), "new_events": new_events}
+        raise ImportInvalid(problems, ATTENDANCE_INVALID)
+    return _store_days(p, project.id, events, masked, len(rows))
 
 
-def _import_days(p: Principal, project, rows: list, letters: dict) -> dict:
+def _import_days(p: Principal, project, rows: list, letters: import_files.Columns) -> dict:
     """Day rows: ID number, date, hours on site (a day given different hours: the most)."""
     problems: list[Problem] = []
     events: dict[tuple[str, date], set[str]] = {}
@@ -175,43 +137,46 @@ def _import_days(p: Principal, project, rows: list, letters: dict) -> dict:
         if day is not None and not _plausible(day.year):
             day, problem = None, typed.BAD_DATE
         if problem:
-            problems.append(Problem(n, "day", letters.get("day", ""),
-                                    Msg(problem, label=Msg("出勤日期"))))
+            problems.append(letters.problem(n, "day", Msg(problem, label=Msg("出勤日期"))))
         hours, problem = typed.money(raw.get("hours") or "0", maximum=Decimal(24))
         if problem:
-            problems.append(Problem(n, "hours", letters.get("hours", ""),
-                                    Msg(problem, label=Msg(HOURS_LABEL), limit=24)))
+            problems.append(letters.problem(n, "hours", Msg(problem, label=Msg(HOURS_LABEL), limit=24)))
         if number and day and hours is not None:
             key = (pii.keyed_hash(number), day)
             masked[key[0]] = mask_id(number)
             events[key] = {f"day {hours}h"}
     if problems:
-        raise RosterInvalid(problems)
-    new_events = _store_days(project.id, events, masked)
-    audit.record(None, p.actor, "project.attendance_imported", project=project.id,
-                 rows=len(rows), new_events=new_events)
-    db.session.commit()
-    return {"rows": len(rows), "days": len(events), "new_events": new_events}
+        raise ImportInvalid(problems, ATTENDANCE_INVALID)
+    return _store_days(p, project.id, events, masked, len(rows))
 
 
-def _store_days(project_id: int, events: dict, masked: dict) -> int:
+def _store_days(p: Principal, project_id: int, events: dict, masked: dict, rows: int) -> dict:
+    """Add the events to their days (a set per day), record and commit; what changed."""
     people = sorted({h for h, _ in events})
     existing = {}
     for i in range(0, len(people), CHUNK):
         existing.update({(d.id_hash, d.day): d for d in db.session.scalars(select(
             AttendanceDay).where(AttendanceDay.project_id == project_id,
                                  AttendanceDay.id_hash.in_(people[i:i + CHUNK])))})
-    added = 0
+    added, new, changed = 0, 0, 0
     for (id_hash, day), seen in events.items():
         row = existing.get((id_hash, day))
-        if row is None:
+        fresh = row is None
+        if fresh:
+            new += 1
             row = AttendanceDay(project_id=project_id, id_hash=id_hash, id_masked=masked[id_hash],
                                 day=day, events=[], minutes=0)
             db.session.add(row)
         merged = sorted(set(row.events or []) | seen)
-        added += len(merged) - len(row.events or [])
-        row.events, row.minutes = merged, _minutes(merged)
-    return added
+        more = len(merged) - len(row.events or [])
+        added, changed = added + more, changed + (1 if more and not fresh else 0)
+        if more:
+            row.events, row.minutes = merged, _minutes(merged)
+    audit.record(None, p.actor, "project.attendance_imported", project=project_id,
+                 rows=rows, new_events=added)
+    db.session.commit()
+    return {"rows": rows, "days": len(events), "new_events": added, "new": new,
+            "changed": changed, "unchanged": len(events) - new - changed}
 
 
 def _minutes(events: list[str]) -> int:
@@ -228,63 +193,60 @@ def _minutes(events: list[str]) -> int:
     return int((last - first).total_seconds() // 60)
 
 
-def _money(raw: str, name: str, label: str, n: int, letters: dict, problems: list):
+def _money(raw: str, name: str, label: str, n: int, letters: import_files.Columns,
+           problems: list):
     amount, problem = typed.money(raw, maximum=MAX_MONEY) if raw else (None, typed.BAD_MONEY)
     if problem:
-        problems.append(Problem(n, name, letters.get(name, ""), Msg(problem, label=Msg(label),
-                                                                      limit=MAX_MONEY)))
+        problems.append(letters.problem(n, name, Msg(problem, label=Msg(label), limit=MAX_MONEY)))
     return amount
 
 
 def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
-    """Import payroll and bank payment lines; returns ``{rows, new}``. :raises RosterInvalid:
-    problems by row and column (nothing imported)."""
+    """Import payroll and bank payment lines; returns ``{rows, new, unchanged}`` (lines
+    imported before are not counted again). :raises ImportInvalid: problems by row and
+    column (nothing imported). :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
-    rows, problems, letters = _rows(PAYROLL, data)
+    rows, problems, letters = import_files.rows(PAYROLL, OPTIONAL, import_files.read(data))
     if problems:
-        raise RosterInvalid(problems)
+        raise ImportInvalid(problems, PAYROLL_INVALID)
     records = []
     for n, raw in rows:
         number = _person(raw.get("id_number", ""), n, letters, problems)
         month = raw.get("month", "")[:7] if MONTH.match(raw.get("month", "")[:7]) else None
         if month is None or not 1 <= int(month[5:]) <= 12 or not _plausible(int(month[:4])):
-            problems.append(Problem(n, "month", letters.get("month", ""), Msg(BAD_MONTH)))
+            problems.append(letters.problem(n, "month", Msg(BAD_MONTH)))
             month = None
         gross = _money(raw.get("gross", ""), "gross", "应发金额", n, letters, problems)
         net = _money(raw.get("net", ""), "net", "实发金额", n, letters, problems)
         if gross is not None and net is not None and net > gross:
-            problems.append(Problem(n, "net", letters.get("net", ""), Msg(NET_OVER_GROSS)))
+            problems.append(letters.problem(n, "net", Msg(NET_OVER_GROSS)))
         accounts = {}
         for name, label in (("account", "收款账号"), ("paying_account", "付款账号")):
             value = raw.get(name, "").replace(" ", "")
             if not ACCOUNT.match(value):
-                problems.append(Problem(n, name, letters.get(name, ""),
-                                        Msg(BAD_ACCOUNT, label=Msg(label))))
+                problems.append(letters.problem(n, name, Msg(BAD_ACCOUNT, label=Msg(label))))
             accounts[name] = value
         holder, problem = typed.text(raw.get("holder", ""), limit=100)
         if problem or not holder:
-            problems.append(Problem(n, "holder", letters.get("holder", ""),
-                                    Msg(problem or REQUIRED, label=Msg("收款户名"), limit=100)))
+            problems.append(letters.problem(n, "holder", Msg(problem or REQUIRED,
+                                                             label=Msg("收款户名"), limit=100)))
         paid_on, problem = typed.iso_date(raw.get("paid_on", "")[:10]) if raw.get(
             "paid_on") else (None, None)
         if paid_on is not None and not _plausible(paid_on.year):
             paid_on, problem = None, typed.BAD_DATE
         if problem:
-            problems.append(Problem(n, "paid_on", letters.get("paid_on", ""),
-                                    Msg(problem, label=Msg("发放日期"))))
+            problems.append(letters.problem(n, "paid_on", Msg(problem, label=Msg("发放日期"))))
         days, problem = typed.integer(raw.get("days") or "0")
         if problem:
-            problems.append(Problem(n, "days", letters.get("days", ""),
-                                    Msg(typed.BAD_INTEGER, label=Msg(DAYS_LABEL))))
+            problems.append(letters.problem(n, "days", Msg(typed.BAD_INTEGER, label=Msg(DAYS_LABEL))))
         hours, problem = typed.money(raw.get("hours") or "0", maximum=Decimal(744))
         if problem:
-            problems.append(Problem(n, "hours", letters.get("hours", ""),
-                                    Msg(typed.BAD_MONEY, label=Msg(HOURS_LABEL))))
+            problems.append(letters.problem(n, "hours", Msg(typed.BAD_MONEY, label=Msg(HOURS_LABEL))))
         if not problems and number:
             records.append(_record(project.id, number, month, days, hours, gross, net, accounts,
                                    raw.get("bank", "")[:100], holder, paid_on))
     if problems:
-        raise RosterInvalid(problems)
+        raise ImportInvalid(problems, PAYROLL_INVALID)
     hashes = [r.row_hash for r in records]
     known = set()
     for i in range(0, len(hashes), CHUNK):
@@ -295,7 +257,7 @@ def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
     audit.record(None, p.actor, "project.payroll_imported", project=project.id,
                  rows=len(rows), new=len(new))
     db.session.commit()
-    return {"rows": len(rows), "new": len(new)}
+    return {"rows": len(rows), "new": len(new), "unchanged": len(records) - len(new)}
 
 
 def _record(project_id, number, month, days, hours, gross, net, accounts, bank, holder,
