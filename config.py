@@ -119,6 +119,14 @@ class Config:
     # Identity attempts (name + ID number) per signing link, and login attempts per username.
     SIGN_IDENTITY_LIMIT = os.environ.get("SIGN_IDENTITY_LIMIT", "10/15minute")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/15minute")
+    # The worker's own space (/me): sign-in forms per client address, codes texted per person
+    # (beyond it no code is sent, the answer stays the same), code entries per client address;
+    # sessions end after this much idle time or this total age.
+    PORTAL_LOGIN_RATE_LIMIT = os.environ.get("PORTAL_LOGIN_RATE_LIMIT", "60/15minute")
+    PORTAL_SMS_LIMIT = os.environ.get("PORTAL_SMS_LIMIT", "5/hour")
+    PORTAL_CODE_RATE_LIMIT = os.environ.get("PORTAL_CODE_RATE_LIMIT", "60/15minute")
+    PORTAL_IDLE_SECONDS = int(os.environ.get("PORTAL_IDLE_SECONDS", str(15 * 60)))
+    PORTAL_MAX_SECONDS = int(os.environ.get("PORTAL_MAX_SECONDS", str(60 * 60)))
 
     # Accounts: login attempts per (username, client address) above and per client address
     # here; self-registrations and password-reset requests per client address; lifetimes of
@@ -147,6 +155,9 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     LANGUAGES = ["zh_CN", "en"]
+    # Largest JSON or plain form request. An upload form may carry its file kind's limit plus
+    # 1 MiB (app/uploads.py: archive documents and wage imports 20 MB, rosters 5 MB); nginx
+    # (deploy/nginx/laborsign.conf) lets 32 MB through so that the app names the limit.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale, lazy_gettext
 
 from app.extensions import (
     archive_ext,
@@ -48,18 +48,11 @@ def create_app(config: object | dict | None = None) -> Flask:
 
 
 def register_template_filters(app: Flask) -> None:
-    """``|beijing``: a UTC datetime (or ISO string) shown in Beijing time, seconds precision."""
-    from datetime import datetime, timedelta, timezone
+    """The filters that show internal values as people read them (:mod:`app.display`):
+    ``|beijing``, ``|bj_minute``, ``|bj_date``, ``|actor_name``, ``|audit_action``, ...."""
+    from app import display
 
-    beijing_tz = timezone(timedelta(hours=8))
-
-    @app.template_filter("beijing")
-    def beijing(value) -> str:
-        if not value:
-            return "—"
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.astimezone(beijing_tz).strftime("%Y-%m-%d %H:%M:%S") + " " + gettext("北京时间")
+    display.init_app(app)
 
 
 REQUIRED_SECRETS = ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE")
@@ -162,10 +155,11 @@ def _remember_language(response):
 
 def register_security(app: Flask) -> None:
     """Security headers, cookie flags, bounded ``<int:…>`` URLs, the request-input guard."""
-    from app import request_guard, security
+    from app import request_guard, security, uploads
 
     security.init_app(app)
     request_guard.init_app(app)
+    uploads.init_app(app)  # per-kind body limits of upload forms
 
 
 def register_extensions(app: Flask) -> None:
@@ -208,12 +202,13 @@ def register_blueprints(app: Flask) -> None:
     from app.ca import bp as ca_bp
     from app.employer import bp as employer_bp
     from app.health import bp as health_bp
+    from app.portal import bp as portal_bp
     from app.projects import bp as projects_bp
     from app.verify import bp as verify_bp
     from app.worker import bp as worker_bp
 
     for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp, health_bp,
-               account_bp, projects_bp):
+               account_bp, projects_bp, portal_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
     csrf.exempt(ca_bp)

@@ -103,6 +103,7 @@ def wants_json() -> bool:
 
 
 def _answer(status: int, body: dict):
+    """The error ``body`` as JSON or as the error page, by what the client asked."""
     if wants_json():
         return jsonify(body), status
     return render_template("errors/error.html", status=status, error=body), status
@@ -132,6 +133,9 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _answer(500, {"error": "internal_error", "message": gettext("服务器内部错误，请稍后再试")})
+
+
+answer = _answer
 
 
 class ServiceUnavailable(AppError):

@@ -15,7 +15,8 @@ WID = "/webhooks/<int(min=1, max=2147483647):endpoint_id>"
 
 def _page(refused: Refusal = NOTHING, new_secret: str | None = None, status: int = 200):
     return render_template("account/webhooks.html", endpoints=webhooks.endpoints(_me()),
-                           events=webhooks.EVENTS, new_secret=new_secret, errors=refused.fields,
+                           events=webhooks.EVENTS, new_secret=new_secret,
+                           shown_url=webhooks.shown_url, errors=refused.fields,
                            message=refused.message,
                            values=request.form if refused.fields else {},
                            chosen=request.form.getlist("events") if refused.fields else []), \
@@ -39,6 +40,7 @@ def webhook_log(endpoint_id: int):
     """The endpoint's deliveries: event, status, attempts, response codes, replay."""
     found = webhooks.endpoint(_me(), endpoint_id)
     return render_template("account/webhook_log.html", endpoint=found, events=webhooks.EVENTS,
+                           shown_url=webhooks.shown_url,
                            deliveries=webhooks.deliveries(_me(), endpoint_id)), 200, NO_STORE
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 
 from app.api.rule_schemas import Acknowledged, FindingOut
 from app.api.types import Amount, BoundedInt, IsoDate, Text
+from app.domain.rules.law_fields import USUAL_OUTPUT
 from app.domain.templates import TEMPLATE_FIELD_LABELS, required_missing
 from app.domain.terms import FIELD_LABELS, MULTILINE, TEXT_LIMITS
 
@@ -21,7 +22,8 @@ REASON_MAX = 200
 # The label of each request field in error messages (a gettext msgid).
 LABELS = {**FIELD_LABELS, "name": "姓名", "id_number": "身份证号码", "code": "验证码",
           "session": "签署会话", "signature": "签名图片", "consent": "同意条款", "reason": "原因",
-          "acknowledged_rules": "确认的提示", **TEMPLATE_FIELD_LABELS}
+          "acknowledged_rules": "确认的提示", **TEMPLATE_FIELD_LABELS,
+          "usual_output": USUAL_OUTPUT["label"]}
 
 
 def _text(name: str, description: str = "") -> object:
@@ -92,6 +94,8 @@ class ContractIn(RequestModel):
         None, description="工资形式：monthly 按月、daily 按日、piece_rate 计件（建筑业简易合同）")
     wage_amount: Amount("工资标准（元，按工资形式；建筑业简易合同）") | None = None
     wage_account: Text(200, description="农民工工资专用账户（开户行及账号；建筑业简易合同）") | None = None
+    usual_output: Amount("正常工作时间月产量（计件数量，大于0；建筑业简易合同按工程量（计件）计发时必填，"
+                         "用于核对最低工资）") | None = None
     project_id: Annotated[StrictInt, Field(ge=1, le=2147483647)] | None = Field(
         None, description="工程项目 ID（GET /api/v1/projects 列出本单位作为总包或"
         "分包参与的项目；任何模板的合同都可以指定）")

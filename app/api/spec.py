@@ -3,7 +3,8 @@
 :func:`operation` decorates a view with spectree: the JSON body is parsed into its pydantic
 model (``request.context.json``) before the view runs, and the view's path, summary (first
 docstring line), body, answers and security go into :data:`spec`, served as
-``/api/v1/openapi.json``. A body that is not a JSON object answers 422 ``malformed_json``; a
+``/api/v1/openapi.json``. A body that is not a JSON object answers 422 ``malformed_json`` (also
+where the body is optional or unused: it may be left out, not malformed); a
 body that does not fit its model answers 422 ``validation_failed`` naming each bad field by
 its JSON property name, in the reader's language (:mod:`app.errors`). Responses are checked
 against their models when ``API_VALIDATE_RESPONSES`` is set (default: in testing).
@@ -103,6 +104,12 @@ def _before_json(req, resp, req_validation_error, instance, model_adapter, model
 
 
 def _before(req, resp, req_validation_error, instance, model_adapter) -> None:
+    """spectree's hook of an operation whose body is optional or unused: the body may be
+    left out, but a body that is sent must be a JSON object (``[`` is not "no body")."""
+    if req.method not in ("GET", "HEAD") and req.get_data(cache=True).strip() \
+            and not isinstance(req.get_json(silent=True), dict):
+        raise ValidationFailed("请求体必须是 JSON 对象（Content-Type: application/json）",
+                               code="malformed_json")
     _raise_invalid(req_validation_error)
 
 

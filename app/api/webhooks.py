@@ -32,7 +32,7 @@ KNOWN = {401: (ErrorOut, "缺少或无效的 API 密钥"), 404: (ErrorOut, "Webh
 
 
 def _endpoint(e: WebhookEndpoint) -> dict:
-    return {"id": e.id, "url": e.url, "events": list(e.events), "active": e.active,
+    return {"id": e.id, "url": webhooks.shown_url(e.url), "events": list(e.events), "active": e.active,
             "created_at": e.created_at.isoformat()}
 
 

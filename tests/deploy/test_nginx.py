@@ -125,8 +125,20 @@ def test_tokens_stay_out_of_the_access_log(proxy):
 
 
 def test_large_uploads_reach_the_app_up_to_its_limit(proxy):
+    """The app names its own limits (upload forms up to 20 MB + 1 MiB of form): nginx lets
+    more than that through, and answers what is larger still in both languages."""
+    from app import uploads
+
     base, _ = proxy
-    ok = requests.post(base + "/verify", data=b"x" * (7 * 1024 * 1024), timeout=30)
-    assert ok.status_code == 200 and ok.json()["pool"] == "web"
-    too_big = requests.post(base + "/verify", data=b"x" * (9 * 1024 * 1024), timeout=30)
+    largest = max(uploads.file_limits().values()) + uploads.FORM_OVERHEAD
+    for path in ("/projects/1/documents", "/verify"):
+        ok = requests.post(base + path, data=b"x" * (largest + 1), timeout=30)
+        assert ok.status_code == 200 and ok.json()["pool"] == "web"
+    too_big = requests.post(base + "/projects/1/documents", data=b"x" * (33 * 1024 * 1024),
+                            timeout=30)
     assert too_big.status_code == 413
+    assert too_big.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "文件过大" in too_big.text and "The file is too large" in too_big.text
+    api = requests.post(base + "/api/v1/contracts", data=b"x" * (33 * 1024 * 1024), timeout=30)
+    assert api.status_code == 413 and api.json()["error"] == "request_entity_too_large"
+    assert "too large" in api.json()["message"]

@@ -11,12 +11,10 @@ list shows: ids, numbers, statuses.
 
 from __future__ import annotations
 
-import ipaddress
 import json
+import re
 import secrets
-import socket
 import uuid
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,7 +25,7 @@ from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Batch, Contract, WebhookDelivery, WebhookEndpoint
 from app.models.base import utcnow
-from app.services.platform import jobs
+from app.services.platform import jobs, webhook_urls
 from app.services.platform.principal import Principal
 
 EVENTS = {
@@ -56,10 +54,6 @@ FROM_AUDIT = {
 DETAIL_KEYS = ("filing_number", "sha256", "document")  # no free text (a worker's reason)
 MAX_ENDPOINTS = 10
 INVALID = "Webhook 设置有误，请检查标出的字段"
-BAD_URL = "地址应为 http:// 或 https:// 开头的完整网址（最多 500 字符）"
-HTTPS_ONLY = "生产环境的地址必须使用 https://"
-PRIVATE_URL = "该地址指向内网或本机，不能作为 Webhook 地址"
-UNRESOLVED = "无法解析该地址的域名"
 NO_EVENTS = "请至少选择一个事件"
 UNKNOWN_EVENT = "未知的事件：%(event)s"
 TOO_MANY = "每个单位最多 %(limit)s 个 Webhook 地址"
@@ -74,29 +68,24 @@ def _org_id(p: Principal) -> int:
 
 
 def check_url(url: object) -> tuple[str, Msg | None]:
-    """The URL stripped, and what is wrong with it (None: fine). Private, loopback and
-    link-local addresses are refused unless ``WEBHOOK_ALLOW_PRIVATE`` (tests, local demos);
-    production wants https."""
+    """The URL stripped, and what is wrong with it (None: fine), read as the delivery reads
+    it (:mod:`app.services.platform.webhook_urls`). Private, loopback and link-local
+    addresses are refused unless ``WEBHOOK_ALLOW_PRIVATE`` (tests, local demos; then the name
+    is not looked up here); production wants https."""
     text = url.strip() if isinstance(url, str) else ""
-    try:
-        parts = urlsplit(text) if text and len(text) <= 500 else None
-        port = parts.port if parts is not None else None
-    except ValueError:  # "http://[::1", ":99999", ":abc"
-        parts = port = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        return text, Msg(BAD_URL)
-    if current_app.config.get("PRODUCTION") and parts.scheme != "https":
-        return text, Msg(HTTPS_ONLY)
-    if not current_app.config.get("WEBHOOK_ALLOW_PRIVATE"):
-        try:
-            infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError):
-            return text, Msg(UNRESOLVED)
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not address.is_global:
-                return text, Msg(PRIVATE_URL)
-    return text, None
+    target, problem = webhook_urls.parse(text, production=bool(
+        current_app.config.get("PRODUCTION")))
+    allow_private = bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE"))
+    if target is not None and not allow_private:
+        _, problem = webhook_urls.resolve(target, allow_private=allow_private)
+    return text, problem
+
+
+def shown_url(url: str) -> str:
+    """``url`` as shown to people and API clients: user info (accepted before it was
+    refused) masked."""
+    found = re.fullmatch(r"([^:/?#]+://)([^/?#]*@)(.*)", url, re.S)
+    return f"{found[1]}***@{found[3]}" if found else url
 
 
 def register(p: Principal, url: object, events: object) -> tuple[WebhookEndpoint, str]:
