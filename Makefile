@@ -18,7 +18,7 @@ PORT     ?= 5000
 WORKERS  ?= auto
 MAXWORKERS ?= 6
 APT_RUN  := fonts-wqy-microhei
-APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium nginx
+APT_TEST := fonts-wqy-microhei poppler-utils qpdf libnss3-tools softhsm2 opensc openssl chromium nginx nodejs zbar-tools
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # uv installs exactly what uv.lock names (hashes checked) into $(VENV), with this machine's
 # Python, never one it downloads; --locked fails when pyproject.toml and uv.lock disagree.
@@ -26,7 +26,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
 UV_SYNC  := $(UV) sync --locked --python $(PYTHON)
 
-.PHONY: run test venv venv-test deps-run deps-test lint lock lock-check bench clean-instance
+.PHONY: run test venv venv-test deps-run deps-test deps-npm lint lock lock-check bench clean-instance
 
 # uv itself, from requirements-uv.txt (one release, pinned with hashes), is all pip installs.
 $(UV): requirements-uv.txt
@@ -75,6 +75,14 @@ deps-run:
 deps-test:
 	$(call apt_install,$(APT_TEST))
 
+# Browser-test tools (axe-core for the accessibility tests), exactly as package-lock.json pins
+# them (integrity hashes checked), with no install scripts run.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+deps-npm: deps-test node_modules/.package-lock.json
+
 run: deps-run venv
 	$(FLASK) db upgrade
 	$(FLASK) ca init
@@ -82,7 +90,7 @@ run: deps-run venv
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: deps-test venv-test
+test: deps-test deps-npm venv-test
 	$(BIN)/pytest -n $(WORKERS) --maxprocesses $(MAXWORKERS)
 
 lint: venv-test

@@ -39,7 +39,7 @@
   function renderClauses(box, clauses) {
     box.innerHTML = "";
     clauses.forEach(function (c, i) {
-      box.appendChild(el("h4", (i + 1) + ". " + c.heading));
+      box.appendChild(el("h3", (i + 1) + ". " + c.heading));
       c.paragraphs.forEach(function (p) { box.appendChild(el("p", p)); });
     });
   }
@@ -171,13 +171,31 @@
         $("sign").disabled = false;
         if (!r.ok) return showError(r.body);
         if (r.body.filing) showFiled(r.body.filing.number);
-        else { $("done-text").textContent = fmt(T.filing, {number: r.body.filing_number}); awaitFiling(0); }
+        else { withNumber($("done-text"), T.filing, r.body.filing_number); awaitFiling(0); }
         $("download").hidden = false;
         show("step-done");
       });
   });
+  // A filing number on one line: it moves to the next line as a whole, and where even a
+  // line of its own is too narrow (200 % zoom) it breaks only after its hyphens.
+  function filingNumber(number) {
+    var b = document.createElement("b"), parts = String(number).split("-");
+    b.className = "filing filing-no"; b.dataset.number = number;
+    parts.forEach(function (part, i) {
+      b.appendChild(el("span", part + (i < parts.length - 1 ? "-" : "")));
+      if (i < parts.length - 1) b.appendChild(document.createElement("wbr"));
+    });
+    return b;
+  }
+  // ``text`` with its %(number)s (or, without one, its end) replaced by the number's element.
+  function withNumber(box, text, number) {
+    var at = text.indexOf("%(number)s"), before = at < 0 ? text : text.slice(0, at);
+    box.textContent = before;
+    box.appendChild(filingNumber(number));
+    if (at >= 0) box.appendChild(document.createTextNode(text.slice(at + "%(number)s".length)));
+  }
   function showFiled(number) {
-    $("done-text").textContent = T.filed + number;
+    withNumber($("done-text"), T.filed, number);
     $("done-text").classList.add("filed");
   }
   // Signed but not yet filed: ask every 2 s (for about two minutes) until the filing exists.
