@@ -2,7 +2,7 @@
 spec) and the live preview of what is typed (clause text, draft PDF; nothing stored)."""
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from app.auth.access import current_principal, role_required
 from app.domain.rules import with_law_fields
@@ -68,8 +68,9 @@ def preview():
     rule engine's errors and warnings, by field), as an HTML fragment (nothing stored)."""
     raw, _ = _typed()
     version, clauses, errors, findings = contract_preview.clause_text(current_principal(), raw)
+    english = str(get_locale()) == "en" and contract_preview.english_text(current_principal(), raw)
     return render_template("employer/_preview.html", title=version.template.title,
-                           clauses=clauses, errors=translated_fields(errors),
+                           clauses=clauses, errors=translated_fields(errors), english=english,
                            findings=[rules.finding_out(f) for f in findings])
 
 

@@ -134,3 +134,24 @@ def test_the_form_shows_the_rule_findings_while_hr_types(client, world, live_ser
         assert "日工资" not in page.inner_text("#preview")
         assert problems == [], problems
     assert db.session.query(Contract).count() == 0
+
+
+@pytest.mark.parametrize("kind", ["construction_simple", "fixed_term"])
+def test_the_preview_reads_in_english_for_hr_in_english(client, world, kind):
+    login(client, "hr")
+    client.get("/employer/contracts/new?lang=en")
+    if kind == "construction_simple":
+        html = _preview(client, CONSTRUCTION, _template(kind))
+    else:
+        html = _preview(client, contract_payload(), _template(kind))
+    english = html.split('class="preview-english"', 1)[1].split("</section>", 1)[0]
+    text = re.sub(r"<[^>]+>", " ", english)
+    # The clauses read in English (names and places typed by HR stay as typed) ...
+    assert "Term" in text and "signed in its Chinese text" in text
+    leftover = re.sub(r"[\u4e00-\u9fff]*(星沙|钢筋|长沙|银行|安全帽|五项)[\u4e00-\u9fff]*", "", text)
+    assert not re.search(r"[\u4e00-\u9fff]{6,}", leftover), re.findall(r"[\u4e00-\u9fff]+", leftover)
+    # ... and the Chinese text that is signed is one tap away.
+    assert "合同期限" in html.split('class="preview-chinese"', 1)[1]
+    # In Chinese the preview is the Chinese text only.
+    client.get("/employer/contracts/new?lang=zh_CN")
+    assert "preview-english" not in _preview(client, CONSTRUCTION, _template("construction_simple"))

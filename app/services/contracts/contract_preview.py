@@ -71,6 +71,17 @@ def clause_text(p: Principal, raw: dict) -> tuple[TemplateVersion, list, dict, l
     return chosen, fill(chosen.spec, shown), errors, findings
 
 
+def english_text(p: Principal, raw: dict) -> list[tuple[str, list[str]]]:
+    """The chosen template's clauses in English with the fields typed well so far, for HR
+    reading in English (the contract itself is signed in Chinese; nothing stored)."""
+    _employer(p)
+    chosen = version(p, raw.get("template"))
+    raw = _with_project(p, raw, chosen)
+    clean, errors = validate_fields(chosen.fields, raw)
+    shown = {k: ("" if k in errors else v) for k, v in clean.items()}
+    return fill(chosen.spec, shown, english=True)
+
+
 def _findings(org: Organization, chosen: TemplateVersion, typed: dict, errors: dict) -> list:
     """The rule engine's findings on the fields typed well (nothing stored); a field in
     ``errors`` (blank, mistyped) is judged once it is typed well."""
