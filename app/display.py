@@ -14,6 +14,9 @@ actions, risk grades, rule ids and missing end dates.
 ``|term_end``      a contract's last day, or in words what ends it (never 无固定期限 for a
                    part-time contract)
 =================  ==========================================================================
+
+``|clause_condition(version)``: when an alternative clause of a template version is printed
+(（填写了合同终止日期时）); empty for a clause always printed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from flask_babel import gettext
 
 from app.domain import labels
 from app.domain.beijing import in_beijing
+from app.domain.rules import with_law_fields
+from app.domain.templates import condition
 from app.domain.typed import Msg
 from app.errors import translate
 from app.services.platform import actors
@@ -97,8 +102,14 @@ def term_end(contract) -> str:
     return gettext(labels.open_end(contract.template, terms), task=terms.get("task_name", ""))
 
 
+def clause_condition(clause: dict, version) -> str:
+    """When ``clause`` of the template ``version`` is printed, in words ("" when always)."""
+    words = condition(clause, with_law_fields(version.template.kind, version.fields))
+    return translate(words) if words is not None else ""
+
+
 FILTERS = {f.__name__: f for f in (beijing, bj_minute, bj_date, actor_name, audit_action,
-                                   risk_grade, rule_title, term_end)}
+                                   risk_grade, rule_title, term_end, clause_condition)}
 
 
 def init_app(app: Flask) -> None:

@@ -171,3 +171,10 @@ def open_end(kind: str, terms: Mapping) -> str:
     if kind == "project_based" and terms.get("task_name"):
         return N_("至“%(task)s”完成时")
     return OPEN_ENDS.get(kind, NO_END)
+
+
+def open_end_words(kind: str, terms: Mapping) -> str:
+    """The Chinese words for the end of a term without an end date (:func:`open_end` with
+    the task filled in), for documents printed in Chinese: 无固定期限 only for an open-ended
+    contract, 至本人承担的工程完工时 for a construction contract, and so on."""
+    return open_end(kind, terms) % {"task": terms.get("task_name", "")}

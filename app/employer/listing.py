@@ -4,8 +4,9 @@ Filters come by GET (status, kind, dates, project, name, sort, page: nothing per
 POST from the filter form, which alone may carry an ID number: it never goes into a URL.
 """
 
+from babel.lists import format_list
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 
 from app.auth.access import current_principal, role_required
 from app.employer.blueprint import bp
@@ -74,7 +75,8 @@ def bulk_action():
                       user_agent=request.user_agent.string, again=_bulk_refused)
     if outcome.done:
         flash(ngettext("已处理%(num)s份合同：%(numbers)s", "已处理%(num)s份合同：%(numbers)s",
-                       len(outcome.done), numbers="、".join(outcome.done)), "success")
+                       len(outcome.done), numbers=format_list(outcome.done, locale=get_locale())),
+              "success")  # HT1、HT2和HT3 / HT1, HT2, and HT3
     for number, reason in outcome.failed:
         flash(gettext("%(number)s 未处理：%(reason)s", number=number, reason=reason), "error")
     return redirect(url_for("employer.contracts_list"))
@@ -83,5 +85,6 @@ def bulk_action():
 def _bulk_refused(refused: Refusal):
     """Nothing was done (no or unknown action, nothing or too much ticked): the list again
     with why."""
-    flash(refused.message + "：" + "；".join(refused.fields.values()), "error")
+    flash(gettext("%(message)s：%(reasons)s", message=refused.message,
+                  reasons="；".join(refused.fields.values())), "error")
     return redirect(url_for("employer.contracts_list"))

@@ -31,6 +31,7 @@ def _world(client, world):
                    worker_name="王五", worker_address="长沙县星沙街道")
     woman = in_force(client, world, None, start=date(2026, 3, 1), worker_id_number=WOMAN,
                      worker_name="赵六")
+    woman.template = "open_ended"  # no end date: an open-ended contract (无固定期限)
     ended = in_force(client, world, date(2027, 12, 31), start=date(2026, 1, 1), status="terminated")
     ended.ended_on = date(2026, 6, 30)
     in_force(client, world, date(2027, 12, 31), start=date(2026, 1, 1), status="draft")

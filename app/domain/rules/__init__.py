@@ -29,7 +29,7 @@ from app.domain.rules.base import (
 )
 from app.domain.rules.contract import CLAUSES, max_probation_months
 from app.domain.rules.employment import double_pay_exposure, double_pay_period
-from app.domain.rules.law_fields import typed_law_fields, with_law_fields
+from app.domain.rules.law_fields import LAW_FIELD_SPECS, typed_law_fields, with_law_fields
 from app.domain.rules.pay import daily_minimum
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "CLAUSES",
     "CONCLUDED_STATUSES",
     "KINDS",
+    "LAW_FIELD_SPECS",
     "RULES",
     "Facts",
     "Finding",

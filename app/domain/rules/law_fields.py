@@ -16,10 +16,15 @@ from typing import Any
 from app.domain import typed
 from app.domain.typed import Msg
 
+#: typed here as a quantity (``quantity``: printed as a number, not as money); it applies only
+#: to a piece rate (``when``: the contract prints it only with that wage form)
 USUAL_OUTPUT = {"name": "usual_output", "type": "money", "label": "正常工作时间月产量（计件数量）",
-                "required": False, "maximum": "1000000"}  # typed here, as a quantity
+                "required": False, "maximum": "1000000", "quantity": True,
+                "when": {"wage_form": "piece_rate"}}
 #: kind -> (field spec, the field it follows on the form)
 LAW_FIELDS = {"construction_simple": [(USUAL_OUTPUT, "wage_amount")]}
+#: name -> spec of every law field (what clause texts may name besides a version's fields)
+LAW_FIELD_SPECS = {spec["name"]: spec for specs in LAW_FIELDS.values() for spec, _ in specs}
 BAD_QUANTITY = "%(label)s应为大于0、最多两位小数的数量"
 TOO_LARGE = "%(label)s不能超过%(limit)s"
 

@@ -4,7 +4,7 @@ Pure (no database): :mod:`.fields` validates typed values against a version's fi
 :mod:`.clauses` fills the clause texts, :mod:`.standard` holds the five standard templates.
 """
 
-from app.domain.templates.clauses import fill, placeholders, unknown_placeholders
+from app.domain.templates.clauses import condition, fill, placeholders, unknown_placeholders
 from app.domain.templates.fields import FIELD_TYPES, field_names, validate_fields
 from app.domain.templates.standard import STANDARD_V1
 
@@ -31,5 +31,6 @@ def required_missing(body: dict) -> dict:
             and body.get(f["name"]) in (None, "")}
 
 
-__all__ = ["FIELD_TYPES", "KINDS", "STANDARD_V1", "TEMPLATE_FIELD_LABELS", "field_names", "fill",
-           "placeholders", "required_missing", "unknown_placeholders", "validate_fields"]
+__all__ = ["FIELD_TYPES", "KINDS", "STANDARD_V1", "TEMPLATE_FIELD_LABELS", "condition",
+           "field_names", "fill", "placeholders", "required_missing", "unknown_placeholders",
+           "validate_fields"]

@@ -1,9 +1,13 @@
-"""The five standard templates as data, version 1 (what the migration seeds).
+"""The five standard templates as data, as new contracts get them (the platform's newest
+standard version of each kind).
 
 Each template: kind, title, English title, typed fields and clause texts with named
 placeholders (``%(post)s``) filled from the typed values by :func:`app.domain.templates.fill`.
-The migration seeds a frozen copy (migrations/versions/data/standard_templates_v1.json; a test
-keeps them equal); later versions are published by platform admins and live in the database.
+Migrations publish frozen copies: version 1 of every kind
+(migrations/versions/data/standard_templates_v1.json), then version 2 of the construction
+contract (data/standard_templates_v2.json: its end date and a piece rate's usual output
+printed); a test keeps the newest frozen copy of each kind equal to this data. Platform admins
+publish later versions in the database. (The name ``STANDARD_V1`` is historical.)
 """
 
 from __future__ import annotations
@@ -96,6 +100,11 @@ SIGNING = _c("合同的订立和生效",
                  "have signed.",))
 
 
+WAGE_ACCOUNT = "工资通过本项目的农民工工资专用账户（%(wage_account)s）直接支付到乙方本人银行账户。"
+WAGE_ACCOUNT_EN = ("Paid from the project's dedicated migrant-worker wage account "
+                   "(%(wage_account)s) into the worker's own bank account.")
+
+
 def _term(text: str, en: str, **condition: str) -> dict:
     return _c("合同期限", text, heading_en="Term", en=(en,), **condition)
 
@@ -168,12 +177,17 @@ STANDARD_V1: list[dict] = [
                     en=("The worker works as %(post)s in team %(team)s on %(project_name)s, at "
                         "%(work_location)s.",)),
                  HOURS_CLAUSE,
+                 # a piece rate prints the usual output it was checked with (LL48; the
+                 # output counts only with a piece rate, see app.domain.rules.law_fields)
+                 _c("劳动报酬", "工资%(wage_form)s，计件单价为%(wage_amount)s，乙方正常工作时间内月产量"
+                    "（计件数量）约为%(usual_output)s；甲方于每月%(pay_day)s日前足额支付。",
+                    WAGE_ACCOUNT, heading_en="Pay",
+                    en=("Piece-rate wage of %(wage_amount)s per piece; the usual output in a "
+                        "month of normal working hours is about %(usual_output)s pieces; paid "
+                        "by day %(pay_day)s.", WAGE_ACCOUNT_EN), if_filled="usual_output"),
                  _c("劳动报酬", "工资%(wage_form)s，标准为%(wage_amount)s；甲方于每月%(pay_day)s日前"
-                    "足额支付。",
-                    "工资通过本项目的农民工工资专用账户（%(wage_account)s）直接支付到乙方本人银行账户。",
-                    heading_en="Pay",
+                    "足额支付。", WAGE_ACCOUNT, heading_en="Pay",
                     en=("Wage %(wage_form)s at %(wage_amount)s, paid by day %(pay_day)s.",
-                        "Paid from the project's dedicated migrant-worker wage account "
-                        "(%(wage_account)s) into the worker's own bank account.")),
+                        WAGE_ACCOUNT_EN), if_empty="usual_output"),
                  INSURANCE, PROTECTION, DISPUTES, OTHER, SIGNING]},
 ]

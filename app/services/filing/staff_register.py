@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from sqlalchemy import or_
 
 from app import pii
+from app.domain import labels
 from app.errors import Forbidden
 from app.extensions import db
 from app.models import Contract, Organization
@@ -30,8 +31,6 @@ HEADERS = ("姓名", "性别", "身份证号码（脱敏）", "住址", "联系�
            "劳动合同期限", "合同编号", "备案号")
 FORMS = {"part_time": "非全日制用工"}
 FULL_TIME = "全日制用工"
-OPEN_END = "无固定期限"
-TASK_END = "以完成一定工作任务为期限"
 IN_SERVICE = ("signed", "filed", "terminated")
 
 
@@ -50,13 +49,13 @@ def _sex(contract: Contract) -> str:
 
 
 def term_text(contract: Contract) -> str:
-    """The contract term as the register writes it."""
+    """The contract term as the register writes it, in the page's language: its dates, or
+    what ends a term without an end date by the contract's kind (无固定期限 only for an
+    open-ended contract: a part-time or construction contract is not one)."""
     t = contract.terms
-    if contract.template in ("project_based", "construction_simple") and not t.get("term_end"):
-        return TASK_END
-    if not t.get("term_end"):
-        return OPEN_END
-    return f"{t['term_start']} — {t['term_end']}"
+    if t.get("term_end"):
+        return f"{t['term_start']} — {t['term_end']}"
+    return gettext(labels.open_end(contract.template, t), task=t.get("task_name", ""))
 
 
 def entries(p: Principal, day: date) -> list[Entry]:
@@ -86,7 +85,7 @@ def table(items: list[Entry]) -> list[list[str]]:
         rows.append([c.worker_name, gettext(e.sex), c.worker.id_masked,
                      c.terms.get("worker_address") or "", c.worker_phone_masked,
                      gettext(FORMS.get(c.template, FULL_TIME)), c.terms["term_start"],
-                     gettext(term_text(c)) if not c.terms.get("term_end") else term_text(c),
+                     term_text(c),
                      c.contract_no, e.filing_number or ""])
     return rows
 

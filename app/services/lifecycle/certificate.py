@@ -15,6 +15,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from app.domain import labels
 from app.domain import severance as law
 from app.domain.typed import Msg
 from app.extensions import db
@@ -33,6 +34,8 @@ PREAMBLE = "兹证明："
 
 
 TERM = "乙方与甲方订立的劳动合同（编号%(no)s）期限为%(start)s至%(end)s。"
+#: a term without an end date: what ends it, by kind (labels.open_end_words)
+OPEN_TERM = "乙方与甲方订立的劳动合同（编号%(no)s）自%(start)s起履行，合同期限：%(end)s。"
 POST = "乙方在甲方担任%(post)s岗位工作。"
 ENDED = "双方劳动合同于%(last)s解除（终止），依据%(article)s：%(ground)s（协议编号%(no)s）。"
 YEARS = "乙方在甲方的工作年限自%(first)s起共计%(service)s。"
@@ -40,11 +43,12 @@ YEARS = "乙方在甲方的工作年限自%(first)s起共计%(service)s。"
 
 def _clauses(original: Contract, termination: Contract) -> tuple[Clause, ...]:
     t, g = original.terms, law.GROUNDS[termination.terms["ground"]]
-    end = cn_date(date.fromisoformat(t["term_end"])) if t.get("term_end") else "无固定期限"
+    term, end = (TERM, cn_date(date.fromisoformat(t["term_end"]))) if t.get("term_end") else (
+        OPEN_TERM, labels.open_end_words(original.template, t))
     pay = termination.terms["severance"]
     last = cn_date(date.fromisoformat(termination.terms["last_working_day"]))
     return (
-        Clause("劳动合同期限", (TERM % {"no": original.contract_no, "end": end, "start": cn_date(
+        Clause("劳动合同期限", (term % {"no": original.contract_no, "end": end, "start": cn_date(
             date.fromisoformat(t["term_start"]))},)),
         Clause("工作岗位", (POST % {"post": termination.terms.get("post", "")},)),
         Clause("解除或者终止", (ENDED % {"last": last, "article": g.article, "ground": g.text,

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.domain import labels
 from app.domain import severance as law
 from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
@@ -106,6 +107,8 @@ MONEY = ("乙方在甲方的工作年限自%(first)s起至最后工作日为%(se
          "依据劳动合同法第四十六条、第四十七条，甲方向乙方支付经济补偿%(months)s个月工资，月工资按劳动合同"
          "约定的月工资%(wage)s元计算%(cap)s，共计%(amount)s，于办结工作交接时一次性支付。")
 ORIGINAL = "甲乙双方订立的劳动合同（编号%(no)s），期限为%(start)s至%(end)s。"
+#: a term without an end date: what ends it, by kind (labels.open_end_words)
+ORIGINAL_OPEN = "甲乙双方订立的劳动合同（编号%(no)s），自%(start)s起履行，合同期限：%(end)s。"
 BASIS = "依据%(article)s：%(ground)s。"
 LAST = "乙方的最后工作日为%(last)s，双方劳动关系自该日结束。"
 
@@ -113,7 +116,8 @@ LAST = "乙方的最后工作日为%(last)s，双方劳动关系自该日结束�
 def _clauses(contract: Contract, clean: dict, pay: dict) -> tuple[Clause, ...]:
     g = law.GROUNDS[clean["ground"]]
     t = contract.terms
-    end = cn_date(date.fromisoformat(t["term_end"])) if t.get("term_end") else "无固定期限"
+    original, end = (ORIGINAL, cn_date(date.fromisoformat(t["term_end"]))) if t.get(
+        "term_end") else (ORIGINAL_OPEN, labels.open_end_words(contract.template, t))
     last = cn_date(clean["last_working_day"])
     if pay["due"]:
         cap = CAP % {"average": pay["local_average_wage"]} if pay["capped"] else ""
@@ -124,7 +128,7 @@ def _clauses(contract: Contract, clean: dict, pay: dict) -> tuple[Clause, ...]:
         money = "依据劳动合同法第四十六条，本情形甲方无须向乙方支付经济补偿。"
     start = cn_date(date.fromisoformat(t["term_start"]))
     return (
-        Clause("原劳动合同", (ORIGINAL % {"no": contract.contract_no, "start": start, "end": end},)),
+        Clause("原劳动合同", (original % {"no": contract.contract_no, "start": start, "end": end},)),
         Clause("解除（终止）依据", (BASIS % {"article": g.article, "ground": g.text},)),
         Clause("最后工作日", (LAST % {"last": last},)),
         Clause("经济补偿", (money,)),

@@ -6,6 +6,7 @@ copy looks missing (404). Old versions stay: contracts keep pointing at the one 
 
 from __future__ import annotations
 
+from app.domain.rules import with_law_fields
 from app.domain.templates import field_names, unknown_placeholders
 from app.domain.typed import Msg, text
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -28,7 +29,8 @@ def _employer(p: Principal) -> None:
 
 def _own_clauses(fields: list[dict], raw: object) -> list[dict]:
     """The employer's clauses typed-checked: a list of ``{"heading", "text"}``; placeholders
-    only of the template's fields. :raises ValidationFailed: naming ``clauses.N.heading/text``."""
+    only of ``fields`` (the template's, with the law's fields of its kind).
+    :raises ValidationFailed: naming ``clauses.N.heading/text``."""
     if not isinstance(raw, list) or len(raw) > MAX_OWN:
         raise ValidationFailed(INVALID, fields={"clauses": Msg("最多%(limit)s条自有条款",
                                                                limit=MAX_OWN)})
@@ -63,7 +65,7 @@ def copy_template(p: Principal, template_id: int, clauses: object = ()) -> Templ
     if base.organization_id is not None:
         raise NotFound(templates.UNKNOWN_TEMPLATE, code="template_not_found")
     source = base.newest
-    own = _own_clauses(source.fields, list(clauses))
+    own = _own_clauses(with_law_fields(base.kind, source.fields), list(clauses))
     now = utcnow()
     copy = Template(kind=base.kind, title=base.title, title_en=base.title_en,
                     organization_id=p.organization_id, based_on=base, created_at=now)
@@ -87,4 +89,5 @@ def set_own_clauses(p: Principal, template_id: int, clauses: object) -> Template
     newest = copy.newest
     standard = [c for c in newest.clauses if not c.get("own")]
     return templates.publish_version(p, copy, newest.fields,
-                                     [*standard, *_own_clauses(newest.fields, clauses)])
+                                     [*standard, *_own_clauses(
+                                         with_law_fields(copy.kind, newest.fields), clauses)])

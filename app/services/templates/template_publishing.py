@@ -3,6 +3,7 @@ contracts made before keep, render and verify with theirs)."""
 
 from __future__ import annotations
 
+from app.domain.rules import with_law_fields
 from app.domain.templates import field_names, unknown_placeholders
 from app.domain.typed import Msg, text
 from app.errors import Forbidden, NotFound, ValidationFailed
@@ -36,7 +37,9 @@ def publish(p: Principal, template_id: int, texts: dict[str, object]) -> Templat
         raise Forbidden("只有平台管理员可以发布标准模板", code="not_platform_admin")
     template = standard(template_id)
     newest = template.newest
-    known, errors, clauses = field_names(newest.fields), {}, []
+    # the law's fields of the kind count too (the construction contract prints a piece rate's
+    # usual output, which its versions' fields do not carry)
+    known, errors, clauses = field_names(with_law_fields(template.kind, newest.fields)), {}, []
     for i, clause in enumerate(newest.clauses):
         key = f"clause.{i}"
         if key not in texts:
