@@ -140,6 +140,24 @@ def daily_rate(wage: Wage) -> Decimal | None:
     return None
 
 
+def monthly_equivalent(wage: Wage, output: Decimal | None = None) -> Decimal:
+    """A contract's pay as a month's wage, to the fen (half up): a monthly wage as it is; a
+    daily wage × 21.75 (the inverse of :func:`daily_rate`); a piece rate × ``output``, the
+    usual output of a month of normal working hours.
+
+    :raises ValueError: hourly pay (no month to speak of), or a piece rate without output.
+    """
+    if wage.form == "monthly":
+        month = wage.amount
+    elif wage.form == "daily":
+        month = wage.amount * MONTH_DAYS
+    elif wage.form == "piece_rate" and output is not None:
+        month = wage.amount * output
+    else:
+        raise ValueError(f"no monthly equivalent of {wage.form} pay without its output")
+    return month.quantize(CENT, ROUND_HALF_UP)
+
+
 def usual_daily(rates: list[Decimal]) -> Decimal | None:
     """The usual daily rate of a team or project: the median of its contracts' daily rates
     (None without any)."""

@@ -5,7 +5,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 
 from app.auth.access import current_principal, role_required
-from app.domain.severance import GROUNDS
+from app.domain.severance import grounds_for
 from app.domain.templates.standard import WAGE_FORMS
 from app.domain.terms import FIELD_LABELS, HOURS_SYSTEMS
 from app.employer.blueprint import bp
@@ -110,7 +110,8 @@ def _detail_page(contract, refused: Refusal = NOTHING, new_link: str | None = No
                            change=queries.status_change(contract), error=error,
                            chain=chain.chain_rows(contract),
                            reminders=reminders.sent_for(contract.id),
-                           in_force=chain.terms_in_force(contract), grounds=GROUNDS,
+                           in_force=chain.terms_in_force(contract),
+                           grounds=grounds_for(contract.template),
                            changeable=amendment.changeable(contract), new_link=new_link,
                            hours_systems=HOURS_SYSTEMS, wage_forms=WAGE_FORMS,
                            reason=request.form.get("reason", "") if error else "",

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from app.domain import labels
 from app.domain.rules.base import (
     ACTIVE_STATUSES,
     CONCLUDED_STATUSES,
@@ -21,6 +22,7 @@ from app.domain.rules.base import (
     term_end,
 )
 from app.domain.typed import Msg
+from app.domain.wages import Wage, monthly_equivalent
 
 PART_TIME_DAY_HOURS = Decimal("4")
 PART_TIME_WEEK_HOURS = Decimal("24")
@@ -30,7 +32,6 @@ OPEN_ENDED_YEARS = 10
 # consecutive (连续) when counting years of service and renewals for art. 14.
 CONSECUTIVE_GAP_DAYS = 31
 DAY = timedelta(days=1)
-MONTH_DAYS = Decimal("21.75")  # legal working days per month (劳社部发〔2008〕3号)
 
 
 def _yuan(amount: Decimal) -> str:
@@ -97,9 +98,9 @@ def month_wage(f: Facts) -> Decimal:
     if f.monthly_wage is not None:
         return f.monthly_wage
     if f.daily_wage is not None:
-        return (f.daily_wage * MONTH_DAYS).quantize(Decimal("0.01"))
+        return monthly_equivalent(Wage("daily", f.daily_wage))
     if f.piece_rate is not None and f.usual_output is not None:
-        return (f.piece_rate * f.usual_output).quantize(Decimal("0.01"))
+        return monthly_equivalent(Wage("piece_rate", f.piece_rate), f.usual_output)
     return f.minimum_wage.monthly if f.minimum_wage else Decimal("0")
 
 
@@ -160,15 +161,18 @@ def open_ended_suggested(f: Facts) -> dict | None:
 
 
 @rule("PLATFORM.overlapping_contract", "error", "平台规则：同一期间只有一份有效劳动合同",
-      "该劳动者在本单位已有期限重叠的有效合同（%(contract_no)s，%(start)s 至 %(end)s），不能重复订立",
+      "该劳动者在本单位已有期限重叠的有效合同（%(contract_no)s，%(term)s），不能重复订立",
       "term_start")
 def overlapping_contract(f: Facts) -> dict | None:
-    """Another sent, signed or filed contract of the pair whose term overlaps this one."""
+    """Another sent, signed or filed contract of the pair whose term overlaps this one; its
+    term in words (one without an end date by what ends it: 无固定期限 only when open-ended)."""
     if not f.start:
         return None
     for p in f.prior:
         if p.status in ACTIVE_STATUSES and p.start <= (f.end or date.max) and (
                 f.start <= (p.end or date.max)):
-            return {"contract_no": p.contract_no, "start": p.start.isoformat(),
-                    "end": p.end.isoformat() if p.end else Msg("无固定期限")}
+            start = p.start.isoformat()
+            term = Msg("%(start)s 至 %(end)s", start=start, end=p.end.isoformat()) if p.end else \
+                Msg("%(start)s 起，%(end)s", start=start, end=Msg(labels.open_end(p.kind, {})))
+            return {"contract_no": p.contract_no, "term": term}
     return None

@@ -18,8 +18,8 @@ from decimal import ROUND_CEILING, Decimal
 
 from app.domain.rules.base import Facts, rule
 from app.domain.terms import EARLIEST_START, MAX_TERM_YEARS, term_end_limit
+from app.domain.wages import MONTH_DAYS  # legal working days per month (劳社部发〔2008〕3号)
 
-MONTH_DAYS = Decimal("21.75")  # legal working days per month (劳社部发〔2008〕3号)
 CENT = Decimal("0.01")
 LATEST_START = date(2100, 12, 31)
 

@@ -45,6 +45,8 @@ def _clean(contract: Contract, raw: dict, today: date) -> dict:
     ground = raw.get("ground")
     if ground not in law.GROUNDS:
         errors["ground"] = Msg("请选择法定的解除或终止依据")
+    elif ground not in law.grounds_for(contract.template):
+        errors["ground"] = Msg("劳动合同法第七十一条只适用于非全日制用工")
     try:
         last = date.fromisoformat(str(raw.get("last_working_day") or ""))
     except ValueError:
@@ -88,24 +90,49 @@ def first_day(contract: Contract) -> date:
     return date.fromisoformat(first.terms["term_start"])
 
 
+#: the terms a month's wage is read from (:func:`app.domain.severance.contract_wage`)
+WAGE_TERMS = {"monthly_wage": "月工资", "wage_form": "工资形式", "wage_amount": "工资标准",
+              "usual_output": "正常工作时间月产量（计件数量）", "hourly_wage": "小时工资"}
+NO_WAGE = "合同未约定有效的%(label)s，无法确定乙方的月工资，不能计算经济补偿"
+
+
+def _wage(contract: Contract, last: date, due: bool) -> law.MonthlyWage | None:
+    """The month's wage in force on ``last`` (None for part-time work, or when it cannot be
+    read and no severance is due). :raises ValidationFailed: naming the term, when due."""
+    if contract.template == law.PART_TIME:
+        return None
+    try:
+        return law.contract_wage(contract.template, chain.terms_in_force(contract, last))
+    except law.WageUnknown as unknown:
+        if not due:
+            return None
+        message = Msg(NO_WAGE, label=Msg(WAGE_TERMS[unknown.field]))
+        raise ValidationFailed(message, fields={unknown.field: message}) from None
+
+
 def compute(contract: Contract, clean: dict) -> dict:
-    """What the document states about severance (JSON-ready)."""
-    last = clean["last_working_day"]
-    due = law.severance_due(clean["ground"], employer_proposed=clean["employer_proposed"],
-                            renewal_refused=clean["renewal_refused"])
-    wage = Decimal(chain.terms_in_force(contract, last)["monthly_wage"])
+    """What the document states about severance (JSON-ready); ``reason`` says in words why
+    none is due (art. 71 for part-time work, else art. 46)."""
+    last, ground = clean["last_working_day"], clean["ground"]
+    part_time = contract.template == law.PART_TIME
+    due = law.severance_due(ground, employer_proposed=clean["employer_proposed"],
+                            renewal_refused=clean["renewal_refused"], part_time=part_time)
+    wage = _wage(contract, last, due)
     average = Decimal(str(current_app.config["LOCAL_AVERAGE_MONTHLY_WAGE"]))
-    s = law.severance(first_day(contract), last, wage, average)
-    return {"due": due, "first_day": first_day(contract).isoformat(), "service": s.service.text,
-            "months": str(s.months), "monthly_wage": str(wage), "wage_used": str(s.wage_used),
-            "capped": s.capped, "local_average_wage": str(average),
-            "amount": str(s.amount) if due else "0.00"}
+    first = first_day(contract)
+    s = law.severance(first, last, wage.amount if wage else Decimal(0), average)
+    return {"due": due, "first_day": first.isoformat(), "service": s.service.text,
+            "months": str(s.months), "monthly_wage": str(wage.amount) if wage else "",
+            "wage_form": wage.form if wage else "", "wage_basis": wage.words if wage else "",
+            "wage_used": str(s.wage_used) if wage else "", "capped": s.capped,
+            "local_average_wage": str(average), "amount": str(s.amount) if due else "0.00",
+            "reason": "" if due else law.why_none(ground, part_time=part_time)}
 
 
 CAP = "；乙方月工资高于当地上年度职工月平均工资（%(average)s元）三倍，按三倍数额支付、年限最高不超过十二年"
 MONEY = ("乙方在甲方的工作年限自%(first)s起至最后工作日为%(service)s（按本平台记录，续订的合同连续计算）。"
-         "依据劳动合同法第四十六条、第四十七条，甲方向乙方支付经济补偿%(months)s个月工资，月工资按劳动合同"
-         "约定的月工资%(wage)s元计算%(cap)s，共计%(amount)s，于办结工作交接时一次性支付。")
+         "依据劳动合同法第四十六条、第四十七条，甲方向乙方支付经济补偿%(months)s个月工资，月工资按"
+         "%(basis)s计算%(cap)s，共计%(amount)s，于办结工作交接时一次性支付。")
 ORIGINAL = "甲乙双方订立的劳动合同（编号%(no)s），期限为%(start)s至%(end)s。"
 #: a term without an end date: what ends it, by kind (labels.open_end_words)
 ORIGINAL_OPEN = "甲乙双方订立的劳动合同（编号%(no)s），自%(start)s起履行，合同期限：%(end)s。"
@@ -122,10 +149,10 @@ def _clauses(contract: Contract, clean: dict, pay: dict) -> tuple[Clause, ...]:
     if pay["due"]:
         cap = CAP % {"average": pay["local_average_wage"]} if pay["capped"] else ""
         money = MONEY % {"first": pay["first_day"], "service": pay["service"],
-                         "months": pay["months"], "wage": pay["monthly_wage"], "cap": cap,
+                         "months": pay["months"], "basis": pay["wage_basis"], "cap": cap,
                          "amount": rmb(Decimal(pay["amount"]))}
     else:
-        money = "依据劳动合同法第四十六条，本情形甲方无须向乙方支付经济补偿。"
+        money = pay.get("reason") or law.NO_SEVERANCE
     start = cn_date(date.fromisoformat(t["term_start"]))
     return (
         Clause("原劳动合同", (original % {"no": contract.contract_no, "start": start, "end": end},)),

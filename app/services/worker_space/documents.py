@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import joinedload
 
+from app.domain import labels
 from app.domain.expiry import today_in_beijing
 from app.domain.typed import Msg
 from app.extensions import db
@@ -54,11 +55,9 @@ def term_words(c: Contract) -> Msg | None:
     start, end = c.terms.get("term_start") or "—", c.terms.get("term_end")
     if end:
         return Msg("%(start)s 至 %(end)s", start=start, end=end)
-    if c.template == "open_ended":
-        return Msg("%(start)s 起，无固定期限", start=start)
-    if c.template in ("project_based", "construction_simple"):
-        return Msg("%(start)s 起，至工作任务完成", start=start)
-    return Msg("%(start)s 起", start=start)
+    # what ends a term without an end date, by kind: 无固定期限 only for an open-ended one
+    words = Msg(labels.open_end(c.template, c.terms), task=c.terms.get("task_name", ""))
+    return Msg("%(start)s 起，%(end)s", start=start, end=words)
 
 
 def status_words(c: Contract, today: date | None = None) -> Msg:
