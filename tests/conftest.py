@@ -281,14 +281,22 @@ def bearer(key: str) -> dict:
     return {"Authorization": f"Bearer {key}"}
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "one_backend: a page's layout or accessibility in a "
+                            "browser, which the database does not change: run once, on PostgreSQL")
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgresql_only`` (races that SQLite, which serialises writers, cannot
-    have) run on the PostgreSQL app only: their SQLite variants are deselected, not skipped."""
+    have) or ``one_backend`` (a page's layout or accessibility in Chromium, which the database
+    does not change) run on the PostgreSQL app only: their SQLite variants are deselected, not
+    skipped."""
     keep, drop = [], []
     for item in items:
         spec = getattr(item, "callspec", None)
         sqlite = spec is not None and spec.params.get("app") == "sqlite"
-        (drop if sqlite and item.get_closest_marker("postgresql_only") else keep).append(item)
+        once = item.get_closest_marker("postgresql_only") or item.get_closest_marker("one_backend")
+        (drop if sqlite and once else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

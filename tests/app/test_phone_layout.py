@@ -20,7 +20,7 @@ from tests.app.test_phone_browser import (
 )
 from tests.conftest import WORKER, contract_payload
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_backend]
 
 # The lines a piece of text occupies inside ``box``: a DOM Range over the text (wherever it
 # is split into nodes), one client rect per line fragment, counted by their distinct tops.

@@ -14,7 +14,7 @@ from tests.app.test_phone_browser import (
 )
 from tests.conftest import WORKER
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_backend]
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

@@ -23,7 +23,7 @@ from tests.app.test_phone_browser import (
 )
 from tests.conftest import WORKER, bearer
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.one_backend]
 LANGS = ["zh_CN", "en"]
 
 
