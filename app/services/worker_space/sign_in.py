@@ -93,11 +93,13 @@ def request_code(name: object, id_number: object, phone: object, *, ip: str | No
     name, number, phone_text = _fields(name, id_number, phone)
     worker = _match(name, number, phone_text)
     code, token, now = f"{secrets.randbelow(10**6):06d}", secrets.token_urlsafe(24), utcnow()
+    # beyond the person's SMS limit the sign-in belongs to nobody (no code opens it): the
+    # limit bounds the codes one can guess per person, not only the texts
+    send = worker is not None and _may_text(worker)
     db.session.add(PortalLogin(
-        worker_id=worker.id if worker else None, pending_hash=pii.token_hash(token),
+        worker_id=worker.id if send else None, pending_hash=pii.token_hash(token),
         code_hash=pii.keyed_hash(code, "portal-otp"), sent_at=now,
         expires_at=now + timedelta(seconds=cfg["OTP_TTL_SECONDS"])))
-    send = worker is not None and _may_text(worker)
     db.session.commit()
     if send:
         sms_ext.gateway().send(phone_text, Msg(SMS_CODE, code=code,
@@ -117,23 +119,38 @@ def verify_code(pending: str | None, code: object, *, ip: str | None) -> str:
     login = _pending(pending)
     if login is None or login.verified_at is not None or login.expires_at <= now:
         raise Gone(CODE_GONE, code="otp_expired")
-    if login.attempts >= cfg["OTP_MAX_ATTEMPTS"]:
+    used = _count_try(login.id, cfg["OTP_MAX_ATTEMPTS"])
+    if used is None:
         raise TooManyRequests(CODE_LOCKED, code="otp_locked")
     typed = code.strip() if isinstance(code, str) else ""
     right = hmac.compare_digest(pii.keyed_hash(typed[:12], "portal-otp"), login.code_hash)
     if not right or login.worker_id is None:
-        login.attempts += 1
-        db.session.commit()
-        left = cfg["OTP_MAX_ATTEMPTS"] - login.attempts
+        left = cfg["OTP_MAX_ATTEMPTS"] - used
         if left <= 0:
             raise TooManyRequests(CODE_LOCKED, code="otp_locked")
         raise ValidationFailed("验证码不正确，还可尝试%(left)s次", code="otp_wrong",
                                fields={"code": "验证码不正确"}, left=left)
     session = secrets.token_urlsafe(32)
-    login.verified_at = login.last_seen_at = now
-    login.session_hash = pii.token_hash(session)
+    opened = db.session.execute(
+        update(PortalLogin).where(PortalLogin.id == login.id, PortalLogin.verified_at.is_(None))
+        .values(verified_at=now, last_seen_at=now, session_hash=pii.token_hash(session))
+        .execution_options(synchronize_session=False))
     db.session.commit()
+    if opened.rowcount != 1:  # the same code entered twice at once: one session
+        raise Gone(CODE_GONE, code="otp_expired")
     return session
+
+
+def _count_try(login_id: int, most: int) -> int | None:
+    """Count one try of the sign-in's code before it is checked, atomically (tries sent in
+    parallel are all counted) and committed; the tries so far, or None when none is left."""
+    used = db.session.execute(
+        update(PortalLogin).where(PortalLogin.id == login_id, PortalLogin.attempts < most,
+                                  PortalLogin.verified_at.is_(None))
+        .values(attempts=PortalLogin.attempts + 1).returning(PortalLogin.attempts)
+        .execution_options(synchronize_session=False)).scalar()
+    db.session.commit()
+    return used
 
 
 def _pending(token: str | None) -> PortalLogin | None:
