@@ -25,6 +25,8 @@ class PortalLogin(db.Model):
     # the code step's token (cookie), then the session's token (cookie)
     pending_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64))
+    # keyed hash of the phone the code went to: the session sees the documents carrying it
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)

@@ -21,6 +21,7 @@ def upgrade():
     sa.Column('worker_id', sa.Integer(), nullable=True),
     sa.Column('pending_hash', sa.String(length=64), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('phone_hash', sa.String(length=64), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

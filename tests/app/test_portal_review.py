@@ -68,3 +68,38 @@ def test_wrong_codes_sent_in_parallel_are_all_counted(client, world, outbox, mon
     # the right code no longer opens it
     assert enter_code(client, outbox.last_code(WORKER["phone"])).status_code == 429
     assert client.get("/me/").status_code == 302
+
+
+def test_another_employer_giving_its_own_phone_cannot_open_the_workers_space(
+        client, world, outbox):
+    """Every contract's phone is typed by an employer. Employer B knows a worker's name and
+    ID number, gives its own phone on a contract and completes the signing link itself: a
+    session proved with that phone shows B's contract only — never the worker's contract
+    with employer A, its PDF, print copy or pay — while the worker's own phone shows A's."""
+    from tests.app.portal_helpers import at_other_employer, pay, portal_sign_in
+    from tests.app.test_access_matrix import _project
+
+    mine = signed_with(client, outbox, world["api_key"])
+    project_id, _ = _project(world["org"], "hr")
+    pay(project_id, WORKER["id_number"], "2026-12", "6000.00", "5800.00", "2027-01-15")
+    db.session.commit()
+    rogue_phone = "13600136000"
+    theirs = at_other_employer(client, world, outbox, {
+        "worker_name": WORKER["name"], "worker_id_number": WORKER["id_number"],
+        "worker_phone": rogue_phone})
+
+    portal_sign_in(client, outbox, phone=rogue_phone)
+    home = client.get("/me/").get_data(as_text=True)
+    assert "长沙另一家劳务有限公司" in home and world["org"].name not in home
+    for path in (f"/me/contracts/{mine}", f"/me/contracts/{mine}/pdf",
+                 f"/me/contracts/{mine}/print-copy"):
+        assert client.get(path).status_code == 404, path
+    assert "5800.00" not in client.get("/me/pay").get_data(as_text=True)
+    assert client.get(f"/me/contracts/{theirs}").status_code == 200
+
+    portal_sign_in(client, outbox)  # the worker's own phone, given to employer A
+    home = client.get("/me/").get_data(as_text=True)
+    assert world["org"].name in home and "长沙另一家劳务有限公司" not in home
+    assert client.get(f"/me/contracts/{theirs}").status_code == 404
+    assert client.get(f"/me/contracts/{mine}/pdf").status_code == 200
+    assert "5800.00" in client.get("/me/pay").get_data(as_text=True)

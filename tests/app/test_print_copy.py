@@ -53,7 +53,7 @@ def _trail(contract_id: int) -> list:
 def _person(contract):
     from app.services.platform.principal import of_person
 
-    return of_person(contract.worker_id)
+    return of_person(contract.worker_id, frozenset({contract.id}))  # the phone it carries
 
 
 def test_worker_copy_states_the_match_the_filing_number_and_the_originals_sha256(
@@ -189,7 +189,8 @@ def test_who_may_have_which_copy(filed, world):
     with pytest.raises(Forbidden):  # a worker prints it themselves, unstamped
         certified_copy(person, contract.id, stamped=True)
     with pytest.raises(NotFound):  # another worker
-        certified_copy(principal.of_person(contract.worker_id + 999), contract.id)
+        certified_copy(principal.of_person(contract.worker_id + 999, frozenset({contract.id})),
+                       contract.id)
     from app.extensions import db
 
     auditor = db.session.scalar(select(User).where(User.username == "auditor"))
@@ -223,7 +224,7 @@ def test_signed_but_not_yet_filed_says_to_try_again_later(client, ctx, world, ou
     contract = db.session.get(Contract, contract_id)
     assert contract.status == "signed"
     with pytest.raises(Conflict, match="正在备案"):
-        certified_copy(of_person(contract.worker_id), contract_id)
+        certified_copy(of_person(contract.worker_id, frozenset({contract_id})), contract_id)
 
 
 # --- the page the QR code opens ----------------------------------------------------------

@@ -27,6 +27,9 @@ class Principal:
     :param contract_id: signing sessions: the one contract the worker verified for.
     :param worker_id: a worker signed in to their own space (the portal): the
         :class:`app.models.Worker` whose signed contracts, across every employer, they see.
+    :param documents: that worker's session: the signed documents carrying the phone number
+        the sign-in code went to (their lifecycle documents follow them). Every contract's phone
+        is typed by an employer, so a phone proves only the contracts that carry it.
     """
 
     kind: Kind
@@ -39,6 +42,7 @@ class Principal:
     employer_ids: frozenset[int] = field(default_factory=frozenset)
     contract_id: int | None = None
     worker_id: int | None = None
+    documents: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_employer(self) -> bool:
@@ -103,6 +107,8 @@ def of_signing(contract_id: int) -> Principal:
     return Principal(kind="signing", actor=f"worker:{contract_id}", contract_id=contract_id)
 
 
-def of_person(worker_id: int) -> Principal:
-    """The principal of a worker signed in to their own space (name, ID number, SMS code)."""
-    return Principal(kind="person", actor=f"person:{worker_id}", worker_id=worker_id)
+def of_person(worker_id: int, documents: frozenset[int] = frozenset()) -> Principal:
+    """The principal of a worker signed in to their own space (name, ID number, SMS code),
+    seeing the signed ``documents`` that carry the phone the code went to (and theirs)."""
+    return Principal(kind="person", actor=f"person:{worker_id}", worker_id=worker_id,
+                     documents=frozenset(documents))

@@ -3,8 +3,9 @@
 Employers (and scheduled jobs acting for one employer) see their own organization's rows,
 auditors the employers of their jurisdiction (region-code prefix) or the employers named in
 their scope — and nothing without either —,
-a signing session its one contract, a worker in their own space every document they signed
-(with any employer, whatever its status now), platform admins everything. Anything else sees nothing:
+a signing session its one contract, a worker in their own space the documents they signed
+that carry the phone they proved (with any employer, whatever its status now), platform admins
+everything. Anything else sees nothing:
 every filter fails closed.
 """
 
@@ -41,8 +42,19 @@ def contract_filter(p: Principal) -> ColumnElement[bool]:
     if p.kind == "signing":
         return Contract.id == p.contract_id if p.contract_id is not None else false()
     if p.is_person:
-        return (Contract.worker_id == p.worker_id) & Contract.signed_at.is_not(None)
+        if not p.documents:
+            return false()
+        ids = sorted(p.documents)
+        return (signed_by(p.worker_id)
+                & (Contract.id.in_(ids) | Contract.parent_id.in_(ids)))
     return organization_filter(p, Contract.organization_id)
+
+
+def signed_by(worker_id: int) -> ColumnElement[bool]:
+    """The documents ``worker_id`` signed, with any employer (and the certificates issued on
+    them). Only for proving who a person is (the portal's sign-in, which then narrows it to the
+    documents carrying the phone proved): never a principal's view by itself."""
+    return (Contract.worker_id == worker_id) & Contract.signed_at.is_not(None)
 
 
 def contracts(p: Principal):

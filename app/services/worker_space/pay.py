@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import AttendanceDay, Organization, PayRecord, Project, Worker
+from app.models import AttendanceDay, Contract, Organization, PayRecord, Project, Worker
+from app.services.platform import scope
 from app.services.platform.principal import Principal
 
 
@@ -47,18 +48,23 @@ class PayMonth:
 def pay_months(p: Principal) -> list[PayMonth]:
     """Per project and month, newest first: days on site, 应发, 实发 and each payment.
 
-    Only the person's own records: ``p`` must be a person (anyone else sees nothing).
+    Only the person's own records, and only on projects of the contracts the session sees
+    (the project a contract names, or a project its employer runs as general contractor):
+    ``p`` must be a person (anyone else sees nothing).
     """
     worker = db.session.get(Worker, p.worker_id) if p.is_person else None
     if worker is None:
         return []
+    seen = scope.contract_filter(p)
+    mine = or_(Project.id.in_(select(Contract.project_id).where(seen)),
+               Project.contractor_id.in_(select(Contract.organization_id).where(seen)))
     lines: dict[tuple[str, int], list[PayRecord]] = defaultdict(list)
     names: dict[int, tuple[str, str]] = {}
     for record, project, contractor in db.session.execute(
             select(PayRecord, Project.name, Organization.name)
             .join(Project, Project.id == PayRecord.project_id)
             .join(Organization, Organization.id == Project.contractor_id)
-            .where(PayRecord.id_hash == worker.id_hash).order_by(PayRecord.id)):
+            .where(PayRecord.id_hash == worker.id_hash, mine).order_by(PayRecord.id)):
         lines[(record.month, record.project_id)].append(record)
         names[record.project_id] = (project, contractor)
     attendance: dict[tuple[str, int], int] = defaultdict(int)

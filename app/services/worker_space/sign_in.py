@@ -1,5 +1,7 @@
 """Signing in to one's own space: name + ID number + a phone one of one's signed contracts
-carries, then a code texted to that phone; the session that follows is short.
+carries, then a code texted to that phone; the session that follows is short and sees the
+signed documents carrying that phone (every phone is typed by an employer: a phone one
+employer gave proves nothing about another employer's contracts).
 
 Nothing tells a stranger whether a person exists: every well-formed form gets the same
 answer and a code step of its own (a :class:`PortalLogin` row), and the code is texted only
@@ -64,12 +66,28 @@ def _match(name: str, id_number: str, phone: str) -> Worker | None:
     worker = db.session.scalar(select(Worker).where(Worker.id_hash == pii.keyed_hash(id_number)))
     if worker is None:
         return None
-    signed = db.session.scalars(scope.contracts(of_person(worker.id)).where(
-        Contract.worker_name == name))
-    for contract in signed:  # phones are encrypted per contract: compare decrypted
-        if hmac.compare_digest(pii.decrypt(contract.worker_phone_enc).encode(), phone.encode()):
-            return worker
-    return None
+    signed = db.session.scalars(select(Contract).where(
+        scope.signed_by(worker.id), Contract.worker_name == name))
+    return worker if any(_carries(c, _phone_hash(phone)) for c in signed) else None
+
+
+def _phone_hash(phone: str) -> str:
+    return pii.keyed_hash(phone, "portal-phone")
+
+
+def _carries(contract: Contract, phone_hash: str) -> bool:
+    """Whether ``contract`` was given this phone (phones are encrypted per contract)."""
+    return hmac.compare_digest(_phone_hash(pii.decrypt(contract.worker_phone_enc)), phone_hash)
+
+
+def _documents(login: PortalLogin) -> frozenset[int]:
+    """The signed documents of the session's person that carry the phone the code went to:
+    every phone is typed by an employer, so one proves only the contracts given that number
+    (another employer cannot open a worker's contracts by giving its own phone)."""
+    if not login.phone_hash:
+        return frozenset()
+    signed = db.session.scalars(select(Contract).where(scope.signed_by(login.worker_id)))
+    return frozenset(c.id for c in signed if _carries(c, login.phone_hash))
 
 
 def _may_text(worker: Worker) -> bool:
@@ -98,6 +116,7 @@ def request_code(name: object, id_number: object, phone: object, *, ip: str | No
     send = worker is not None and _may_text(worker)
     db.session.add(PortalLogin(
         worker_id=worker.id if send else None, pending_hash=pii.token_hash(token),
+        phone_hash=_phone_hash(phone_text) if send else None,
         code_hash=pii.keyed_hash(code, "portal-otp"), sent_at=now,
         expires_at=now + timedelta(seconds=cfg["OTP_TTL_SECONDS"])))
     db.session.commit()
@@ -178,7 +197,7 @@ def session_principal(token: str | None, now: datetime | None = None) -> Princip
         raise Unauthorized(SIGN_IN_FIRST, code="portal_sign_in")
     if now - login.last_seen_at > TOUCH_EVERY:
         _touch(login.id, now)
-    return of_person(login.worker_id)
+    return of_person(login.worker_id, _documents(login))
 
 
 def _touch(login_id: int, now: datetime) -> None:
