@@ -131,6 +131,8 @@ def _xlsx(data: bytes, limits: sheet_guard.Limits) -> list[tuple[int, list]]:
         table, width = [], 0
         for n, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             width += len(values)
+            if n > limits.rows + sheet_guard.ROW_MARGIN:  # also when the scan did not count it
+                raise _refuse(TOO_MANY_ROWS, limit=limits.rows)
             if width > limits.cells:  # a lone cell far right pads its row to its column
                 raise _refuse(TOO_MANY_CELLS, limit=limits.cells)
             table.append((n, list(values)))

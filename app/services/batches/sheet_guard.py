@@ -14,6 +14,7 @@ the formula cells without a computed value.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 import zlib
@@ -78,17 +79,54 @@ def scan(data: bytes, limits: Limits) -> dict[str, SheetScan]:
                     sum(p.file_size for p in parts) > limits.unzipped:
                 raise refuse(UNZIPPED_TOO_LARGE, mb=limits.unzipped // MB)
             budget = [limits.unzipped]
+            first = first_sheet(archive)  # the one sheet read; the others are bytes only
             return {name: found for name, found in (
-                (p.filename, _part(archive, p, limits, budget)) for p in parts
-                if not p.is_dir()) if found is not None}
+                (p.filename, _part(archive, p, limits, budget,
+                                   counted=first is None or p.filename == first))
+                for p in parts if not p.is_dir()) if found is not None}
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError,
             ValueError, RuntimeError):  # RuntimeError: an encrypted part
         raise refuse(CORRUPT) from None
 
 
+_TAG = re.compile(rb"<([^<>]*)>")  # one tag's inside (linear: it never spans a "<")
+_SHEET_TAG = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?sheet\s")
+_REL_TAG = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?Relationship\s")
+_SHEET_ID = re.compile(rb"\s[A-Za-z_][\w.-]*:id\s*=\s*[\"']([^\"']*)[\"']")
+_REL_ATTR = re.compile(rb"\s(Id|Target|Type)\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _tags(archive: zipfile.ZipFile, name: str, kind: re.Pattern) -> list[bytes]:
+    """The insides of the tags of ``kind`` in a small part (none in a part over 1 MB)."""
+    if archive.getinfo(name).file_size > MB:
+        return []
+    return [m.group(1) for m in _TAG.finditer(archive.read(name)) if kind.match(m.group(1))]
+
+
+def first_sheet(archive: zipfile.ZipFile) -> str | None:
+    """The part name of the workbook's first worksheet (the one read, as openpyxl resolves
+    it), or None when ``xl/workbook.xml`` does not tell (then every worksheet is counted)."""
+    names = set(archive.namelist())
+    if not {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} <= names:
+        return None
+    targets = {}
+    for tag in _tags(archive, "xl/_rels/workbook.xml.rels", _REL_TAG):
+        attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _REL_ATTR.findall(tag)}
+        if attrs.get("Type", "").endswith("/worksheet") and "Target" in attrs:
+            target = attrs["Target"]
+            targets[attrs.get("Id")] = target[1:] if target.startswith("/") else \
+                posixpath.normpath(posixpath.join("xl", target))
+    for tag in _tags(archive, "xl/workbook.xml", _SHEET_TAG):
+        rel_id = _SHEET_ID.search(tag)
+        if rel_id and (target := targets.get(rel_id.group(1).decode("utf-8", "replace"))):
+            return target if target in names else None
+    return None
+
+
 def _part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limits: Limits,
-          budget: list[int]) -> SheetScan | None:
-    """Inflate one part, counting its bytes against the budget; a worksheet is counted."""
+          budget: list[int], *, counted: bool = True) -> SheetScan | None:
+    """Inflate one part, counting its bytes against the budget; a worksheet is counted
+    (its rows and cells too when ``counted``: the sheet that is read)."""
     sheet = None
     seen = 0
     with archive.open(part) as stream:
@@ -98,7 +136,7 @@ def _part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limits: Limits,
             if budget[0] < 0 or seen > limits.unzipped:
                 raise refuse(UNZIPPED_TOO_LARGE, mb=limits.unzipped // MB)
             if sheet is None:  # its root element tells a worksheet
-                root = _WORKSHEET.search(chunk)
+                root = _WORKSHEET.search(chunk) if counted else None
                 sheet = _Sheet(root.group(1) or b"" if root else None, limits)
             sheet.feed(chunk)
     return sheet.close() if sheet is not None else None
