@@ -1,11 +1,12 @@
 """Platform administration: certificates, employers' review and status, auditors, the
-minimum-wage table, the wage-arrears warning thresholds."""
+minimum-wage table, the wage-arrears warning thresholds, the scheduler's runs and failures."""
 
 from app.admin import (  # noqa: F401 - registers the routes
     auditors,
     minimum_wages,
     organizations,
     routes,
+    schedule,
     templates,
     wage_thresholds,
 )

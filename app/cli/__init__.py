@@ -4,6 +4,7 @@
 * ``jobs work`` (:mod:`.jobs`): a job worker;
 * ``contracts remind-expiring|remind-unsigned`` (:mod:`.contracts`): the daily and hourly runs;
 * ``wages reconcile`` (:mod:`.wages`): every project's wage reconciliation, nightly;
+* ``schedule run`` (:mod:`.schedule`): the scheduler running the periodic jobs above;
 * ``ca init|revoke`` (:mod:`.ca`): the platform CA;
 * ``org``, ``user``, ``apikey`` (:mod:`.accounts`): headless account set-ups;
 * ``keys rotate`` (:mod:`.keys`): re-encrypt personal data under the newest field key.
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import accounts, ca, contracts, demo, jobs, keys, wages
+from app.cli import accounts, ca, contracts, demo, jobs, keys, schedule, wages
 
 COMMANDS = (demo.seed_demo_command, jobs.group, contracts.group, wages.group, ca.group,
-            *accounts.GROUPS, keys.group)
+            *accounts.GROUPS, keys.group, schedule.group)
 
 
 def register(app: Flask) -> None:

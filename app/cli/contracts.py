@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask.cli import AppGroup
 
@@ -25,10 +27,16 @@ def remind_expiring(today) -> None:
     once (one row per contract in expiry_notices). The texts are queued as jobs for
     `flask jobs work`; with JOBS_INLINE (the embedded default) they are sent right away.
     """
-    run = lifecycle.remind_expiring(today.date() if today else None)
-    click.echo(f"{run.contracts} contract(s) announced to their workers, "
-               f"{run.hr_texts} text(s) to HR staff of {len(run.employers)} employer(s)"
-               + run_inline_jobs())
+    click.echo(expiring_reminders(today.date() if today else None))
+
+
+def expiring_reminders(today: date | None = None) -> str:
+    """Run the expiry notices (as of the Beijing date ``today``, default today); the report.
+    The command above and the scheduler's nightly job (:mod:`.schedule`) both call this."""
+    run = lifecycle.remind_expiring(today)
+    return (f"{run.contracts} contract(s) announced to their workers, "
+            f"{run.hr_texts} text(s) to HR staff of {len(run.employers)} employer(s)"
+            + run_inline_jobs())
 
 
 @group.command("remind-unsigned")
@@ -43,7 +51,13 @@ def remind_unsigned() -> None:
     contract is texted once (one row per contract and number in signing_reminders).
     Links that ran out unsigned are told once each (trail and webhook contract.expired).
     """
+    click.echo(unsigned_reminders())
+
+
+def unsigned_reminders() -> str:
+    """Remind unsigned workers and tell expired links; the report. The command above and the
+    scheduler's hourly job (:mod:`.schedule`) both call this."""
     run = lifecycle.remind_unsigned()
     expired = worker_signing.report_expired_links()
-    click.echo(f"{run.reminded} worker(s) reminded, {run.skipped} skipped, "
-               f"{expired} expired link(s) told" + run_inline_jobs())
+    return (f"{run.reminded} worker(s) reminded, {run.skipped} skipped, "
+            f"{expired} expired link(s) told" + run_inline_jobs())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask.cli import AppGroup
 
@@ -23,6 +25,19 @@ def reconcile(today) -> None:
     ``--today 2026-11-30`` the pay windows are judged as on that day (a flag that no longer
     holds then is marked resolved, as on any run).
     """
-    run = projects.reconcile_every_project(today.date() if today else None)
-    click.echo(f"{run.raised} new flag(s)" + run_inline_jobs()
-               + (f"; failed for project(s) {run.failed}" if run.failed else ""))
+    click.echo(reconciliation(today.date() if today else None))
+
+
+def reconciliation(today: date | None = None, *, strict: bool = False) -> str:
+    """Reconcile every project's wages (as of the Beijing date ``today``); the report. The
+    command above and the scheduler's nightly job (:mod:`.schedule`, ``strict``) both call it.
+
+    :raises RuntimeError: with ``strict``, some projects failed (the others are reconciled):
+        the scheduled run is then recorded as failed, naming them.
+    """
+    run = projects.reconcile_every_project(today)
+    report = f"{run.raised} new flag(s)" + run_inline_jobs()
+    report += f"; failed for project(s) {run.failed}" if run.failed else ""
+    if strict and run.failed:
+        raise RuntimeError(report)
+    return report

@@ -24,6 +24,7 @@ from app.models.portal import PortalLogin
 from app.models.project import Project, ProjectDocument, ProjectMember
 from app.models.ratelimit import RateLimitCounter
 from app.models.reminder import SigningReminder
+from app.models.schedule import ScheduledRun
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage, WageThreshold
@@ -54,6 +55,7 @@ __all__ = [
     "Organization",
     "PayRecord",
     "PortalLogin",
+    "ScheduledRun",
     "OtpChallenge",
     "Project",
     "ProjectDocument",

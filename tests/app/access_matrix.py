@@ -172,6 +172,7 @@ POLICIES: dict[str, Route] = {
     # the county's wage-arrears thresholds: platform admins only
     "admin.wage_thresholds": Route("platform_page"),
     "admin.add_wage_threshold": Route("platform_page", "POST", body="form"),
+    "admin.schedule_runs": Route("platform_page"),  # the scheduler's runs and failures
     "admin.templates_list": Route("platform_page"),
     "admin.edit_template": Route("platform_page", "GET,POST", body="form",
                                  extra={"template_id": 1}),

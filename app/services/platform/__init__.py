@@ -1,6 +1,7 @@
 """Platform: who acts and what they may see (principal, scope), the append-only audit trail,
-durable jobs and in-transaction events, counters and rate limits, the platform's PKI and
-certificate revocation, field-key rotation, and the employers' webhooks.
+durable jobs and in-transaction events, the scheduler of periodic jobs, counters and rate
+limits, the platform's PKI and certificate revocation, field-key rotation, and the employers'
+webhooks.
 
 Its use cases (each one transaction; job handlers and event subscribers run in the
 transaction of the job or event) are listed in ``__all__`` below; reads and helpers are
@@ -14,6 +15,9 @@ from app.services.platform.jobs import execute as execute_job
 from app.services.platform.jobs import run_pending, work_forever
 from app.services.platform.keys import rotate_field_key
 from app.services.platform.revocation import revoke as revoke_certificate
+from app.services.platform.schedule import claim as claim_scheduled_run
+from app.services.platform.schedule import run_due as run_scheduled_jobs
+from app.services.platform.schedule import run_forever as schedule_forever
 from app.services.platform.webhook_delivery import deliver as deliver_webhook
 from app.services.platform.webhooks import disable as disable_webhook
 from app.services.platform.webhooks import on_audit as tell_webhooks_of_audit
@@ -27,6 +31,9 @@ __all__ = [
     "work_forever",
     "rotate_field_key",
     "revoke_certificate",
+    "claim_scheduled_run",
+    "run_scheduled_jobs",
+    "schedule_forever",
     "deliver_webhook",
     "register_webhook",
     "disable_webhook",

@@ -1,0 +1,61 @@
+"""``flask schedule run``: the scheduler of the periodic jobs (:data:`SCHEDULE`).
+
+A small loop over the ``scheduled_runs`` table (:mod:`app.services.platform.schedule`) rather
+than APScheduler or Celery beat: the lock between schedulers and the record of every run must
+live in the database anyway (several hosts, an admin page of failures), and a unique (job,
+slot) row gives both in one insert, on PostgreSQL and SQLite, with no broker or job store to
+run. Each job calls the same function as its command (``flask contracts …``, ``flask wages
+reconcile``), so the scheduler and cron run the same code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import click
+from flask.cli import AppGroup
+
+from app.cli.contracts import expiring_reminders, unsigned_reminders
+from app.cli.wages import reconciliation
+from app.services import platform
+from app.services.platform.schedule import Periodic, next_due, slot_key
+
+#: every periodic job: name, period, Beijing time of day (hourly: the minute), what it runs
+SCHEDULE = (
+    Periodic("remind-unsigned", "hourly", time(0, 0),
+             lambda slot: unsigned_reminders()),  # reminders and signing-link expiry
+    Periodic("wages-reconcile", "daily", time(2, 0),
+             lambda slot: reconciliation(slot.date(), strict=True)),
+    Periodic("remind-expiring", "daily", time(8, 0),
+             lambda slot: expiring_reminders(slot.date())),
+)
+
+group = AppGroup("schedule", help="The scheduler of periodic jobs.")
+
+
+@group.command("run")
+@click.option("--once", is_flag=True, help="Run the jobs due now and exit (tests, cron).")
+@click.option("--now", "now", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z",
+                                                           "%Y-%m-%dT%H:%M%z"]),
+              default=None, help="With --once: judge what is due as at this time "
+                                 "(ISO with offset, e.g. 2026-12-07T02:05+08:00).")
+def run(once: bool, now: datetime | None) -> None:
+    """Run every periodic job at its time, until stopped: reminders and link expiry hourly,
+    wage reconciliation at 02:00 and expiry notices at 08:00 Beijing time.
+
+    Safe on several hosts at once: each job's slot runs once (a row in scheduled_runs);
+    a run whose scheduler died is taken over after two hours. Runs and failures are listed
+    on the admin page /admin/schedule.
+    """
+    if now is not None and now.tzinfo is None:
+        raise click.BadParameter("needs a UTC offset, e.g. +08:00", param_hint="--now")
+    if not once:
+        if now is not None:
+            raise click.BadParameter("only with --once", param_hint="--now")
+        platform.schedule_forever(SCHEDULE)
+        return
+    for done in platform.run_scheduled_jobs(SCHEDULE, now):
+        line = f"{done.job} {done.slot}: {done.outcome}"
+        click.echo(line + (f" ({done.summary})" if done.summary else "")
+                   + (f" — {done.error}" if done.error else ""))
+    click.echo(f"next due at {slot_key(next_due(SCHEDULE, now or datetime.now().astimezone()))}")

@@ -1,0 +1,153 @@
+"""Periodic jobs: a small scheduler over the ``scheduled_runs`` table.
+
+Every job of a schedule (:class:`Periodic`: hourly at a minute, or daily at a Beijing time of
+day) has one due *slot* at any moment: its latest time at or before now, written in Beijing
+time (``2026-12-07T02:00+08:00``). A scheduler claims a slot by inserting its row; the unique
+(job, slot) constraint decides which of several schedulers (threads, processes, hosts) wins,
+on PostgreSQL and SQLite alike. A claim that started and never finished (its scheduler died)
+may be taken over after :data:`STALE`. Each run records its outcome (ok / failed, a summary,
+the error masked and truncated); a failing job does not stop the others.
+
+Only the latest slot runs: after a scheduler was down for a day, a daily job runs once, not
+once per missed day (the jobs themselves catch up: they act on everything due).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as day_time
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.domain.beijing import BEIJING
+from app.extensions import db
+from app.logging_redact import redact
+from app.models import ScheduledRun
+from app.models.base import utcnow
+from app.services.platform.jobs import worker_name
+
+log = logging.getLogger(__name__)
+PERIODS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1)}
+#: a claim running longer than this (never finished: its scheduler died) may be taken over
+STALE = timedelta(hours=2)
+ERROR_LIMIT = 500  # characters of an error kept
+_DIGITS = re.compile(r"\d{6,}[\dXx]*")  # phone and ID numbers, bank accounts
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A periodic job: ``run(slot)`` (slot: its due time, Beijing) returns a summary line."""
+
+    name: str
+    period: str  # "hourly" (at ``at``'s minute) or "daily" (at ``at``, Beijing time)
+    at: day_time
+    run: Callable[[datetime], str]
+
+
+def due_slot(job: Periodic, now: datetime) -> datetime:
+    """The latest time at or before ``now`` when ``job`` is due, in Beijing time."""
+    local = now.astimezone(BEIJING)
+    if job.period == "hourly":
+        slot = local.replace(minute=job.at.minute, second=0, microsecond=0)
+    else:
+        slot = local.replace(hour=job.at.hour, minute=job.at.minute, second=0, microsecond=0)
+    return slot if slot <= local else slot - PERIODS[job.period]
+
+
+def slot_key(slot: datetime) -> str:
+    """A slot as stored: ``2026-12-07T02:00+08:00``."""
+    return slot.astimezone(BEIJING).isoformat(timespec="minutes")
+
+
+def next_due(jobs: Sequence[Periodic], now: datetime) -> datetime:
+    """When the next slot of any of ``jobs`` falls due (after ``now``)."""
+    return min(due_slot(job, now) + PERIODS[job.period] for job in jobs)
+
+
+def mask_error(exc: BaseException) -> str:
+    """An error as recorded: its type and message, link tokens and long numbers (phones, ID
+    numbers, accounts) masked, at most :data:`ERROR_LIMIT` characters."""
+    text = redact(f"{type(exc).__name__}: {exc}")
+    text = _DIGITS.sub(lambda m: m.group()[:3] + "****", text)
+    return text[:ERROR_LIMIT]
+
+
+def claim(job: str, slot: str, worker: str | None = None) -> ScheduledRun | None:
+    """Claim ``job``'s ``slot`` for this scheduler and commit; None when another scheduler
+    has it (running, done, or claimed less than :data:`STALE` ago)."""
+    worker = worker or worker_name()
+    run = ScheduledRun(job=job, slot=slot, claimed_by=worker, started_at=utcnow())
+    db.session.add(run)
+    try:
+        db.session.commit()
+        return run
+    except IntegrityError:
+        db.session.rollback()
+    # taken: take it over only if its scheduler died (compare-and-set on the stale row)
+    stale = (ScheduledRun.job == job, ScheduledRun.slot == slot,
+             ScheduledRun.finished_at.is_(None), ScheduledRun.started_at < utcnow() - STALE)
+    taken = db.session.execute(update(ScheduledRun).where(*stale).values(
+        claimed_by=worker, started_at=utcnow()))
+    db.session.commit()
+    if taken.rowcount != 1:
+        return None
+    log.warning("scheduler %s took over the stale run of %s at %s", worker, job, slot)
+    return db.session.scalar(select(ScheduledRun).where(
+        ScheduledRun.job == job, ScheduledRun.slot == slot))
+
+
+def _finish(run_id: int, *, summary: str | None = None, error: str | None = None) -> None:
+    db.session.execute(update(ScheduledRun).where(ScheduledRun.id == run_id).values(
+        finished_at=utcnow(), outcome="failed" if error else "ok",
+        summary=(summary or "")[:300] or None, error=error))
+    db.session.commit()
+
+
+def run_due(jobs: Sequence[Periodic], now: datetime | None = None) -> list[ScheduledRun]:
+    """Run every job of ``jobs`` whose due slot at ``now`` no scheduler has claimed; record
+    each outcome. A job that fails is rolled back and recorded as failed; the others run.
+
+    :returns: the runs this call made (each finished, ok or failed).
+    """
+    now = now or utcnow()
+    made = []
+    for job in jobs:
+        slot = due_slot(job, now)
+        run = claim(job.name, slot_key(slot))
+        if run is None:
+            continue
+        run_id = run.id
+        try:
+            summary = job.run(slot)
+        except Exception as exc:  # noqa: BLE001 - recorded; the other jobs still run
+            db.session.rollback()
+            log.exception("scheduled job %s at %s failed", job.name, slot_key(slot))
+            _finish(run_id, error=mask_error(exc))
+        else:
+            _finish(run_id, summary=summary)
+        made.append(db.session.get(ScheduledRun, run_id))
+    return made
+
+
+def run_forever(jobs: Sequence[Periodic], *, nap: float = 60.0) -> None:
+    """Run due jobs, sleep until the next slot (waking at least every ``nap`` seconds), and
+    again, until stopped."""
+    while True:
+        run_due(jobs)
+        db.session.remove()
+        wait = (next_due(jobs, utcnow()) - utcnow()).total_seconds()
+        time.sleep(min(max(wait, 1.0), nap))
+
+
+def recent_runs(limit: int = 100, *, failed: bool = False) -> list[ScheduledRun]:
+    """The latest runs (newest first); only the failed ones with ``failed``."""
+    query = select(ScheduledRun).order_by(ScheduledRun.started_at.desc(), ScheduledRun.id.desc())
+    if failed:
+        query = query.where(ScheduledRun.outcome == "failed")
+    return list(db.session.scalars(query.limit(limit)))
