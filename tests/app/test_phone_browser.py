@@ -51,6 +51,17 @@ def phone():
         yield page
 
 
+def prove_identity(page, outbox, until: str = "#step-read:not([hidden])") -> None:
+    """On an open signing link: name, ID number, the texted code, until ``until`` shows."""
+    page.fill("#name", WORKER["name"])
+    page.fill("#id_number", WORKER["id_number"])
+    page.click("#send-otp")
+    page.wait_for_selector("#otp-sent:not([hidden])")
+    page.fill("#code", outbox.last_code(WORKER["phone"]))
+    page.click("#verify")
+    page.wait_for_selector(until)
+
+
 def _draw_with_finger(page, selector: str) -> None:
     box = page.locator(selector).bounding_box()
     cdp = page.context.new_cdp_session(page)
@@ -146,13 +157,7 @@ def test_the_phone_shows_the_part_time_terms_and_the_english_text(
     page = phone
     page.goto(f"{live_server}/s/{token}")
     assert "《非全日制用工劳动合同》" in page.inner_text("#invited")
-    page.fill("#name", WORKER["name"])
-    page.fill("#id_number", WORKER["id_number"])
-    page.click("#send-otp")
-    page.wait_for_selector("#otp-sent:not([hidden])")
-    page.fill("#code", outbox.last_code(WORKER["phone"]))
-    page.click("#verify")
-    page.wait_for_selector("#step-read:not([hidden])")
+    prove_identity(page, outbox)
     terms = page.inner_text("#terms")
     assert "小时工资" in terms and "25.00 元" in terms and "undefined" not in terms
     assert page.inner_text("#doc-title") == "非全日制用工劳动合同"

@@ -17,8 +17,9 @@ from tests.app.test_phone_browser import (
     _draw_with_finger,
     chromium,
     live_server,  # noqa: F401 - a fixture
+    prove_identity,
 )
-from tests.conftest import WORKER, contract_payload
+from tests.conftest import contract_payload
 
 pytestmark = [pytest.mark.browser, pytest.mark.one_backend]
 
@@ -76,13 +77,7 @@ def test_the_filing_number_stays_on_one_line(client, world, outbox, live_server,
     token = api_send(client, world["api_key"], api_create(client, world["api_key"])["id"])
     page = phone360
     page.goto(f"{live_server}/s/{token}")
-    page.fill("#name", WORKER["name"])
-    page.fill("#id_number", WORKER["id_number"])
-    page.click("#send-otp")
-    page.wait_for_selector("#otp-sent:not([hidden])")
-    page.fill("#code", outbox.last_code(WORKER["phone"]))
-    page.click("#verify")
-    page.wait_for_selector("#step-read:not([hidden])")
+    prove_identity(page, outbox)
     page.click("#to-sign")
     _draw_with_finger(page, "#pad")
     page.check("#consent")

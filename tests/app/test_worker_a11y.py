@@ -20,6 +20,7 @@ from tests.app.test_phone_browser import (
     _draw_with_finger,
     chromium,
     live_server,  # noqa: F401 - a fixture
+    prove_identity,
 )
 from tests.conftest import WORKER, bearer
 
@@ -79,13 +80,7 @@ def test_the_signing_path_is_accessible(client, world, outbox, live_server, phon
     seen.check("done (filed)")
     _open(page, f"{live_server}/s/{token}", lang)
     seen.check("signed link, later visit")
-    page.fill("#name", WORKER["name"])
-    page.fill("#id_number", WORKER["id_number"])
-    page.click("#send-otp")
-    page.wait_for_selector("#otp-sent:not([hidden])")
-    page.fill("#code", outbox.last_code(WORKER["phone"]))
-    page.click("#verify")
-    page.wait_for_selector("#download:not([hidden])")
+    prove_identity(page, outbox, until="#download:not([hidden])")
     seen.check("own copy after a new identity check")
     seen.assert_clean()
 
@@ -101,13 +96,7 @@ def test_declined_expired_and_gone_links_are_accessible(client, world, outbox, l
     declining = api_send(client, key, api_create(client, key)["id"])
     page, seen = phone360, Findings(phone360, lang)
     _open(page, f"{live_server}/s/{declining}", lang)
-    page.fill("#name", WORKER["name"])
-    page.fill("#id_number", WORKER["id_number"])
-    page.click("#send-otp")
-    page.wait_for_selector("#otp-sent:not([hidden])")
-    page.fill("#code", outbox.last_code(WORKER["phone"]))
-    page.click("#verify")
-    page.wait_for_selector("#step-read:not([hidden])")
+    prove_identity(page, outbox)
     page.click("#to-decline")
     page.fill("#reason", "工资与面谈不一致")
     page.click("#decline")
