@@ -100,6 +100,8 @@ class Config:
     # off in production: the platform must not be made to call into its own network.
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", not _production())
     JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "25"))
+    # A claimed job is its worker's for this long; a killed worker's job is run again after it.
+    JOBS_LEASE_SECONDS = int(os.environ.get("JOBS_LEASE_SECONDS", "300"))
     # Wage-arrears thresholds of the county (defaults: deployed county systems' rules).
     WAGE_UNDERPAID_PERCENT = os.environ.get("WAGE_UNDERPAID_PERCENT", "5")  # more than: flag
     WAGE_LATE_DAYS = int(os.environ.get("WAGE_LATE_DAYS", "0"))  # days after the pay day

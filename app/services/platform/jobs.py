@@ -29,7 +29,7 @@ from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # the default of JOBS_LEASE_SECONDS
 _QUEUED = "laborsign_queued_jobs"  # attribute of flask.g: the jobs this request queued
 
 
@@ -67,6 +67,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 5 * 2 ** max(attempts - 1, 0)))
 
 
+def lease_time() -> timedelta:
+    """How long a claimed job is its worker's before another may take it (a killed worker's
+    job is run again after this): ``JOBS_LEASE_SECONDS``, default five minutes."""
+    return timedelta(seconds=current_app.config.get("JOBS_LEASE_SECONDS", LEASE.total_seconds()))
+
+
 def worker_name() -> str:
     """This process's name as a job worker (host and process id)."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -83,7 +89,7 @@ def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None
     if job_id is not None:
         due = and_(Job.id == job_id, due)
     query = select(Job.id).where(due).order_by(Job.run_after, Job.id).limit(1)
-    lease = {"status": "running", "locked_by": worker, "locked_until": now + LEASE,
+    lease = {"status": "running", "locked_by": worker, "locked_until": now + lease_time(),
              "attempts": Job.attempts + 1}
     if db.engine.dialect.name == "postgresql":
         # one round trip: lock the next due row (skipping those other workers hold) and lease it
