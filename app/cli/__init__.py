@@ -7,7 +7,9 @@
 * ``schedule run`` (:mod:`.schedule`): the scheduler running the periodic jobs above;
 * ``ca init|revoke`` (:mod:`.ca`): the platform CA;
 * ``org``, ``user``, ``apikey`` (:mod:`.accounts`): headless account set-ups;
-* ``keys rotate`` (:mod:`.keys`): re-encrypt personal data under the newest field key.
+* ``keys rotate`` (:mod:`.keys`): re-encrypt personal data under the newest field key;
+* ``archive …`` (:mod:`.archive`): the bucket, integrity checks, backups;
+* ``security report`` (:mod:`.security`): a checklist of the running configuration.
 
 Commands are thin as routes are: read the options, call a use case through :func:`.common.run`
 (a refusal ends the command with exit code 1 and a message naming the fields), print.
@@ -17,10 +19,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import accounts, ca, contracts, demo, jobs, keys, schedule, wages
+from app.cli import accounts, archive, ca, contracts, demo, jobs, keys, schedule, security, wages
 
 COMMANDS = (demo.seed_demo_command, jobs.group, contracts.group, wages.group, ca.group,
-            *accounts.GROUPS, keys.group, schedule.group)
+            *accounts.GROUPS, keys.group, schedule.group, archive.group, security.group)
 
 
 def register(app: Flask) -> None:
