@@ -16,18 +16,20 @@ from archive.evidence import build_evidence_package, verify_evidence_package
 from archive.factory import open_store, parse_endpoint
 from archive.local import LocalObjectStore, sign_presigned, verify_presigned
 from archive.manifest import MANIFEST_SCHEMA, build_manifest, parse_manifest
-from archive.s3 import S3ObjectStore
-from archive.store import ObjectStore, StoredObject, validate_key
+from archive.s3 import BucketSettings, S3ObjectStore
+from archive.store import ObjectStore, ObjectVersion, StoredObject, validate_key
 
 __all__ = [
     "MANIFEST_SCHEMA",
     "ArchiveError",
     "ArchiveUnavailable",
+    "BucketSettings",
     "IntegrityError",
     "LocalObjectStore",
     "ObjectLocked",
     "ObjectNotFound",
     "ObjectStore",
+    "ObjectVersion",
     "S3ObjectStore",
     "StoredObject",
     "build_evidence_package",

@@ -38,6 +38,7 @@ from archive.errors import (
     ObjectNotFound,
 )
 from archive.store import (
+    CHUNK_SIZE,
     ObjectStore,
     StoredObject,
     check_expires,
@@ -282,6 +283,22 @@ class LocalObjectStore(ObjectStore):
             if not expected or not hmac.compare_digest(actual, expected):
                 raise IntegrityError(key, expected, actual)
         return data
+
+    def iter_bytes(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Read the file of ``key`` in pieces; see :meth:`ObjectStore.iter_bytes`.
+
+        :raises ObjectNotFound: no such object (its sidecar or its file is missing).
+        """
+        validate_key(key)
+        self._read_meta(key)  # an object without its sidecar does not exist
+        data_path, _ = self._paths(key)
+        try:
+            handle = data_path.open("rb")
+        except FileNotFoundError:
+            raise ObjectNotFound(key) from None
+        with handle:
+            while piece := handle.read(chunk_size):
+                yield piece
 
     def stat(self, key: str) -> StoredObject:
         """Describe ``key``; see :meth:`ObjectStore.stat`."""

@@ -25,6 +25,7 @@ import hashlib
 import io
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from minio import Minio
@@ -50,7 +51,9 @@ from archive.errors import (
     ObjectNotFound,
 )
 from archive.store import (
+    CHUNK_SIZE,
     ObjectStore,
+    ObjectVersion,
     StoredObject,
     check_expires,
     check_new_retention,
@@ -60,7 +63,25 @@ from archive.store import (
     validate_metadata,
 )
 
-__all__ = ["S3ObjectStore"]
+__all__ = ["BucketSettings", "S3ObjectStore"]
+
+
+@dataclass(frozen=True)
+class BucketSettings:
+    """What :meth:`S3ObjectStore.describe_bucket` found on the server.
+
+    :param bucket: the bucket name.
+    :param versioning: ``"Enabled"``, ``"Suspended"`` or ``"Off"``.
+    :param object_lock: whether object lock is enabled on the bucket.
+    :param default_mode: the bucket's default retention mode (``"COMPLIANCE"`` …), if any.
+    :param default_retention: the default retention period (``"3 years"``), if any.
+    """
+
+    bucket: str
+    versioning: str
+    object_lock: bool
+    default_mode: str | None = None
+    default_retention: str | None = None
 
 
 class S3ObjectStore(ObjectStore):
@@ -139,9 +160,10 @@ class S3ObjectStore(ObjectStore):
 
     # -- bucket ------------------------------------------------------------------
 
-    def ensure_bucket(self) -> None:
+    def ensure_bucket(self) -> bool:
         """Create the bucket (with object lock if configured) unless it exists.
 
+        :return: whether this call created it.
         :raises ArchiveError: the bucket exists without object lock but lock is required.
         :raises ArchiveUnavailable: the endpoint cannot be reached.
         """
@@ -149,6 +171,7 @@ class S3ObjectStore(ObjectStore):
             if not self._client.bucket_exists(self.bucket):
                 try:
                     self._client.make_bucket(self.bucket, object_lock=self.object_lock)
+                    return True
                 except S3Error as exc:
                     if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                         raise
@@ -161,6 +184,30 @@ class S3ObjectStore(ObjectStore):
                             f"S3 bucket {self.bucket!r} exists without object lock"
                         ) from exc
                     raise
+        return False
+
+    def describe_bucket(self) -> BucketSettings:
+        """The bucket's versioning and object-lock configuration, as the server reports it.
+
+        :raises ArchiveUnavailable: unreachable, or the bucket does not exist.
+        :raises ArchiveError: another S3 error.
+        """
+        with self._errors():
+            versioning = self._client.get_bucket_versioning(self.bucket).status or "Off"
+            try:
+                lock = self._client.get_object_lock_config(self.bucket)
+            except S3Error as exc:
+                if exc.code != "ObjectLockConfigurationNotFoundError":
+                    raise
+                return BucketSettings(self.bucket, versioning, False)
+        duration = lock.duration  # (amount, "DAYS" | "YEARS") or None
+        return BucketSettings(
+            self.bucket,
+            versioning,
+            True,
+            str(lock.mode) if lock.mode else None,
+            f"{duration[0]} {str(duration[1]).lower()}" if duration else None,
+        )
 
     # -- ObjectStore -------------------------------------------------------------
 
@@ -230,6 +277,35 @@ class S3ObjectStore(ObjectStore):
             if actual != expected:
                 raise IntegrityError(key, expected, actual)
         return data
+
+    def iter_bytes(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Stream the current version of ``key``; see :meth:`ObjectStore.iter_bytes`."""
+        validate_key(key)
+        with self._errors(key):
+            response = self._client.get_object(self.bucket, key)
+        try:
+            with self._errors(key):
+                yield from response.stream(chunk_size)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def list_versions(self, prefix: str = "") -> Iterator[ObjectVersion]:
+        """One versioned listing (no HEAD per object); see :meth:`ObjectStore.list_versions`."""
+        with self._errors():  # S3 lists versions by key, newest first
+            for obj in self._client.list_objects(
+                self.bucket, prefix=prefix or None, recursive=True, include_version=True
+            ):
+                if obj.is_dir:
+                    continue
+                yield ObjectVersion(
+                    key=str(obj.object_name),
+                    version_id=obj.version_id if obj.version_id not in (None, "null") else None,
+                    is_latest=str(obj.is_latest).lower() == "true",
+                    is_delete_marker=bool(obj.is_delete_marker),
+                    size=int(obj.size or 0),
+                    last_modified=obj.last_modified,
+                )
 
     def stat(self, key: str) -> StoredObject:
         """HEAD ``key``; see :meth:`ObjectStore.stat`."""

@@ -29,8 +29,10 @@ from datetime import UTC, datetime, timedelta
 from archive.errors import ObjectNotFound
 
 __all__ = [
+    "CHUNK_SIZE",
     "MAX_KEY_LENGTH",
     "ObjectStore",
+    "ObjectVersion",
     "StoredObject",
     "check_expires",
     "check_new_retention",
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 MAX_KEY_LENGTH = 1024
+CHUNK_SIZE = 1024 * 1024  # bytes per piece when an object is read as a stream
 _META_KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _RESERVED_META = frozenset({"sha256"})
 
@@ -75,6 +78,27 @@ class StoredObject:
         :param now: the reference time (aware), defaults to the current UTC time.
         """
         return self.retain_until is not None and self.retain_until > (now or utcnow())
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """One stored version of a key, as a version listing reports it (no user metadata).
+
+    :param key: the object key.
+    :param version_id: backend version id (``None`` on the local backend and in an
+        unversioned bucket).
+    :param is_latest: whether it is the current version of its key.
+    :param is_delete_marker: whether it is an S3 delete marker (no bytes).
+    :param size: length in bytes (0 for a delete marker).
+    :param last_modified: write time (UTC) when known.
+    """
+
+    key: str
+    version_id: str | None
+    is_latest: bool
+    is_delete_marker: bool = False
+    size: int = 0
+    last_modified: datetime | None = None
 
 
 def utcnow() -> datetime:
@@ -200,6 +224,34 @@ class ObjectStore(abc.ABC):
         :raises IntegrityError: ``verify`` is set and the bytes do not match.
         :raises ArchiveUnavailable: the backend cannot be reached.
         """
+
+    def iter_bytes(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The bytes stored under ``key`` in pieces, unchecked: for re-hashing large archives
+        without holding an object in memory (the caller hashes and compares).
+
+        This default reads the whole object; the backends stream it.
+
+        :param key: the object key.
+        :param chunk_size: the largest piece, in bytes.
+        :raises ObjectNotFound: nothing is stored under ``key`` (raised at the first piece).
+        :raises ArchiveUnavailable: the backend cannot be reached.
+        """
+        data = self.get(key, verify=False)
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
+
+    def list_versions(self, prefix: str = "") -> Iterator[ObjectVersion]:
+        """Every stored version of the keys starting with ``prefix`` (sorted by key), older
+        versions and delete markers included where the backend keeps them.
+
+        This default (a backend without versions) reports each current object as its only,
+        latest version.
+
+        :param prefix: a plain string prefix.
+        :raises ArchiveUnavailable: the backend cannot be reached.
+        """
+        for obj in self.list(prefix):
+            yield ObjectVersion(obj.key, obj.version_id, True, False, obj.size, obj.last_modified)
 
     @abc.abstractmethod
     def stat(self, key: str) -> StoredObject:

@@ -5,7 +5,7 @@ than APScheduler or Celery beat: the lock between schedulers and the record of e
 live in the database anyway (several hosts, an admin page of failures), and a unique (job,
 slot) row gives both in one insert, on PostgreSQL and SQLite, with no broker or job store to
 run. Each job calls the same function as its command (``flask contracts …``, ``flask wages
-reconcile``), so the scheduler and cron run the same code.
+reconcile``, ``flask archive check``), so the scheduler and cron run the same code.
 """
 
 from __future__ import annotations
@@ -17,10 +17,28 @@ from flask.cli import AppGroup
 
 from app.cli.contracts import expiring_reminders, unsigned_reminders
 from app.cli.wages import reconciliation
-from app.services import platform
-from app.services.platform.schedule import Periodic, next_due, slot_key
+from app.services import filing, platform
+from app.services.platform.schedule import JobFailed, Periodic, next_due, slot_key
+
+
+def archive_check(slot: datetime) -> str:
+    """The weekly archive check (``flask archive check``): its counts as the summary; a
+    missing, changed or unreadable object fails the run (shown on /admin/schedule), naming
+    the first few.
+
+    :raises JobFailed: the check found problems.
+    """
+    report = filing.check_archive()
+    if not report.ok:
+        named = "; ".join(p.line() for p in report.problems[:5])
+        more = len(report.problems) - 5
+        raise JobFailed(f"{len(report.problems)} archive problem(s): {named}"
+                        + (f"; and {more} more" if more > 0 else ""), report.summary())
+    return report.summary()
+
 
 #: every periodic job: name, period, Beijing time of day (hourly: the minute), what it runs
+#: (weekly: the weekday, Monday 0 … Sunday 6)
 SCHEDULE = (
     Periodic("remind-unsigned", "hourly", time(0, 0),
              lambda slot: unsigned_reminders()),  # reminders and signing-link expiry
@@ -28,6 +46,7 @@ SCHEDULE = (
              lambda slot: reconciliation(slot.date(), strict=True)),
     Periodic("remind-expiring", "daily", time(8, 0),
              lambda slot: expiring_reminders(slot.date())),
+    Periodic("archive-check", "weekly", time(3, 0), archive_check, weekday=6),  # Sunday 03:00
 )
 
 group = AppGroup("schedule", help="The scheduler of periodic jobs.")
@@ -41,7 +60,8 @@ group = AppGroup("schedule", help="The scheduler of periodic jobs.")
                                  "(ISO with offset, e.g. 2026-12-07T02:05+08:00).")
 def run(once: bool, now: datetime | None) -> None:
     """Run every periodic job at its time, until stopped: reminders and link expiry hourly,
-    wage reconciliation at 02:00 and expiry notices at 08:00 Beijing time.
+    wage reconciliation at 02:00 and expiry notices at 08:00 Beijing time, the archive check
+    on Sundays at 03:00.
 
     Safe on several hosts at once: each job's slot runs once (a row in scheduled_runs);
     a run whose scheduler died is taken over after two hours. Runs and failures are listed

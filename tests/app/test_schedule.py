@@ -33,15 +33,17 @@ def test_once_runs_exactly_the_due_slots_and_a_second_run_nothing(ctx):
     assert "remind-unsigned 2026-12-07T02:00+08:00: ok" in out
     assert _runs() == {("remind-unsigned", "2026-12-07T02:00+08:00", "ok"),
                        ("wages-reconcile", "2026-12-07T02:00+08:00", "ok"),
-                       ("remind-expiring", "2026-12-06T08:00+08:00", "ok")}
+                       ("remind-expiring", "2026-12-06T08:00+08:00", "ok"),
+                       ("archive-check", "2026-12-06T03:00+08:00", "ok")}  # Sunday 03:00
     # the same slots again (another run, or another host): nothing runs
     assert "ok" not in _once(ctx, "2026-12-07T02:59+08:00")
-    assert len(_runs()) == 3
+    assert len(_runs()) == 4
     # the next hour: only the hourly job; at 08:00 Beijing (00:00 UTC) the expiry notices too
     _once(ctx, "2026-12-06T19:00:00+00:00")  # 03:00 Beijing
     _once(ctx, "2026-12-07T00:00:00+00:00")  # 08:00 Beijing
     assert _runs() - {("wages-reconcile", "2026-12-07T02:00+08:00", "ok"),
                       ("remind-expiring", "2026-12-06T08:00+08:00", "ok"),
+                      ("archive-check", "2026-12-06T03:00+08:00", "ok"),
                       ("remind-unsigned", "2026-12-07T02:00+08:00", "ok")} == {
         ("remind-unsigned", "2026-12-07T03:00+08:00", "ok"),
         ("remind-unsigned", "2026-12-07T08:00+08:00", "ok"),
@@ -170,3 +172,76 @@ def test_the_scheduled_runs_table_comes_and_goes_with_its_unique_slot(blank_app)
         with db.engine.connect() as conn:
             assert "scheduled_runs" not in sa.inspect(conn).get_table_names()
         upgrade()
+
+
+WEEKLY = schedule.Periodic("weekly", "weekly", time(3, 0), lambda slot: "checked", weekday=6)
+
+
+@pytest.mark.parametrize("now, slot", [
+    ("2026-12-13T02:59+08:00", "2026-12-06T03:00+08:00"),  # Sunday, a minute early
+    ("2026-12-13T03:00+08:00", "2026-12-13T03:00+08:00"),  # Sunday 03:00 sharp
+    ("2026-12-12T19:00:00+00:00", "2026-12-13T03:00+08:00"),  # Saturday in UTC, Sunday here
+    ("2026-12-12T18:59:00+00:00", "2026-12-06T03:00+08:00"),
+    ("2026-12-19T23:59+08:00", "2026-12-13T03:00+08:00"),  # the whole week after
+])
+def test_a_weekly_slot_is_the_last_beijing_weekday_at_its_time(now, slot):
+    assert schedule.slot_key(schedule.due_slot(WEEKLY, datetime.fromisoformat(now))) == slot
+
+
+def test_the_next_weekly_slot_is_a_week_on_and_bad_periods_are_refused():
+    assert schedule.next_due([WEEKLY], datetime.fromisoformat("2026-12-13T03:00+08:00")) \
+        == datetime.fromisoformat("2026-12-20T03:00+08:00")
+    with pytest.raises(ValueError, match="weekday"):
+        schedule.Periodic("w", "weekly", time(3, 0), lambda slot: "")
+    with pytest.raises(ValueError, match="weekday"):
+        schedule.Periodic("d", "daily", time(3, 0), lambda slot: "", weekday=1)
+    with pytest.raises(ValueError, match="period"):
+        schedule.Periodic("m", "monthly", time(3, 0), lambda slot: "")
+
+
+def test_a_weekly_slot_runs_once_in_its_week(ctx):
+    sunday = datetime.fromisoformat("2026-12-13T03:05+08:00")
+    assert [r.slot for r in schedule.run_due([WEEKLY], sunday)] == ["2026-12-13T03:00+08:00"]
+    assert schedule.run_due([WEEKLY], sunday + timedelta(days=6, hours=23)) == []
+    assert [r.slot for r in schedule.run_due([WEEKLY], sunday + timedelta(days=7))] == [
+        "2026-12-20T03:00+08:00"]
+
+
+def _runs_counted(job: str, outcome: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("laborsign_scheduler_runs_total",
+                                     {"job": job, "outcome": outcome}) or 0.0
+
+
+def test_every_run_is_counted_in_the_metrics(ctx):
+    before = _runs_counted("bad", "failed"), _runs_counted("good", "ok")
+    schedule.run_due(JOBS, AT)
+    assert (_runs_counted("bad", "failed"), _runs_counted("good", "ok")) == (
+        before[0] + 1, before[1] + 1)
+
+
+def test_the_weekly_archive_check_fails_its_run_on_a_changed_object(ctx, client, world):
+    """The check's counts are the run's summary; a changed object fails the run, which the
+    admin page lists among the failures with the object's key."""
+    from app.extensions import archive_ext
+    from app.models import ContractDocument
+    from tests.app.flows import api_create
+
+    api_create(client, world["api_key"])  # its draft PDF is archived
+    doc = db.session.scalar(select(ContractDocument))
+    failed_before = _runs_counted("archive-check", "failed")
+    _once(ctx, "2026-12-13T03:00+08:00")
+    run = db.session.scalar(select(ScheduledRun).where(ScheduledRun.job == "archive-check"))
+    assert run.outcome == "ok" and "1 object(s) checked (contract_document 1)" in run.summary
+    store = archive_ext.store()
+    path = store.root / "objects" / "/".join(s + ".d" for s in doc.key.split("/")[:-1]) \
+        / (doc.key.rsplit("/", 1)[1] + ".o")
+    path.write_bytes(b"%PDF-1.7 not the contract")
+    out = _once(ctx, "2026-12-20T03:00+08:00")
+    assert "archive-check 2026-12-20T03:00+08:00: failed" in out
+    run = db.session.scalar(select(ScheduledRun).where(
+        ScheduledRun.job == "archive-check", ScheduledRun.slot == "2026-12-20T03:00+08:00"))
+    assert run.outcome == "failed" and "1 changed" in run.summary
+    assert f"changed contract_document {doc.key}" in run.error
+    assert _runs_counted("archive-check", "failed") == failed_before + 1

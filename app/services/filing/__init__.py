@@ -1,6 +1,7 @@
 """Filing and the archive's readers: the signed contract filed as the employment record
 (网签即用工备案, exactly once, as a job), evidence packages, verification against the platform
-root, auditors' scoped search, the staff register.
+root, auditors' scoped search, the staff register, the archive's integrity check and its
+mirror to a second store (backups).
 
 Its use cases (each one transaction; job handlers and event subscribers run in the
 transaction of the job or event) are listed in ``__all__`` below; reads and helpers are
@@ -9,6 +10,8 @@ in its modules.
 
 from __future__ import annotations
 
+from app.services.filing.archive_check import check_archive
+from app.services.filing.archive_mirror import mirror_archive
 from app.services.filing.evidence import evidence_package
 from app.services.filing.filing import file_contract
 from app.services.filing.print_copy import certified_copy
@@ -19,4 +22,6 @@ __all__ = [
     "evidence_package",
     "open_for_audit",
     "certified_copy",
+    "check_archive",
+    "mirror_archive",
 ]

@@ -1,12 +1,15 @@
 """Periodic jobs: a small scheduler over the ``scheduled_runs`` table.
 
-Every job of a schedule (:class:`Periodic`: hourly at a minute, or daily at a Beijing time of
-day) has one due *slot* at any moment: its latest time at or before now, written in Beijing
-time (``2026-12-07T02:00+08:00``). A scheduler claims a slot by inserting its row; the unique
-(job, slot) constraint decides which of several schedulers (threads, processes, hosts) wins,
-on PostgreSQL and SQLite alike. A claim that started and never finished (its scheduler died)
-may be taken over after :data:`STALE`. Each run records its outcome (ok / failed, a summary,
-the error masked and truncated); a failing job does not stop the others.
+Every job of a schedule (:class:`Periodic`: hourly at a minute, daily at a Beijing time of
+day, or weekly on a weekday at a Beijing time) has one due *slot* at any moment: its latest
+time at or before now, written in Beijing time (``2026-12-07T02:00+08:00``). A scheduler
+claims a slot by inserting its row; the unique (job, slot) constraint decides which of
+several schedulers (threads, processes, hosts) wins, on PostgreSQL and SQLite alike. A claim
+that started and never finished (its scheduler died) may be taken over after :data:`STALE`.
+Each run records its outcome (ok / failed, a summary, the error masked and truncated) and
+counts it in the ``SCHEDULER_RUNS`` metric (job, outcome); a failing job does not stop the
+others. A job that ran to its end but found something wrong (the archive check) raises
+:class:`JobFailed` with its summary: the run is failed and keeps the summary.
 
 Only the latest slot runs: after a scheduler was down for a day, a daily job runs once, not
 once per missed day (the jobs themselves catch up: they act on everything due).
@@ -28,26 +31,53 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.beijing import BEIJING
 from app.extensions import db
 from app.logging_redact import redact
+from app.metrics import SCHEDULER_RUNS
 from app.models import ScheduledRun
 from app.models.base import utcnow
 from app.services.platform.jobs import worker_name
 
 log = logging.getLogger(__name__)
-PERIODS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1)}
+PERIODS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1),
+           "weekly": timedelta(weeks=1)}
 #: a claim running longer than this (never finished: its scheduler died) may be taken over
 STALE = timedelta(hours=2)
 ERROR_LIMIT = 500  # characters of an error kept
 _DIGITS = re.compile(r"\d{6,}[\dXx]*")  # phone and ID numbers, bank accounts
 
 
+class JobFailed(Exception):  # noqa: N818 - a job's verdict, not a programming error
+    """Raised by a job that ran to its end but found a problem: the run is recorded as
+    failed, with ``summary`` kept beside the error. Its message is the job's own words
+    (e.g. archive keys and hashes): link tokens are redacted, numbers are not masked, so it
+    must not carry personal data."""
+
+    def __init__(self, message: str, summary: str = "") -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
 @dataclass(frozen=True)
 class Periodic:
-    """A periodic job: ``run(slot)`` (slot: its due time, Beijing) returns a summary line."""
+    """A periodic job: ``run(slot)`` (slot: its due time, Beijing) returns a summary line.
+
+    :param period: ``"hourly"`` (at ``at``'s minute), ``"daily"`` (at ``at``, Beijing time)
+        or ``"weekly"`` (on ``weekday`` at ``at``).
+    :param weekday: for weekly jobs, Monday 0 … Sunday 6 (Beijing date).
+    :raises ValueError: an unknown period, or a weekday missing or given where it has no use.
+    """
 
     name: str
-    period: str  # "hourly" (at ``at``'s minute) or "daily" (at ``at``, Beijing time)
+    period: str
     at: day_time
     run: Callable[[datetime], str]
+    weekday: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise ValueError(f"job {self.name}: period must be one of {', '.join(PERIODS)}")
+        if (self.period == "weekly") != (self.weekday in range(7)):
+            raise ValueError(f"job {self.name}: a weekday (0 = Monday … 6 = Sunday) is needed "
+                             "by weekly jobs and by them only")
 
 
 def due_slot(job: Periodic, now: datetime) -> datetime:
@@ -57,6 +87,8 @@ def due_slot(job: Periodic, now: datetime) -> datetime:
         slot = local.replace(minute=job.at.minute, second=0, microsecond=0)
     else:
         slot = local.replace(hour=job.at.hour, minute=job.at.minute, second=0, microsecond=0)
+    if job.period == "weekly":
+        slot -= timedelta(days=(local.weekday() - job.weekday) % 7)
     return slot if slot <= local else slot - PERIODS[job.period]
 
 
@@ -102,11 +134,14 @@ def claim(job: str, slot: str, worker: str | None = None) -> ScheduledRun | None
         ScheduledRun.job == job, ScheduledRun.slot == slot))
 
 
-def _finish(run_id: int, *, summary: str | None = None, error: str | None = None) -> None:
+def _finish(job: str, run_id: int, *, summary: str | None = None,
+            error: str | None = None) -> None:
+    outcome = "failed" if error else "ok"
     db.session.execute(update(ScheduledRun).where(ScheduledRun.id == run_id).values(
-        finished_at=utcnow(), outcome="failed" if error else "ok",
-        summary=(summary or "")[:300] or None, error=error))
+        finished_at=utcnow(), outcome=outcome, summary=(summary or "")[:300] or None,
+        error=error))
     db.session.commit()
+    SCHEDULER_RUNS.labels(job=job, outcome=outcome).inc()
 
 
 def run_due(jobs: Sequence[Periodic], now: datetime | None = None) -> list[ScheduledRun]:
@@ -125,12 +160,18 @@ def run_due(jobs: Sequence[Periodic], now: datetime | None = None) -> list[Sched
         run_id = run.id
         try:
             summary = job.run(slot)
+        except JobFailed as exc:  # ran to its end and found a problem: the job's own words
+            db.session.rollback()  # (object keys, hashes: numbers an operator needs, unmasked)
+            error = redact(f"{type(exc).__name__}: {exc}")[:ERROR_LIMIT]
+            log.error("scheduled job %s at %s found a problem: %s", job.name, slot_key(slot),
+                      error)
+            _finish(job.name, run_id, summary=exc.summary, error=error)
         except Exception as exc:  # noqa: BLE001 - recorded; the other jobs still run
             db.session.rollback()
             log.exception("scheduled job %s at %s failed", job.name, slot_key(slot))
-            _finish(run_id, error=mask_error(exc))
+            _finish(job.name, run_id, error=mask_error(exc))
         else:
-            _finish(run_id, summary=summary)
+            _finish(job.name, run_id, summary=summary)
         made.append(db.session.get(ScheduledRun, run_id))
     return made
 
