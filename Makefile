@@ -83,12 +83,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 deps-npm: deps-test node_modules/.package-lock.json
 
+# The scheduler of the periodic jobs (reminders, link expiry, reconciliation, expiry notices)
+# runs beside the web server; it is stopped when the server stops (Ctrl-C, kill, an error).
 run: deps-run venv
 	$(FLASK) db upgrade
 	$(FLASK) ca init
 	BASE_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it  (Ctrl-C to stop)"
+	export BASE_URL=http://$(HOST):$(PORT); \
+	$(FLASK) schedule run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: deps-test deps-npm venv-test
 	$(BIN)/pytest -n $(WORKERS) --maxprocesses $(MAXWORKERS)

@@ -100,3 +100,66 @@ def test_the_same_deprecation_from_our_own_code_fails(tmp_path):
                                 "    assert DSAPrivateKey\n")
     assert done.returncode == 1
     assert "CryptographyDeprecationWarning" in done.stdout and "DSA" in done.stdout
+
+
+def _fake_flask(folder: Path) -> Path:
+    """A stand-in for ``.venv/bin/flask --app wsgi``: logs its pid and arguments; ``run`` and
+    ``schedule run`` (the two long-lived commands) then wait like the real ones do."""
+    script = folder / "flask"
+    script.write_text("#!/bin/sh\n"
+                      f'echo "$$ $*" >> {folder}/calls.log\n'
+                      'case " $* " in *" run "*) exec sleep 300;; esac\n', "utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "server-dies"])
+def test_make_run_runs_the_scheduler_beside_the_server_and_stops_it(tmp_path, stop):
+    """``make run`` starts ``flask schedule run`` next to ``flask run``; when the server stops
+    (Ctrl-C on the terminal, or the server exits) the scheduler is stopped too."""
+    import signal
+    import time
+
+    make = shutil.which("make")
+    need(make is not None, "make is not installed")
+    fake = _fake_flask(tmp_path)
+    # deps-run and venv are taken as done: only the run recipe's own commands are exercised
+    proc = subprocess.Popen([make, "-s", "-o", "deps-run", "-o", "venv", "run", f"FLASK={fake}"],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    log = tmp_path / "calls.log"
+    try:
+        deadline = time.monotonic() + 20
+        calls: dict[str, int] = {}
+        while time.monotonic() < deadline and len(calls) < 2:
+            lines = log.read_text().splitlines() if log.exists() else []
+            calls = {args: int(pid) for pid, _, args in (line.partition(" ") for line in lines)
+                     if args.startswith(("schedule run", "run --host"))}
+            time.sleep(0.05)
+        assert set(calls) == {"schedule run", "run --host 127.0.0.1 --port 5000"}, lines
+        assert [line.split(" ", 1)[1] for line in lines[:3]] == ["db upgrade", "ca init", "seed-demo"]
+        scheduler, server = calls["schedule run"], calls["run --host 127.0.0.1 --port 5000"]
+        assert _alive(scheduler) and _alive(server)
+        if stop == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole group
+        else:
+            os.kill(server, signal.SIGTERM)
+        proc.wait(timeout=20)
+        deadline = time.monotonic() + 10
+        while _alive(scheduler) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(scheduler), "the scheduler outlived make run"
+        assert proc.returncode != 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
