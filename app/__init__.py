@@ -33,6 +33,7 @@ def create_app(config: object | dict | None = None) -> Flask:
         static_folder=str(BASE_DIR / "app" / "static"),
     )
     register_config(app, config)
+    register_observability(app)
     register_security(app)
     register_extensions(app)
     register_blueprints(app)
@@ -151,6 +152,14 @@ def _remember_language(response):
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax",
                             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
+
+
+def register_observability(app: Flask) -> None:
+    """Logs (text or JSON), request ids, request metrics and ``/metrics`` (:mod:`app.observe`);
+    first, so that its hooks see every request whole."""
+    from app import observe
+
+    observe.init_app(app)
 
 
 def register_security(app: Flask) -> None:

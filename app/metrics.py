@@ -8,7 +8,14 @@ served (``GET /metrics``) lives in :mod:`app.observe`. Label values are short co
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import Counter, Histogram
+
+# Multiprocess mode (gunicorn): prometheus-client writes each process's values to files in
+# this folder, created here so that a fresh folder setting works without a separate step.
+if _MULTIPROC_DIR := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(_MULTIPROC_DIR, exist_ok=True)
 
 #: HTTP requests by Flask endpoint (``"unknown"`` when none matched), method and status code
 REQUESTS = Counter("laborsign_http_requests_total", "HTTP requests answered",
@@ -17,7 +24,8 @@ REQUESTS = Counter("laborsign_http_requests_total", "HTTP requests answered",
 REQUEST_SECONDS = Histogram("laborsign_http_request_seconds", "HTTP request latency",
                             ["endpoint"],
                             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
-#: one signature applied (party: "employer" | "worker" | "document"), with its duration
+#: one signature applied (party: "employer" seal | "worker", whose time includes the
+#: long-term validation data and time-stamps the last signature adds), with its duration
 SIGNING_SECONDS = Histogram("laborsign_signing_seconds", "Time to apply one PDF signature",
                             ["party"], buckets=(0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4))
 #: seconds from the last signature to the filing being archived

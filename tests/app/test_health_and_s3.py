@@ -1,4 +1,4 @@
-"""Production shape: the S3 (MinIO) archive configured from settings, and /healthz."""
+"""Production shape: the S3 (MinIO) archive configured from settings, and /readyz."""
 
 from __future__ import annotations
 
@@ -35,18 +35,20 @@ def test_filing_into_a_new_s3_bucket_configured_by_settings(client, world, outbo
         assert retained is not None and retained.year >= date.today().year + 2
         names = [o.object_name for o in raw.list_objects(s3_bucket, recursive=True)]
         assert pdf_key in names and any(n.endswith("/manifest.json") for n in names)
-        assert client.get("/healthz").get_json()["checks"]["archive"] == "ok"
+        assert client.get("/readyz").get_json()["checks"]["archive"] == "ok"
     finally:
         ctx.config.update(saved)
         archive_ext.use(None)
 
 
-def test_healthz_names_what_is_down(client, ctx):
+def test_readyz_names_what_is_down(client, ctx):
     from archive import S3ObjectStore
 
-    assert client.get("/healthz").get_json() == {
-        "status": "ok", "checks": {"database": "ok", "archive": "ok"}}
+    assert client.get("/readyz").get_json() == {
+        "status": "ok", "checks": {"database": "ok", "archive": "ok", "signing_keys": "ok",
+                                   "job_queue": "ok"}}
     archive_ext.use(S3ObjectStore(f"127.0.0.1:{free_port()}", "k", "s", "archive"))
-    resp = client.get("/healthz")
+    resp = client.get("/readyz")
     assert resp.status_code == 503
-    assert resp.get_json()["checks"] == {"database": "ok", "archive": "error: ArchiveUnavailable"}
+    assert resp.get_json()["checks"]["archive"] == "error: ArchiveUnavailable"
+    assert client.get("/healthz").status_code == 200  # the process itself is fine

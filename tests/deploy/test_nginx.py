@@ -30,7 +30,8 @@ def _pool(name: str) -> ThreadingHTTPServer:
             body = json.dumps({"pool": name, "path": self.path,
                                "forwarded_for": self.headers.get("X-Forwarded-For"),
                                "proto": self.headers.get("X-Forwarded-Proto"),
-                               "host": self.headers.get("Host")}).encode()
+                               "host": self.headers.get("Host"),
+                               "request_id": self.headers.get("X-Request-ID")}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -142,3 +143,20 @@ def test_large_uploads_reach_the_app_up_to_its_limit(proxy):
     api = requests.post(base + "/api/v1/contracts", data=b"x" * (33 * 1024 * 1024), timeout=30)
     assert api.status_code == 413 and api.json()["error"] == "request_entity_too_large"
     assert "too large" in api.json()["message"]
+
+
+def test_operators_endpoints_stay_inside_and_requests_get_an_id(proxy):
+    """/metrics and /readyz are answered by nginx itself (Prometheus and the orchestrator ask
+    the app ports); every proxied request carries nginx's $request_id as X-Request-ID, also
+    written to the access log."""
+    base, log = proxy
+    for path in ("/metrics", "/readyz", "/metrics?x=1"):
+        answer = requests.get(base + path, timeout=5)
+        assert answer.status_code == 404 and "pool" not in answer.text
+    alive = requests.get(base + "/healthz", headers={"X-Request-ID": "client-chosen-id"},
+                         timeout=5)
+    request_id = alive.json()["request_id"]
+    assert alive.json()["pool"] == "web" and len(request_id) == 32 and request_id != (
+        "client-chosen-id")
+    time.sleep(0.2)
+    assert request_id in log.read_text("utf-8")

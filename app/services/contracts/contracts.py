@@ -20,6 +20,7 @@ from app.domain.templates.standard import LABOR_PROTECTION, SOCIAL_INSURANCE
 from app.domain.terms import validate_terms
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.extensions import db
+from app.metrics import SIGNING_SECONDS
 from app.models import (
     Contract,
     ContractDocument,
@@ -286,9 +287,10 @@ def send_contract(p: Principal, contract_id: int, *, acknowledged: list[str] | t
     if pending := rule_engine.pending(contract, findings, acknowledged):
         raise rule_engine.WarningsNotAcknowledged(findings, pending)
     doc = contract.current_document
-    result = pki.signer().seal_employer(  # nothing written before: no lock held meanwhile
-        documents.read(doc), org_name=org.name, uscc=org.uscc, seal_image=pki.seal_image(org.name)
-    )
+    pdf, seal = documents.read(doc), pki.seal_image(org.name)
+    with SIGNING_SECONDS.labels(party="employer").time():
+        result = pki.signer().seal_employer(  # nothing written before: no lock held meanwhile
+            pdf, org_name=org.name, uscc=org.uscc, seal_image=seal)
     try:
         rule_engine.acknowledge(p, contract, findings, acknowledged)
         token = _record_seal(contract, doc, result, p, ip=ip, user_agent=user_agent)

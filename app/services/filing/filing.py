@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import datetime
 
 from flask import current_app
@@ -15,12 +16,14 @@ from sqlalchemy import select
 
 from app.domain.typed import Msg
 from app.extensions import archive_ext, db
+from app.metrics import FILING_LAG_SECONDS
 from app.models import Contract, Filing, SignatureEvent
 from app.models.base import utcnow
 from app.services.contracts import documents, invites
 from app.services.platform import audit, events, jobs
 from archive import build_manifest
 
+log = logging.getLogger(__name__)
 SMS_FILED = ("【智慧星用工】您与%(employer)s的劳动合同已签署并完成用工备案，备案号%(number)s。"
              "您可随时在 %(portal)s 凭姓名、身份证号和本手机号免费查看、下载和打印合同。")
 
@@ -105,6 +108,9 @@ def file_contract(payload: dict) -> None:
                           manifest_sha256=man.sha256, retain_until=keep, archived_at=now))
     contract.status = "filed"
     audit.record(contract.id, "system", "contract.filed", filing_number=number, sha256=pdf.sha256)
+    # filing lag: the last signature to this filing (a retry counts from the same signature)
+    FILING_LAG_SECONDS.observe(max((utcnow() - contract.signed_at).total_seconds(), 0.0))
+    log.info("contract %s filed as %s", contract.contract_no, number)
     if contract.document_kind != "contract":
         _filed_document(contract, number)
         return

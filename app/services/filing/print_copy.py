@@ -13,6 +13,7 @@ from flask import current_app
 from app.domain.typed import Msg
 from app.errors import Conflict, Forbidden
 from app.extensions import db
+from app.metrics import SIGNING_SECONDS
 from app.models.base import utcnow
 from app.services.contracts import queries
 from app.services.filing import verification
@@ -78,8 +79,10 @@ def certified_copy(p: Principal, contract_id: int, *, stamped: bool = False
     pdf = render_print_copy(original, details, pki.font())
     serial = None
     if stamped:
-        sealed = pki.signer().seal_employer(pdf, org_name=org.name, uscc=org.uscc,
-                                            seal_image=pki.seal_image(org.name), final=True)
+        seal = pki.seal_image(org.name)
+        with SIGNING_SECONDS.labels(party="employer").time():
+            sealed = pki.signer().seal_employer(pdf, org_name=org.name, uscc=org.uscc,
+                                                seal_image=seal, final=True)
         pdf, serial = sealed.pdf, sealed.certificate_serial
     audit.record(contract.id, p.actor, "print_copy.issued", filing_number=filing.number,
                  stamped=stamped, original_sha256=filing.sha256,

@@ -19,6 +19,7 @@ from app import pii
 from app.domain.beijing import document_number
 from app.errors import Conflict, Forbidden
 from app.extensions import db
+from app.metrics import SIGNING_SECONDS
 from app.models import Contract, Filing
 from app.models.base import utcnow
 from app.services.contracts import contracts, documents
@@ -99,9 +100,11 @@ def seal(doc: Contract) -> object:
     """The employer's seal on the document's draft (no database write: call before them); a
     certificate, which only the employer signs, is finished to long-term validation by it."""
     org = doc.organization
-    return pki.signer().seal_employer(documents.read(doc.current_document), org_name=org.name,
-                                      uscc=org.uscc, seal_image=pki.seal_image(org.name),
-                                      final=doc.document_kind == "certificate")
+    pdf, seal_png = documents.read(doc.current_document), pki.seal_image(org.name)
+    with SIGNING_SECONDS.labels(party="employer").time():
+        return pki.signer().seal_employer(pdf, org_name=org.name, uscc=org.uscc,
+                                          seal_image=seal_png,
+                                          final=doc.document_kind == "certificate")
 
 
 def seal_committed(doc: Contract) -> object:

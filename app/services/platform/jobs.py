@@ -9,6 +9,10 @@ handlers are registered at start-up in one place, :mod:`app.services.wiring`.
 With ``JOBS_INLINE`` (the embedded default) one request hook runs, right after a request,
 exactly the jobs that this request queued (and the jobs those jobs queue), never other
 requests' jobs; otherwise ``flask jobs work`` processes run them.
+
+A job queued during a request (or by another job) keeps that request's id in its payload
+(``request_id``); while the job runs it is the current request id again, so the job's log
+lines carry the id of the request that caused it (:mod:`app.observe.context`).
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import and_, inspect, or_, select, update
 
 from app.extensions import db
+from app.metrics import JOBS_FINISHED
 from app.models import Job
 from app.models.base import utcnow
+from app.observe import context as request_context
 
 log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable[[dict], None]] = {}
@@ -55,6 +61,8 @@ def enqueue(kind: str, payload: dict, *, dedupe_key: str | None = None,
         (False: a batch's many jobs, run by workers or by its progress page instead).
     :param run_after: not before then (a retry later); default now.
     """
+    if (request_id := request_context.current()) and REQUEST_ID_KEY not in payload:
+        payload = {**payload, REQUEST_ID_KEY: request_id}
     job = Job(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=run_after or utcnow())
     db.session.add(job)
     if has_request_context() and after_request:
@@ -112,6 +120,8 @@ def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None
 #: Handlers receive their payload plus this key: which attempt this is (1 = the first: no
 #: earlier attempt can have done part of the work).
 ATTEMPT_KEY = "_attempt"
+#: The payload key holding the id of the request that queued the job (see the module doc).
+REQUEST_ID_KEY = "request_id"
 
 
 def spent_payload(payload: dict) -> dict:
@@ -121,8 +131,21 @@ def spent_payload(payload: dict) -> dict:
 
 
 def execute(job: Job) -> bool:
-    """Run a claimed job's handler in one transaction; on failure schedule a retry."""
-    job_id, kind = job.id, job.kind
+    """Run a claimed job's handler in one transaction; on failure schedule a retry.
+
+    The job's request id is current while it runs; the outcome is counted in
+    ``laborsign_jobs_finished_total{kind,outcome}`` (done, retry, failed) and logged.
+    """
+    bound = request_context.bind(job.payload.get(REQUEST_ID_KEY) or request_context.current())
+    try:
+        done = _execute(job)
+    finally:
+        request_context.unbind(bound)
+    return done
+
+
+def _execute(job: Job) -> bool:
+    job_id, kind, started = job.id, job.kind, time.perf_counter()
     try:
         fn = HANDLERS[kind]
         fn({**job.payload, ATTEMPT_KEY: job.attempts})
@@ -130,6 +153,10 @@ def execute(job: Job) -> bool:
         job.last_error = None
         job.payload = spent_payload(job.payload)
         db.session.commit()
+        JOBS_FINISHED.labels(kind=kind, outcome="done").inc()
+        log.info("job %s (%s) done", job_id, kind, extra={
+            "job_id": job_id, "job_kind": kind, "outcome": "done",
+            "duration": round(time.perf_counter() - started, 4)})
         return True
     except Exception as exc:  # noqa: BLE001 - any failure is retried later
         db.session.rollback()
@@ -140,7 +167,11 @@ def execute(job: Job) -> bool:
         job.locked_by = job.locked_until = None
         job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         db.session.commit()
-        log.warning("job %s (%s) attempt %s failed: %s", job_id, kind, job.attempts, exc)
+        outcome = "failed" if give_up else "retry"
+        JOBS_FINISHED.labels(kind=kind, outcome=outcome).inc()
+        log.warning("job %s (%s) attempt %s failed: %s", job_id, kind, job.attempts, exc,
+                    extra={"job_id": job_id, "job_kind": kind, "outcome": outcome,
+                           "duration": round(time.perf_counter() - started, 4)})
         return False
 
 
