@@ -13,10 +13,12 @@ from __future__ import annotations
 from datetime import datetime, time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli.contracts import expiring_reminders, unsigned_reminders
 from app.cli.wages import reconciliation
+from app.observe.serve import start_metrics_server
 from app.services import filing, platform
 from app.services.platform.schedule import JobFailed, Periodic, next_due, slot_key
 
@@ -72,6 +74,7 @@ def run(once: bool, now: datetime | None) -> None:
     if not once:
         if now is not None:
             raise click.BadParameter("only with --once", param_hint="--now")
+        start_metrics_server(current_app.config)
         platform.schedule_forever(SCHEDULE)
         return
     for done in platform.run_scheduled_jobs(SCHEDULE, now):
