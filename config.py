@@ -90,9 +90,34 @@ class Config:
     TSA_POLICY_OID = os.environ.get("TSA_POLICY_OID", "2.25.276313729586418511474774837371687207696")
     SIGNATURE_LEVEL = os.environ.get("SIGNATURE_LEVEL", "B-LTA")
 
-    # SMS: "file" appends JSON lines to SMS_OUTBOX; "log" only logs (masked).
+    # SMS (app/sms, app/services/messaging): SMS_BACKEND "file" appends JSON lines to
+    # SMS_OUTBOX, "log" only logs (masked), "aliyun" / "tencent" send through Alibaba Cloud /
+    # Tencent Cloud SMS; SMS_FALLBACK_BACKEND (empty: none) is tried when the first provider
+    # is down, throttling or refuses the template. Each provider has its own signature name
+    # (签名) and one template per message kind: "invite=SMS_1,sign_code=SMS_2,..." (kinds in
+    # app/services/wiring.py SMS_KINDS). Sends per number and per contract are limited across
+    # providers (e.g. "30/hour"; "off": none). Receipts are accepted at
+    # /sms/receipts/<provider>/<SMS_CALLBACK_SECRET> (empty: receipts off). Production refuses
+    # a provider backend without its credentials, sign name or templates.
     SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
     SMS_OUTBOX = os.environ.get("SMS_OUTBOX", str(INSTANCE_PATH / "sms-outbox.jsonl"))
+    SMS_FALLBACK_BACKEND = os.environ.get("SMS_FALLBACK_BACKEND", "")
+    SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+    SMS_NUMBER_LIMIT = os.environ.get("SMS_NUMBER_LIMIT", "30/hour")
+    SMS_CONTRACT_LIMIT = os.environ.get("SMS_CONTRACT_LIMIT", "20/day")
+    SMS_CALLBACK_SECRET = os.environ.get("SMS_CALLBACK_SECRET", "")
+    ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
+    ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+    ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+    ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
+    ALIYUN_SMS_TEMPLATES = os.environ.get("ALIYUN_SMS_TEMPLATES", "")
+    TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+    TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+    TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+    TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+    TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+    TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "")
+    TENCENT_SMS_TEMPLATES = os.environ.get("TENCENT_SMS_TEMPLATES", "")
 
     # Jobs: inline = run due jobs in-process right after the request that queued them.
     JOBS_INLINE = _bool("JOBS_INLINE", True)
@@ -154,6 +179,23 @@ class Config:
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "20/minute")
     # Behind nginx: trust this many X-Forwarded-* hops (client IPs for rate limits, https URLs).
     TRUST_PROXY_HOPS = int(os.environ.get("TRUST_PROXY_HOPS", "0"))
+
+    # Observability (app/observe, app/health; README "Health, metrics and logs").
+    # LOG_FORMAT: "text" (embedded default) or "json" (one JSON object a line, the deploy's);
+    # tokens, phones, ID and bank numbers are masked in either. LOG_LEVEL: DEBUG, INFO, ...
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+    # GET /metrics wants "Authorization: Bearer <METRICS_TOKEN>" when set; unset, it is open
+    # in the embedded default and refused (403) in production mode.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # GET /readyz answers 503 when the oldest due queued job has waited longer (0: no check).
+    READY_MAX_QUEUE_AGE_SECONDS = int(os.environ.get("READY_MAX_QUEUE_AGE_SECONDS", "900"))
+    # Job workers and the scheduler serve their own metrics (texts sent, jobs finished,
+    # scheduler runs) on this port, same token rule as /metrics; 0 (default): not served.
+    METRICS_PORT = int(os.environ.get("METRICS_PORT", "0"))
+    METRICS_ADDR = os.environ.get("METRICS_ADDR", "0.0.0.0")
+    # PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself, not here): a folder shared
+    # by the gunicorn workers (and job workers) of one host; set = multiprocess metrics.
 
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     LANGUAGES = ["zh_CN", "en"]

@@ -205,6 +205,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; the JSON API is exempt from cookie CSRF (bearer tokens)."""
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
+    from app.admin.sms import receipts_bp
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
@@ -217,7 +218,7 @@ def register_blueprints(app: Flask) -> None:
     from app.worker import bp as worker_bp
 
     for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp, health_bp,
-               account_bp, projects_bp, portal_bp):
+               account_bp, projects_bp, portal_bp, receipts_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
     csrf.exempt(ca_bp)

@@ -106,11 +106,20 @@ class Archive(_AppExtension):
         return Lazy()
 
     def store(self, app: Flask | None = None):
-        """The app's :class:`archive.ObjectStore`.
+        """The app's :class:`archive.ObjectStore`, its failures counted in the metrics
+        (:mod:`app.observe.store`; behaviour unchanged).
 
         :raises archive.ArchiveUnavailable: S3 is unreachable (creating the bucket failed).
         """
-        return self.state(app).get(_open_archive)
+        from app.observe.store import count, counting
+
+        configured = (app or current_app).config.get("ARCHIVE_BACKEND", "")
+        try:
+            store = self.state(app).get(_open_archive)
+        except Exception:
+            count(configured, "open")
+            raise
+        return counting(store, configured)
 
     def use(self, store, app: Flask | None = None) -> None:
         """Use ``store`` from now on (tests, tools); ``None``: reopen from the config."""
@@ -126,29 +135,53 @@ def _open_archive():
     return store
 
 
+@dataclass
+class SmsState:
+    """The primary gateway (``SMS_BACKEND``) and the fallback (``SMS_FALLBACK_BACKEND``)."""
+
+    primary: Lazy = field(default_factory=Lazy)
+    fallback: Lazy = field(default_factory=Lazy)
+
+
 class Sms(_AppExtension):
-    """The SMS gateway chosen by ``SMS_BACKEND`` (checked when the app starts)."""
+    """The SMS gateways chosen by ``SMS_BACKEND`` and ``SMS_FALLBACK_BACKEND`` (checked when
+    the app starts; in production a provider backend without its credentials is refused)."""
 
     name = "laborsign.sms"
 
-    def _new_state(self, app: Flask) -> Lazy:
-        backend = app.config.get("SMS_BACKEND")
-        if backend not in sms.BACKENDS:
-            raise ValueError(f"unknown SMS_BACKEND {backend!r}: expected one of "
-                             + ", ".join(repr(name) for name in sms.BACKENDS))
-        return Lazy()
+    def _new_state(self, app: Flask) -> SmsState:
+        problems = sms.config_problems(app.config)
+        unknown = [p for p in problems if p.startswith("unknown") or "must differ" in p]
+        if unknown or (problems and app.config.get("PRODUCTION")):
+            raise sms.SmsConfigError("; ".join(unknown or problems))
+        return SmsState()
 
     def gateway(self, app: Flask | None = None) -> sms.SmsGateway:
         """The app's :class:`app.sms.SmsGateway`."""
-        return self.state(app).get(_open_sms)
+        return self.state(app).primary.get(_open_sms)
+
+    def fallback(self, app: Flask | None = None) -> sms.SmsGateway | None:
+        """The second provider, tried when the first is down or throttling (None: none)."""
+        state = self.state(app)
+        if not ((app or current_app).config.get("SMS_FALLBACK_BACKEND") or state.fallback._value):
+            return None
+        return state.fallback.get(_open_fallback)
 
     def use(self, gateway, app: Flask | None = None) -> None:
         """Use ``gateway`` from now on (tests); ``None``: rebuild from the config."""
-        self.state(app).set(gateway)
+        self.state(app).primary.set(gateway)
+
+    def use_fallback(self, gateway, app: Flask | None = None) -> None:
+        """Use ``gateway`` as the fallback (tests); ``None``: rebuild from the config."""
+        self.state(app).fallback.set(gateway)
 
 
 def _open_sms() -> sms.SmsGateway:
     return sms.BACKENDS[current_app.config["SMS_BACKEND"]](current_app.config)
+
+
+def _open_fallback() -> sms.SmsGateway:
+    return sms.BACKENDS[current_app.config["SMS_FALLBACK_BACKEND"]](current_app.config)
 
 
 @dataclass

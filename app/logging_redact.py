@@ -1,7 +1,8 @@
 """Keep one-time link tokens out of logs.
 
 Signing links (``/s/<token>``, ``/api/v1/sign/<token>/...``), password-reset and invitation
-links carry bearer secrets in their path. :class:`RedactTokens` rewrites any log record so the
+links carry bearer secrets in their path, the SMS receipt callbacks
+(``/sms/receipts/<provider>/<secret>``) the platform's callback secret. :class:`RedactTokens` rewrites any log record so the
 path segment after ``/s/``, ``/sign/``, ``/set/``, ``/reset/`` or ``/invite/`` (and ``token=`` query
 values) reads ``<redacted>``. It is installed on werkzeug's logger (``flask run``) by
 create_app and on gunicorn's access and error logs by ``gunicorn.conf.py``.
@@ -21,6 +22,8 @@ import re
 
 REDACTED = "<redacted>"
 _SECRET_SEGMENT = re.compile(r"(/(?:s|sign|set|reset|invite)/)[^/?#\s\"'\x1b]+")
+# the SMS providers' receipt callbacks carry the platform's callback secret as the last segment
+_CALLBACK_SECRET = re.compile(r"(/sms/receipts/[^/?#\s\"'\x1b]*/)[^/?#\s\"'\x1b]+")
 _SECRET_QUERY = re.compile(r"([?&;](?:token|code|session)=)[^&#\s\"'\x1b]+", re.IGNORECASE)
 
 
@@ -32,6 +35,7 @@ _PHONE = re.compile(r"(?<![0-9A-Za-z])((?:\+?86[- ]?)?1[3-9]\d)\d{4}(\d{4})(?![0
 
 def redact(text: str) -> str:
     """``text`` with one-time link tokens replaced by ``<redacted>``."""
+    text = _CALLBACK_SECRET.sub(r"\g<1>" + REDACTED, text)
     return _SECRET_QUERY.sub(r"\g<1>" + REDACTED, _SECRET_SEGMENT.sub(r"\g<1>" + REDACTED, text))
 
 

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 
 from tests.needs import IN_CI, need  # noqa: E402,F401 - IN_CI is re-exported for the tests
 
-pytest_plugins = ["tests.plugins.pki", "tests.plugins.s3"]
+pytest_plugins = ["tests.plugins.pki", "tests.plugins.s3", "tests.plugins.sms_providers"]
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

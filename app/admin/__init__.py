@@ -1,5 +1,6 @@
 """Platform administration: certificates, employers' review and status, auditors, the
-minimum-wage table, the wage-arrears warning thresholds, the scheduler's runs and failures."""
+minimum-wage table, the wage-arrears warning thresholds, the scheduler's runs and failures,
+the SMS delivery log (and the providers' receipt callbacks)."""
 
 from app.admin import (  # noqa: F401 - registers the routes
     auditors,
@@ -7,6 +8,7 @@ from app.admin import (  # noqa: F401 - registers the routes
     organizations,
     routes,
     schedule,
+    sms,
     templates,
     wage_thresholds,
 )

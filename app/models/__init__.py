@@ -26,6 +26,7 @@ from app.models.ratelimit import RateLimitCounter
 from app.models.reminder import SigningReminder
 from app.models.schedule import ScheduledRun
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
+from app.models.sms import SMS_STATUSES, SmsDelivery
 from app.models.template import TEMPLATE_KINDS, Template, TemplateVersion
 from app.models.wage import MinimumWage, WageThreshold
 from app.models.wage_record import AttendanceDay, PayRecord, WageFlag
@@ -65,6 +66,8 @@ __all__ = [
     "SignatureEvent",
     "SigningReminder",
     "SigningLink",
+    "SMS_STATUSES",
+    "SmsDelivery",
     "TEMPLATE_KINDS",
     "Template",
     "TemplateVersion",

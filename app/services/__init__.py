@@ -13,16 +13,19 @@ event (:mod:`app.services.platform.events`) that the higher one subscribes to at
 CONTEXTS: dict[str, tuple[str, ...]] = {
     # who acts and what they may see, audit trail, jobs, events, PKI, webhooks, rate limits
     "platform": (),
+    # text messages: queued as durable jobs, sent by a provider with a fallback and send
+    # limits, the delivery log and the providers' receipts
+    "messaging": ("platform",),
     # organizations, users, API keys, auditors, passwords, login sessions, registration
-    "accounts": ("platform",),
+    "accounts": ("platform", "messaging"),
     # region tables with effective dates: minimum wages, wage-arrears thresholds
     "standards": ("platform",),
     # contract templates, their versions, employer copies and texts
     "templates": ("platform",),
     # drafting, the rule engine, documents, the signing link, the employer's list and exports
-    "contracts": ("platform", "standards", "templates"),
+    "contracts": ("platform", "messaging", "standards", "templates"),
     # the worker's path on the phone: the link, identity by SMS code, reading, signing
-    "worker_signing": ("platform", "templates", "contracts"),
+    "worker_signing": ("platform", "messaging", "templates", "contracts"),
     # automatic filing, evidence packages, verification, auditors' search, staff register
     "filing": ("platform", "contracts"),
     # after sending: void, resend, decline, reminders, amendment, renewal, termination,
@@ -33,5 +36,5 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # construction projects, their archives, attendance and payroll, wage reconciliation
     "projects": ("platform", "standards", "batches"),
     # the worker's own space: sign-in by SMS code, every signed contract, pay, history
-    "worker_space": ("platform", "contracts", "lifecycle"),
+    "worker_space": ("platform", "messaging", "contracts", "lifecycle"),
 }

@@ -65,6 +65,9 @@ POLICIES: dict[str, Route] = {
     "auth.logout": Route("public", "POST", body="form"),
     "static": Route("public", extra={"filename": "style.css"}),
     "health.healthz": Route("public"),
+    # readiness and metrics: open in the test config (no METRICS_TOKEN, not production); the
+    # token guard and production's refusal are tested in tests/app/test_observe_metrics.py
+    "health.readyz": Route("public"), "observe.metrics": Route("public"),
     "ca.crl": Route("public"), "ca.root_crl": Route("public"), "ca.root_pem": Route("public"),
     "ca.issuing_pem": Route("public"), "ca.tsa": Route("public", "POST", body="raw"),
     "verify.index": Route("public"), "verify.verify": Route("public", "POST", body="form"),
@@ -173,6 +176,11 @@ POLICIES: dict[str, Route] = {
     "admin.wage_thresholds": Route("platform_page"),
     "admin.add_wage_threshold": Route("platform_page", "POST", body="form"),
     "admin.schedule_runs": Route("platform_page"),  # the scheduler's runs and failures
+    "admin.sms_deliveries": Route("platform_page"),  # the SMS delivery log (masked numbers)
+    # a provider's delivery receipts: the URL's secret path component authenticates (wrong or
+    # unset secret: 403/404, never a 5xx)
+    "sms_receipts.receipt": Route("public_any", "POST", body="raw",
+                                  extra={"provider": "aliyun", "secret": "not-the-secret"}),
     "admin.templates_list": Route("platform_page"),
     "admin.edit_template": Route("platform_page", "GET,POST", body="form",
                                  extra={"template_id": 1}),

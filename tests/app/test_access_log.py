@@ -24,13 +24,16 @@ SECRET = "Zq9-secretTOKEN_abc"
 PHONE, ID_NUMBER = "13912345678", "360426199101010071"
 PATHS = [f"/s/{SECRET}", f"/api/v1/sign/{SECRET}/otp", f"/password/reset/{SECRET}",
          f"/password/set/{SECRET}",
-         f"/account/invite/{SECRET}?lang=en", f"/s/{SECRET}?token={SECRET}"]
+         f"/account/invite/{SECRET}?lang=en", f"/s/{SECRET}?token={SECRET}",
+         f"/sms/receipts/aliyun/{SECRET}"]
 
 
 def test_redact_keeps_the_shape_of_the_line():
     assert redact(f'"GET /s/{SECRET} HTTP/1.1" 200') == '"GET /s/<redacted> HTTP/1.1" 200'
     assert redact(f"/api/v1/sign/{SECRET}/pdf") == "/api/v1/sign/<redacted>/pdf"
     assert redact(f"/x?token={SECRET}&lang=en") == "/x?token=<redacted>&lang=en"
+    assert redact(f"POST /sms/receipts/tencent/{SECRET} HTTP/1.1") == (
+        "POST /sms/receipts/tencent/<redacted> HTTP/1.1")
     assert redact("/static/sign.js /employer/contracts/5 /design/x") == (
         "/static/sign.js /employer/contracts/5 /design/x")
 

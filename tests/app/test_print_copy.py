@@ -216,9 +216,10 @@ def test_signed_but_not_yet_filed_says_to_try_again_later(client, ctx, world, ou
     from app.services.platform.principal import of_person
 
     contract_id, token = sent_contract(client, world, outbox)
+    session = worker_session(client, outbox, token)  # the code is texted by a job, inline
     ctx.config["JOBS_INLINE"] = False  # the filing job waits for a worker
     try:
-        assert worker_sign(client, token, worker_session(client, outbox, token)).status_code == 200
+        assert worker_sign(client, token, session).status_code == 200
     finally:
         ctx.config["JOBS_INLINE"] = True
     contract = db.session.get(Contract, contract_id)

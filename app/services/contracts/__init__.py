@@ -10,11 +10,9 @@ in its modules.
 from __future__ import annotations
 
 from app.services.contracts.contracts import create_contract, send_contract, update_draft
-from app.services.contracts.invites import send_queued_sms
 
 __all__ = [
     "create_contract",
     "update_draft",
     "send_contract",
-    "send_queued_sms",
 ]

@@ -1,5 +1,6 @@
 """The worker's signing link and the text messages to a contract's worker: a new link for
-each sending (only its hash is stored) and the SMS job that carries the texts, encrypted."""
+each sending (only its hash is stored) and the SMS job that carries the texts, encrypted
+(sent by :mod:`app.services.messaging`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from flask import current_app
 
 from app import pii
 from app.domain.typed import Msg
-from app.extensions import db, sms_ext
+from app.extensions import db
 from app.models import Contract, SigningLink
 from app.models.base import utcnow
-from app.services.platform import jobs
+from app.services.messaging import outbox
 
 SMS_INVITE = "【智慧星用工】%(employer)s邀请您签署劳动合同，请在%(days)s天内打开 %(url)s 查看并签署。"
 SMS_INVITE_DOCUMENT = ("【智慧星用工】%(employer)s邀请您签署%(title)s，请在%(days)s天内打开 %(url)s "
@@ -54,11 +55,4 @@ def issue_link(contract: Contract, *, reminder: bool = False, sms: bool = True) 
 
 def queue_sms(contract: Contract, text: str) -> None:
     """Queue a text message to the phone given on ``contract`` (encrypted in the job)."""
-    jobs.enqueue("sms", {"to_enc": contract.worker_phone_enc, "text_enc": pii.encrypt(text),
-                         "contract_id": contract.id})
-
-
-def send_queued_sms(payload: dict) -> None:
-    """The ``sms`` job: text ``payload["text_enc"]`` to ``payload["to_enc"]`` (a contract's
-    worker or an account holder; both encrypted; registered in app.services.wiring)."""
-    sms_ext.gateway().send(pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"]))
+    outbox.queue(contract.worker_phone_enc, text, contract_id=contract.id)

@@ -21,10 +21,12 @@ from app import pii
 from app.domain.beijing import in_beijing
 from app.domain.typed import Msg
 from app.errors import Conflict, Gone, NotFound, TooManyRequests, Unauthorized, ValidationFailed
-from app.extensions import db, sms_ext
+from app.extensions import db
+from app.metrics import SIGNING_SECONDS
 from app.models import Contract, OtpChallenge, SignatureEvent, SigningLink
 from app.models.base import utcnow
 from app.services.contracts import documents
+from app.services.messaging import outbox
 from app.services.platform import audit, counters, jobs, pki, ratelimit
 
 MAX_SIGNATURE_BYTES = 512 * 1024
@@ -106,10 +108,12 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
                  to=contract.worker_phone_masked)
     answer = {"sent_to": contract.worker_phone_masked,
               "expires_at": challenge.expires_at.isoformat()}
-    phone = pii.decrypt(contract.worker_phone_enc)
+    db.session.flush()  # the challenge's id names its one text
+    # one job per code: retries and the fallback provider resend this code, never a new one
+    outbox.queue(contract.worker_phone_enc, Msg(SMS_CODE, code=code,
+                                                minutes=cfg["OTP_TTL_SECONDS"] // 60),
+                 contract_id=link.contract_id, dedupe_key=f"sms:sign-code:{challenge.id}")
     db.session.commit()  # (nothing is read from the expired objects after this)
-    minutes = cfg["OTP_TTL_SECONDS"] // 60
-    sms_ext.gateway().send(phone, Msg(SMS_CODE, code=code, minutes=minutes))
     return answer
 
 
@@ -226,9 +230,11 @@ def sign(token: str, *, session: str, signature: str, consent: bool,
     doc = contract.current_document
     # documents.read checks the bytes against the SHA-256 recorded when the platform sealed
     # them: the employer's signature need not be validated again.
-    result = pki.signer().sign_worker(documents.read(doc), name=contract.worker_name,
-                                      id_hash=contract.worker.id_hash, signature_png=png,
-                                      sealed_sha256=doc.sha256 if doc.kind == "sealed" else None)
+    pdf = documents.read(doc)
+    with SIGNING_SECONDS.labels(party="worker").time():
+        result = pki.signer().sign_worker(pdf, name=contract.worker_name,
+                                          id_hash=contract.worker.id_hash, signature_png=png,
+                                          sealed_sha256=doc.sha256 if doc.kind == "sealed" else None)
     try:
         number = _record_signature(contract, doc, result, challenge, link, ip, user_agent, now)
         outcome = SignedOutcome(contract.id, contract.contract_no, contract.status, number)

@@ -24,9 +24,10 @@ from app import pii
 from app.domain.ids import id_number_error, normalize_id_number, phone_error
 from app.domain.typed import Msg
 from app.errors import Gone, TooManyRequests, Unauthorized, ValidationFailed
-from app.extensions import db, sms_ext
+from app.extensions import db
 from app.models import Contract, PortalLogin, Worker
 from app.models.base import utcnow
+from app.services.messaging import outbox
 from app.services.platform import ratelimit, scope
 from app.services.platform.principal import Principal, of_person
 
@@ -114,15 +115,19 @@ def request_code(name: object, id_number: object, phone: object, *, ip: str | No
     # beyond the person's SMS limit the sign-in belongs to nobody (no code opens it): the
     # limit bounds the codes one can guess per person, not only the texts
     send = worker is not None and _may_text(worker)
-    db.session.add(PortalLogin(
+    login = PortalLogin(
         worker_id=worker.id if send else None, pending_hash=pii.token_hash(token),
         phone_hash=_phone_hash(phone_text) if send else None,
         code_hash=pii.keyed_hash(code, "portal-otp"), sent_at=now,
-        expires_at=now + timedelta(seconds=cfg["OTP_TTL_SECONDS"])))
-    db.session.commit()
+        expires_at=now + timedelta(seconds=cfg["OTP_TTL_SECONDS"]))
+    db.session.add(login)
     if send:
-        sms_ext.gateway().send(phone_text, Msg(SMS_CODE, code=code,
-                                               minutes=cfg["OTP_TTL_SECONDS"] // 60))
+        db.session.flush()  # the sign-in's id names its one text
+        # one job per code: retries and the fallback provider resend this code, never a new one
+        outbox.queue_to_phone(phone_text, Msg(SMS_CODE, code=code,
+                                              minutes=cfg["OTP_TTL_SECONDS"] // 60),
+                              dedupe_key=f"sms:portal-code:{login.id}")
+    db.session.commit()
     return token
 
 

@@ -1,37 +1,30 @@
-"""Pluggable SMS gateways: "file" (embedded default) and "log"; the app's own one is
-``app.extensions.sms_ext.gateway()``, chosen by ``SMS_BACKEND``. No Flask here."""
+"""The embedded gateways: "file" (the demo's phone, a JSON-lines file) and "log"."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.domain.ids import mask_phone
+from app.sms.base import SmsGateway
 
-log = logging.getLogger(__name__)
-
-
-class SmsGateway:
-    """Interface: send one text message to one mobile number."""
-
-    def send(self, to: str, text: str) -> None:
-        """Deliver ``text`` to ``to``; raises on failure."""
-        raise NotImplementedError
+log = logging.getLogger("app.sms")
 
 
 class FileSmsGateway(SmsGateway):
     """Appends JSON lines ``{"to", "text", "at"}`` to a file (the demo's "phone")."""
 
+    name = "file"
     _lock = threading.Lock()
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
 
     def send(self, to: str, text: str) -> None:
+        """Append the message to the outbox file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
             {"to": to, "text": text, "at": datetime.now(UTC).isoformat()}, ensure_ascii=False
@@ -44,12 +37,8 @@ class FileSmsGateway(SmsGateway):
 class LogSmsGateway(SmsGateway):
     """Only logs that a message was sent (phone masked, text withheld)."""
 
+    name = "log"
+
     def send(self, to: str, text: str) -> None:
+        """Log the masked number and the text's length."""
         log.info("sms to %s (%d chars)", mask_phone(to), len(text))
-
-
-#: ``SMS_BACKEND`` -> the gateway it builds from the app's config
-BACKENDS: dict[str, Callable[[Mapping], SmsGateway]] = {
-    "file": lambda config: FileSmsGateway(config["SMS_OUTBOX"]),
-    "log": lambda config: LogSmsGateway(),
-}
