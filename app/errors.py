@@ -128,6 +128,28 @@ def register_error_handlers(app: Flask) -> None:
             message = gettext("请求内容过大（最大 %(mb)s MB）", mb=f"{limit:g}")
         return _answer(exc.code or 500, {"error": code, "message": message})
 
+    from sqlalchemy.exc import OperationalError
+
+    from signing import KeyProviderError, TimestampError
+
+    @app.errorhandler(OperationalError)
+    def _database_down(exc: OperationalError):
+        """PostgreSQL unreachable, restarting or cutting the session: nothing was committed."""
+        _rollback_quietly()
+        log.error("database unavailable on %s %s: %s", request.method, redact(request.path),
+                  type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+        return _answer(503, {"error": "database_unavailable", "message": gettext(DATABASE_DOWN)})
+
+    @app.errorhandler(KeyProviderError)
+    @app.errorhandler(TimestampError)
+    def _signing_down(exc: Exception):
+        """The signing key (token or key file) or the time-stamp authority is unavailable:
+        nothing was signed or recorded."""
+        _rollback_quietly()
+        log.error("signing unavailable on %s %s: %s: %s", request.method, redact(request.path),
+                  type(exc).__name__, exc)
+        return _answer(503, {"error": "signing_unavailable", "message": gettext(SIGNING_DOWN)})
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()
@@ -136,6 +158,17 @@ def register_error_handlers(app: Flask) -> None:
 
 
 answer = _answer
+
+DATABASE_DOWN = "数据库暂时无法访问，本次操作未生效，请稍后再试"
+SIGNING_DOWN = "签名服务暂时不可用（签名密钥或时间戳服务无法访问），本次签署未生效，请稍后再试"
+
+
+def _rollback_quietly() -> None:
+    """Roll the session back; a connection already gone is no further error."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database is what failed
+        log.warning("rollback after a failure failed too")
 
 
 class ServiceUnavailable(AppError):

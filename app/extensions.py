@@ -130,7 +130,13 @@ def _open_archive():
     from archive import open_store
 
     store = open_store(current_app.config)
-    if hasattr(store, "ensure_bucket"):  # S3/MinIO: a new bucket gets object lock on
+    if not hasattr(store, "ensure_bucket"):
+        return store
+    if current_app.config.get("PRODUCTION"):
+        # production never creates its bucket at run time (a mistyped S3_BUCKET or a wiped
+        # MinIO must not be answered with a new empty bucket): `flask archive init` does it
+        store.healthcheck()
+    else:  # embedded default and tests: a new bucket gets object lock on
         store.ensure_bucket()
     return store
 

@@ -165,7 +165,10 @@ class LocalObjectStore(ObjectStore):
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError as exc:  # a read-only or full disk, a missing folder
+            raise ArchiveUnavailable(f"archive lock unavailable: {exc.strerror}") from exc
         with os.fdopen(fd, "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:

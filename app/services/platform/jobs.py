@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import and_, inspect, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.metrics import JOBS_FINISHED
@@ -218,11 +219,27 @@ def _run_request_jobs(response: Response) -> Response:
     return response
 
 
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is what failed
+        log.debug("rollback failed too")
+
+
 def work_forever(poll_seconds: float = 0.25, max_jobs: int | None = None) -> int:
     """The ``flask jobs work`` loop; returns after ``max_jobs`` jobs when given."""
-    worker, total = worker_name(), 0
+    worker, total, pause = worker_name(), 0, 0.0
     while max_jobs is None or total < max_jobs:
-        ran = run_pending(limit=1 if max_jobs else 20, worker=worker)
+        try:
+            ran = run_pending(limit=1 if max_jobs else 20, worker=worker)
+        except OperationalError as exc:  # the database restarts or is unreachable: wait, go on
+            _rollback_quietly()
+            pause = min(30.0, max(1.0, pause * 2))
+            log.warning("database unavailable (%s), job worker waits %.0f s",
+                        type(exc.orig or exc).__name__, pause)
+            time.sleep(pause)
+            continue
+        pause = 0.0
         total += ran
         if not ran:
             if max_jobs is not None:

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from datetime import time as day_time
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.domain.beijing import BEIJING
 from app.extensions import db
@@ -180,7 +180,14 @@ def run_forever(jobs: Sequence[Periodic], *, nap: float = 60.0) -> None:
     """Run due jobs, sleep until the next slot (waking at least every ``nap`` seconds), and
     again, until stopped."""
     while True:
-        run_due(jobs)
+        try:
+            run_due(jobs)
+        except OperationalError as exc:  # the database restarts or is unreachable: try later
+            log.warning("database unavailable (%s), scheduler retries in %.0f s",
+                        type(exc.orig or exc).__name__, min(nap, 30.0))
+            db.session.remove()
+            time.sleep(min(nap, 30.0))
+            continue
         db.session.remove()
         wait = (next_due(jobs, utcnow()) - utcnow()).total_seconds()
         time.sleep(min(max(wait, 1.0), nap))
