@@ -48,7 +48,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     INSTANCE_DIR = str(INSTANCE_PATH)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL: a server that accepts connections but does not answer is given up after
+    # 5 s (readiness probes, requests), not after gunicorn's worker timeout.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = (
+        {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+        if SQLALCHEMY_DATABASE_URI.startswith("postgresql") else {"pool_pre_ping": True})
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     # Personal data: the secret from which the keyed-hash key (and, unless PII_FIELD_KEYS is

@@ -52,3 +52,27 @@ def test_readyz_names_what_is_down(client, ctx):
     assert resp.status_code == 503
     assert resp.get_json()["checks"]["archive"] == "error: ArchiveUnavailable"
     assert client.get("/healthz").status_code == 200  # the process itself is fine
+
+
+def test_production_never_creates_its_bucket_at_run_time(client, ctx, s3_server, s3_bucket):
+    """A mistyped S3_BUCKET or a wiped MinIO is 'archive unavailable' (run `flask archive
+    init`), not a new empty bucket the app starts filing into."""
+    saved = {k: ctx.config.get(k) for k in ("ARCHIVE_BACKEND", "S3_ENDPOINT", "S3_ACCESS_KEY",
+                                            "S3_SECRET_KEY", "S3_BUCKET", "PRODUCTION")}
+    ctx.config.update(ARCHIVE_BACKEND="s3", S3_ENDPOINT=f"http://{s3_server.endpoint}",
+                      S3_ACCESS_KEY=s3_server.access_key, S3_SECRET_KEY=s3_server.secret_key,
+                      S3_BUCKET=s3_bucket, PRODUCTION=True)
+    archive_ext.use(None)
+    raw = Minio(s3_server.endpoint, s3_server.access_key, s3_server.secret_key, secure=False)
+    try:
+        answer = client.get("/readyz")
+        assert answer.status_code == 503
+        assert answer.get_json()["checks"]["archive"].startswith("error")
+        assert not raw.bucket_exists(s3_bucket)
+        ctx.config["PRODUCTION"] = False  # the embedded default and tests create it
+        archive_ext.use(None)
+        assert client.get("/readyz").get_json()["checks"]["archive"] == "ok"
+        assert raw.bucket_exists(s3_bucket)
+    finally:
+        ctx.config.update(saved)
+        archive_ext.use(None)

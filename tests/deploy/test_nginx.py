@@ -117,12 +117,14 @@ def test_tokens_stay_out_of_the_access_log(proxy):
                  f"/account/invite/{TOKEN}", f"/password/set/{TOKEN}?token={TOKEN}"):
         requests.get(base + path, timeout=5)
     requests.post(base + f"/api/v1/sign/{TOKEN}", json={}, timeout=5)
+    requests.post(base + f"/sms/receipts/aliyun/{TOKEN}", json=[], timeout=5)
     time.sleep(0.2)  # nginx writes the access log line after the answer
     text = log.read_text("utf-8")
     assert TOKEN not in text
     assert '"GET /s/<redacted>"' in text and '"POST /api/v1/sign/<redacted>"' in text
     assert '"GET /api/v1/sign/<redacted>/otp"' in text
     assert '"GET /password/reset/<redacted>"' in text
+    assert '"POST /sms/receipts/aliyun/<redacted>"' in text
 
 
 def test_large_uploads_reach_the_app_up_to_its_limit(proxy):
