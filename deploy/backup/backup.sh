@@ -16,6 +16,7 @@
 # Order matters: the dump first, then the objects. Every object a row refers to was written
 # before its row committed, so a mirror taken after the dump holds all the dump refers to.
 set -euo pipefail
+umask 077  # dumps and copies hold personal data: for the backup's owner only
 
 usage() { sed -n '2,16p' "$0" >&2; exit 2; }
 [[ $# -ge 1 && $# -le 2 ]] || usage
@@ -25,8 +26,9 @@ store_file=${2:-}
 read -r -a flask <<<"${FLASK:-flask --app wsgi}"
 pg_dump=${PG_BIN:+$PG_BIN/}pg_dump
 
-# SQLAlchemy URLs may name a driver (postgresql+psycopg://); libpq wants postgresql://
-pg_url=$(sed -E 's#^postgres(ql)?(\+[A-Za-z0-9_]+)?://#postgresql://#' <<<"$DATABASE_URL")
+# the URL without its password (PGPASSWORD instead): never on a command line
+# shellcheck source=deploy/backup/pg-url.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-url.sh"
 mkdir -p "$backup_dir"
 dump="$backup_dir/laborsign-$(date -u +%Y%m%dT%H%M%SZ).dump"
 

@@ -19,6 +19,7 @@
 # encrypted personal data cannot be read) and the CA keys in PKI_DIR (or the HSM) are kept
 # and restored separately, as the README's "Backups and restore" says.
 set -euo pipefail
+umask 077  # what it writes (a local archive's files) holds personal data: owner only
 
 usage() { sed -n '2,20p' "$0" >&2; exit 2; }
 [[ $# -ge 1 && $# -le 2 ]] || usage
@@ -27,7 +28,9 @@ store_file=${2:-}
 : "${DATABASE_URL:?DATABASE_URL must name the new, empty PostgreSQL database}"
 read -r -a flask <<<"${FLASK:-flask --app wsgi}"
 pg_restore=${PG_BIN:+$PG_BIN/}pg_restore
-pg_url=$(sed -E 's#^postgres(ql)?(\+[A-Za-z0-9_]+)?://#postgresql://#' <<<"$DATABASE_URL")
+# the URL without its password (PGPASSWORD instead): never on a command line
+# shellcheck source=deploy/backup/pg-url.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg-url.sh"
 
 if [[ -f $dump.sha256 ]]; then
   (cd "$(dirname "$dump")" && sha256sum --check --quiet "$(basename "$dump").sha256")

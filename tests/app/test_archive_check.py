@@ -181,3 +181,46 @@ def test_mirror_copies_checked_skips_what_is_there_and_refuses_bad_bytes(ctx, tm
     assert same.exit_code == 2 and "same store" in same.output
     bad = runner.invoke(args=["archive", "mirror", "--to", "BUCKET=x"])
     assert bad.exit_code == 2 and "'BUCKET=x': expected NAME=VALUE" in bad.output
+
+
+def _raw_put(store: S3ObjectStore, server, key: str, data: bytes) -> None:
+    """``key`` written behind the store's back: no recorded SHA-256, any key S3 takes."""
+    _minio(store, server).put_object(store.bucket, key, io.BytesIO(data), len(data))
+
+
+def test_mirror_never_skips_objects_without_a_recorded_hash(s3_server, s3_bucket):
+    """An object with no recorded SHA-256 in the source and the target is not taken as
+    "already there" (both hashes empty): it is reported failed, as it cannot be checked."""
+    from app.services.filing.archive_mirror import mirror_archive
+
+    source, target = (S3ObjectStore(s3_server.endpoint, s3_server.access_key,
+                                    s3_server.secret_key, name)
+                      for name in (s3_bucket, f"{s3_bucket}-copy"))
+    for store in (source, target):
+        store.ensure_bucket()
+        _raw_put(store, s3_server, "raw/unhashed.bin", b"no hash recorded")
+    source.put("ok/one.json", b"{}", content_type="application/json")
+    report = mirror_archive(source, target)
+    assert report.skipped == 0 and report.copied == 1
+    assert [key for key, _ in report.failed] == ["raw/unhashed.bin"]
+    assert not report.ok
+    again = mirror_archive(source, target)  # the checked copy is skipped next time
+    assert again.skipped == 1 and [key for key, _ in again.failed] == ["raw/unhashed.bin"]
+
+
+def test_mirror_reports_a_key_the_store_refuses_and_copies_the_rest(s3_server, s3_bucket):
+    from app.services.filing.archive_mirror import mirror_archive
+
+    source, target = (S3ObjectStore(s3_server.endpoint, s3_server.access_key,
+                                    s3_server.secret_key, name)
+                      for name in (s3_bucket, f"{s3_bucket}-copy"))
+    source.ensure_bucket()
+    target.ensure_bucket()
+    _raw_put(source, s3_server, "bad//key.bin", b"x")
+    source.put("good/a.txt", b"a", content_type="text/plain")
+    source.put("good/b.txt", b"bb", content_type="text/plain")
+    report = mirror_archive(source, target)  # does not raise on the bad key
+    assert report.copied == 2 and target.get("good/b.txt") == b"bb"
+    ((key, why),) = report.failed
+    assert key == "bad//key.bin" and "empty path segment" in why
+    assert "1 failed" in report.summary()

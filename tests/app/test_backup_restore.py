@@ -163,3 +163,42 @@ class _Server:
 
     def __init__(self, access_key: str, secret_key: str) -> None:
         self.access_key, self.secret_key = access_key, secret_key
+
+
+STAND_IN = """#!/bin/sh
+# records how it was called; writes the --file= it was given (pg_dump)
+{ printf '%s\\n' "$@"; echo "PGPASSWORD=${PGPASSWORD-<unset>}"; } > "$CALLS/$(basename "$0")"
+for arg in "$@"; do case $arg in --file=*) echo dump > "${arg#--file=}";; esac; done
+"""
+
+
+@pytest.mark.parametrize("password", ["s3cr3t-Pw", "p@ss/w%rd\\x"])
+def test_the_password_stays_off_the_command_line_and_the_dump_is_private(tmp_path, password):
+    """pg_dump and pg_restore get the URL without its password (PGPASSWORD carries it, so
+    ``ps`` never shows it), and the dump, its checksum and its folder are the owner's only."""
+    from urllib.parse import quote
+
+    bin_dir, calls = tmp_path / "bin", tmp_path / "calls"
+    bin_dir.mkdir()
+    calls.mkdir()
+    for name in ("pg_dump", "pg_restore"):
+        (bin_dir / name).write_text(STAND_IN)
+        (bin_dir / name).chmod(0o755)
+    url = f"postgresql+psycopg://laborsign:{quote(password, safe='')}@db.internal:5432/lab"
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": url, "PG_BIN": str(bin_dir),
+           "CALLS": str(calls), "FLASK": "true"}
+    backups = tmp_path / "backups"
+    done = subprocess.run(["bash", SCRIPTS / "backup.sh", str(backups)], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    (dump,) = backups.glob("laborsign-*.dump")
+    done = subprocess.run(["bash", SCRIPTS / "restore.sh", str(dump)], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    for name in ("pg_dump", "pg_restore"):
+        *args, secret = (calls / name).read_text().splitlines()
+        assert secret == f"PGPASSWORD={password}", name
+        assert not [a for a in args if password in a or quote(password, safe="") in a], args
+        assert any(a.endswith("postgresql://laborsign@db.internal:5432/lab") for a in args)
+    for path in (backups, dump, dump.with_name(dump.name + ".sha256")):
+        assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app import sms
+from app.services.platform.report_secrets import secret_findings
 from app.services.platform.security_report import FAIL, OK, WARN, estimated_bits, run_checks
 from archive import S3ObjectStore
 from config import PRODUCTION_PASSWORD_HASH_METHOD
@@ -69,6 +70,9 @@ def locked_bucket(s3_server, s3_bucket) -> dict[str, str]:
 def _good_production(tmp_path: Path, bucket: dict, backend: str) -> dict:
     good = _strong()
     _key_file(tmp_path / "pki" / "issuing.key.pem", good["CA_KEY_PASSPHRASE"].encode(), 0o600)
+    if bucket.get("ARCHIVE_BACKEND") == "s3":  # the app's own MinIO user (moto takes any keys)
+        bucket = {**bucket, "S3_ACCESS_KEY": "laborsign-app",
+                  "S3_SECRET_KEY": secrets.token_urlsafe(32)}
     return {**good, **bucket, "PRODUCTION": True, "BASE_URL": "https://ht.example.gov.cn",
             "PASSWORD_HASH_METHOD": PRODUCTION_PASSWORD_HASH_METHOD,
             "TRUST_PROXY_HOPS": 1, "SMS_BACKEND": backend, "SMS_FALLBACK_BACKEND": "log",
@@ -84,7 +88,7 @@ def test_a_good_production_configuration_passes(tmp_path, locked_bucket, county_
     assert any(line.startswith("OK") and "archive:" in line and "object lock on" in line
                for line in lines), result.output
     assert "0 failed" in lines[-1] and "(production)" in lines[-1]
-    for name in ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE", "METRICS_TOKEN"):
+    for name in ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE", "METRICS_TOKEN", "S3_SECRET_KEY"):
         assert settings[name] not in result.output  # not one secret printed
 
 
@@ -157,7 +161,7 @@ def test_a_bucket_without_object_lock_or_out_of_reach_fails(tmp_path, s3_server,
     ({"SESSION_COOKIE_SECURE": False}, "cookies", FAIL),
     ({"TRUST_PROXY_HOPS": 0}, "proxy", WARN),
     ({"CA_KEY_PROVIDER": "pkcs11", "PKCS11_USER_PIN": ""}, "ca-key-provider", FAIL),
-    ({"CA_KEY_PROVIDER": "pkcs11", "PKCS11_USER_PIN": "1234"}, "ca-key-provider", OK),
+    ({"CA_KEY_PROVIDER": "pkcs11", "PKCS11_USER_PIN": "k7Qx-29vB-m4"}, "ca-key-provider", OK),
     ({"SMS_BACKEND": "log"}, "sms", FAIL),
     ({"METRICS_TOKEN": "metrics"}, "metrics", FAIL),
     ({"SMS_CALLBACK_SECRET": "receipts"}, "sms", FAIL),
@@ -183,3 +187,88 @@ def test_a_secret_generated_in_the_instance_folder_fails_in_production(tmp_path)
 def test_the_entropy_estimate_tells_random_from_repeated():
     assert estimated_bits(secrets.token_urlsafe(32)) > 150
     assert estimated_bits("ab" * 30) == pytest.approx(60)
+
+
+def _secrets_base() -> dict:
+    """Strong, distinct values for every secret, the archive on S3 with the app's own user."""
+    return {**_strong(), "PRODUCTION": True, "ARCHIVE_BACKEND": "s3",
+            "S3_ACCESS_KEY": "laborsign-app", "S3_SECRET_KEY": secrets.token_urlsafe(32),
+            "SMS_CALLBACK_SECRET": secrets.token_urlsafe(32),
+            "PII_FIELD_KEYS": f"{secrets.token_urlsafe(32)},{secrets.token_urlsafe(32)}",
+            "CA_KEY_PROVIDER": "pkcs11", "PKCS11_USER_PIN": "k7Qx-29vB-m4"}
+
+
+def _secret_checks(settings: dict, environ: dict | None = None) -> dict[str, tuple[str, str]]:
+    return {f.check: (f.status, f.message)
+            for f in secret_findings(settings, environ or {}, bool(settings.get("PRODUCTION")))}
+
+
+def test_strong_distinct_secrets_and_the_app_s_own_s3_user_pass():
+    checks = _secret_checks(_secrets_base())
+    assert {name: status for name, (status, _) in checks.items()} == {
+        "secret:SECRET_KEY": OK, "secret:PII_KEY": OK, "secret:CA_KEY_PASSPHRASE": OK,
+        "secret:PII_FIELD_KEYS": OK, "secret:distinct": OK, "secret:S3_SECRET_KEY": OK,
+        "minio-root": OK}
+
+
+@pytest.mark.parametrize(("copy_to", "copy_from", "names"), [
+    ("METRICS_TOKEN", "SECRET_KEY", ["SECRET_KEY", "METRICS_TOKEN"]),
+    ("S3_SECRET_KEY", "SMS_CALLBACK_SECRET", ["SMS_CALLBACK_SECRET", "S3_SECRET_KEY"]),
+    ("PKCS11_USER_PIN", "PII_KEY", ["PII_KEY", "PKCS11_USER_PIN"]),
+    ("PII_FIELD_KEYS", "CA_KEY_PASSPHRASE", ["CA_KEY_PASSPHRASE", "PII_FIELD_KEYS entry 2"]),
+])
+def test_any_two_secrets_sharing_a_value_fail_named_never_quoted(copy_to, copy_from, names):
+    settings = _secrets_base()
+    shared = settings[copy_from]
+    settings[copy_to] = (f"{settings['PII_FIELD_KEYS'].split(',')[0]},{shared}"
+                         if copy_to == "PII_FIELD_KEYS" else shared)
+    status, message = _secret_checks(settings)["secret:distinct"]
+    assert status == FAIL and "; ".join(names) in message
+    assert shared not in message
+
+
+@pytest.mark.parametrize(("change", "environ", "words"), [
+    ({"S3_SECRET_KEY": "minioadmin"}, {}, "known default"),
+    ({"S3_SECRET_KEY": "Zq3VhXo1Tk9s"}, {}, "too short"),
+    ({"S3_ACCESS_KEY": "minioadmin"}, {}, "default or root user"),
+    ({"S3_ACCESS_KEY": "county-root"}, {"MINIO_ROOT_USER": "county-root"}, "root user"),
+])
+def test_weak_or_root_s3_keys_fail(change, environ, words):
+    status, message = _secret_checks({**_secrets_base(), **change}, environ)[
+        "secret:S3_SECRET_KEY"]
+    assert status == FAIL and words in message, message
+    assert "minioadmin" not in message and "Zq3VhXo1Tk9s" not in message
+    local = {**_secrets_base(), **change, "ARCHIVE_BACKEND": "local"}  # keys of no use
+    assert _secret_checks(local, environ)["secret:S3_SECRET_KEY"][0] == OK
+
+
+@pytest.mark.parametrize("name", ["MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"])
+def test_minio_s_root_credentials_in_the_app_s_environment_fail_in_production(name):
+    environ = {name: "root-" + secrets.token_urlsafe(16)}
+    status, message = _secret_checks(_secrets_base(), environ)["minio-root"]
+    assert status == FAIL and name in message and environ[name] not in message
+    assert _secret_checks({**_secrets_base(), "PRODUCTION": False}, environ)["minio-root"][0] \
+        == WARN
+    assert _secret_checks(_secrets_base(), {name: ""})["minio-root"][0] == OK  # blanked
+
+
+def test_the_report_command_reads_minio_s_root_password_from_the_environment(
+        tmp_path, locked_bucket, county_sms, monkeypatch):
+    app = _app(tmp_path, **_good_production(tmp_path, locked_bucket, county_sms))
+    monkeypatch.setenv("MINIO_ROOT_PASSWORD", "root-password-of-the-cluster")
+    result = _report(app)
+    assert result.exit_code == 1, result.output
+    assert [line.split()[1] for line in result.output.splitlines()
+            if line.startswith(FAIL)] == ["minio-root:"]
+    assert "root-password-of-the-cluster" not in result.output
+
+
+@pytest.mark.parametrize(("pin", "status"), [
+    ("1234", WARN), ("123456", WARN), ("000000", WARN), ("84736291", WARN), ("a7c", WARN),
+    ("zzzzzzzzzz", WARN), ("k7Qx-29vB-m4", OK), ("4820571936", OK),
+])
+def test_a_short_or_digits_only_pkcs11_pin_warns(tmp_path, pin, status):
+    settings = {**_secrets_base(), "PKI_DIR": str(tmp_path), "PKCS11_USER_PIN": pin}
+    finding = next(f for f in run_checks(settings, {}) if f.check == "ca-key-provider")
+    assert finding.status == status, finding
+    assert pin not in finding.message

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
+import os
 import re
 import shlex
 import subprocess
+import time
 from pathlib import Path
 
 import click
 import pytest
+import requests
 import yaml
 
 from archive import S3ObjectStore
 from tests.needs import need_tool
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -232,6 +237,72 @@ def test_the_bucket_init_step_is_the_app_s_ensure_bucket(tmp_path, s3_server, s3
     assert described.object_lock and described.versioning == "Enabled"
 
 
+#: what each MinIO client call of archive/s3.py needs (S3 policy actions); ``make_bucket``
+#: is not the app user's: the init step makes the bucket with the root credentials
+CLIENT_ACTIONS = {
+    "bucket_exists": {"s3:ListBucket"},  # HEAD bucket
+    "get_bucket_versioning": {"s3:GetBucketVersioning"},
+    "get_object_lock_config": {"s3:GetBucketObjectLockConfiguration"},
+    "get_object": {"s3:GetObject", "s3:GetObjectVersion"},
+    "presigned_get_object": {"s3:GetObject"},
+    "stat_object": {"s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention"},
+    "list_objects": {"s3:ListBucket", "s3:ListBucketVersions"},
+    "put_object": {"s3:PutObject", "s3:PutObjectRetention"},  # retention given on upload
+    "set_object_retention": {"s3:PutObjectRetention"},
+    "remove_object": {"s3:DeleteObject", "s3:DeleteObjectVersion"},  # by version id
+}
+BUCKET_ACTIONS = {"s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketVersioning",
+                  "s3:GetBucketObjectLockConfiguration", "s3:GetBucketLocation"}
+
+
+def _run_minio_init(tmp_path: Path) -> tuple[list[str], dict]:
+    """The init-minio-user step's shell, with a stand-in ``mc`` recording its calls: the
+    calls, and the policy it created."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mc").write_text(
+        '#!/bin/sh\necho "$*" >> "$CALLS"\n'
+        'if [ "$1 $2 $3" = "admin policy create" ]; then cp "$6" "$POLICY"; fi\n')
+    (bin_dir / "mc").chmod(0o755)
+    service = SERVICES["init-minio-user"]
+    env = {k: interpolate(v) for k, v in environment(service).items()}
+    env.update(PATH=f"{bin_dir}:/usr/bin:/bin", CALLS=str(tmp_path / "calls"),
+               POLICY=str(tmp_path / "policy.json"))
+    assert service["entrypoint"] == ["/bin/sh", "-c"]
+    subprocess.run(["sh", "-c", command(service)[0]], env=env, check=True, timeout=30)
+    calls = (tmp_path / "calls").read_text().splitlines()
+    return calls, json.loads((tmp_path / "policy.json").read_text())
+
+
+def test_the_app_s_minio_user_may_use_only_its_bucket_as_the_app_does(tmp_path):
+    """The init step makes the bucket with object lock (root credentials), then gives the
+    app's user a policy on that bucket alone with exactly the actions archive/s3.py's calls
+    need: no readwrite, no bucket creation or configuration, no other bucket."""
+    calls, policy = _run_minio_init(tmp_path)
+    bucket = environment(SERVICES["init-minio-user"])["S3_BUCKET"]
+    assert bucket == "${S3_BUCKET:-laborsign-archive}"  # config.py's default
+    assert "mb --with-lock --ignore-existing cluster/laborsign-archive" in calls
+    assert "admin policy attach cluster laborsign-app --user x" in calls
+    assert not [c for c in calls if "readwrite" in c and not c.startswith("admin policy detach")]
+    assert calls.index("mb --with-lock --ignore-existing cluster/laborsign-archive") < \
+        calls.index("admin policy attach cluster laborsign-app --user x")
+    granted: dict[str, set[str]] = {}
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for resource in statement["Resource"]:
+            granted.setdefault(resource, set()).update(statement["Action"])
+    assert set(granted) == {"arn:aws:s3:::laborsign-archive", "arn:aws:s3:::laborsign-archive/*"}
+    assert granted["arn:aws:s3:::laborsign-archive"] == BUCKET_ACTIONS
+    # every client call of the store is accounted for: a new one must be added here and to
+    # the policy (make_bucket is the init step's, with the root credentials)
+    source = (ROOT / "archive" / "s3.py").read_text("utf-8")
+    assert set(re.findall(r"self\._client\.(\w+)\(", source)) == set(CLIENT_ACTIONS) | {
+        "make_bucket"}
+    needed = set().union(*CLIENT_ACTIONS.values()) | {"s3:GetBucketLocation"}  # the region
+    assert set().union(*granted.values()) == needed
+    assert granted["arn:aws:s3:::laborsign-archive/*"] == needed - BUCKET_ACTIONS
+
+
 # -- MinIO, health checks, nginx, the image ---------------------------------------------------
 
 def test_minio_runs_distributed_on_four_nodes():
@@ -263,7 +334,10 @@ def test_every_long_running_service_has_a_health_check():
         assert test and test[0] in ("CMD", "CMD-SHELL"), name
     joined = {n: " ".join(SERVICES[n]["healthcheck"]["test"]) for n in long_running}
     for pool in ("web", "signing"):
-        assert "/healthz" in joined[pool] and "/readyz" in joined[pool]
+        # the process and its database, not /readyz: a job backlog (its queue-age check)
+        # would mark every instance unhealthy at once; monitoring asks /readyz
+        assert "/healthz" in joined[pool] and "psycopg.connect" in joined[pool]
+        assert "/readyz" not in joined[pool]
     assert "pg_isready" in joined["postgres"]
     assert all("/minio/health/live" in joined[f"minio{i}"] for i in range(1, 5))
     # the long-running app services start only after the one-time init
@@ -292,36 +366,123 @@ def test_nginx_mounts_the_tested_site_file_and_reaches_both_pools():
         assert args[args.index("--bind") + 1] == f"0.0.0.0:{port}"
 
 
+def _certificate(certs: Path) -> None:
+    """A self-signed certificate for localhost / 127.0.0.1 in ``certs``."""
+    certs.mkdir(parents=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", certs / "privkey.pem",
+                    "-out", certs / "fullchain.pem", "-subj", "/CN=localhost", "-days", "1",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True)
+
+
+def _render(tmp_path: Path, certs: Path, web: str = "127.0.0.1:18000",
+            sign: str = "127.0.0.1:18001") -> str:
+    """Run the nginx container's render step; the site file it writes, its logs in
+    ``tmp_path`` instead of /var/log/nginx."""
+    env = {"PATH": "/usr/bin:/bin", "LABORSIGN_SITE": str(DEPLOY / "nginx/laborsign.conf"),
+           "LABORSIGN_SITE_OUT": str(tmp_path / "site.conf"), "LABORSIGN_CERT_DIR": str(certs),
+           "LABORSIGN_WEB_UPSTREAM": web, "LABORSIGN_SIGN_UPSTREAM": sign}
+    subprocess.run(["sh", str(DEPLOY / "nginx-render.sh")], env=env, check=True,
+                   capture_output=True)
+    return (tmp_path / "site.conf").read_text("utf-8").replace("/var/log/nginx/", f"{tmp_path}/")
+
+
+def _nginx_conf(folder: Path, site: str) -> Path:
+    """A main nginx.conf around ``site`` like the nginx image's: a default access log with
+    full request lines (the "combined" format) for every server that names none."""
+    (folder / "site.conf").write_text(site, "utf-8")
+    temp = " ".join(f"{k}_temp_path {folder}/{k};" for k in
+                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    conf = folder / "nginx.conf"
+    conf.write_text(("user root;\n" if os.geteuid() == 0 else "") +
+                    f"pid {folder}/nginx.pid;\nerror_log {folder}/main.error.log;\n"
+                    f"daemon off;\nevents {{}}\nhttp {{ {temp}\n"
+                    f" access_log {folder}/default.access.log combined;\n"
+                    f" include {folder}/site.conf; }}\n", "utf-8")
+    return conf
+
+
 @pytest.mark.parametrize("tls", [True, False])
 def test_the_rendered_site_file_is_valid_nginx(tmp_path, tls):
     """The render step the nginx container runs, on the tested file: nginx -t accepts it,
-    with TLS on 443 (and a redirect from 80) when a certificate is there, plain 80 without."""
+    with TLS on 443 (and a redirect from 80) when a certificate is there, plain 80 without;
+    a certificate folder or pool address with "/", "&" or "|" is written as it is."""
     nginx = need_tool("nginx")
-    certs = tmp_path / "certs"
-    certs.mkdir()
+    certs = tmp_path / "a&b|c" / "certs"
     if tls:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", certs / "privkey.pem",
-                        "-out", certs / "fullchain.pem", "-subj", "/CN=localhost", "-days", "1"],
-                       check=True, capture_output=True)
-    env = {"PATH": "/usr/bin:/bin", "LABORSIGN_SITE": str(DEPLOY / "nginx/laborsign.conf"),
-           "LABORSIGN_SITE_OUT": str(tmp_path / "site.conf"), "LABORSIGN_CERT_DIR": str(certs),
-           "LABORSIGN_WEB_UPSTREAM": "127.0.0.1:18000",
-           "LABORSIGN_SIGN_UPSTREAM": "127.0.0.1:18001"}
-    subprocess.run(["sh", str(DEPLOY / "nginx-render.sh")], env=env, check=True,
-                   capture_output=True)
-    site = (tmp_path / "site.conf").read_text("utf-8")
-    assert "server 127.0.0.1:18000;" in site and "server 127.0.0.1:18001;" in site
+        _certificate(certs)
+    site = _render(tmp_path, certs, web="web&x|y:18000", sign="[::1]:18001")
+    assert "server web&x|y:18000;" in site and "server [::1]:18001;" in site
     assert ("listen 443 ssl;" in site and "return 301 https://" in site) == tls
+    assert (f"ssl_certificate {certs}/fullchain.pem;" in site) == tls
     assert site.count("laborsign_sign;") == (DEPLOY / "nginx/laborsign.conf").read_text().count(
         "laborsign_sign;")  # the signing route is the tested one, untouched
-    (tmp_path / "site.conf").write_text(site.replace("/var/log/nginx/", f"{tmp_path}/"))
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{ include {tmp_path}/site.conf; }}\n")
-    done = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+    done = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c",
+                           str(_nginx_conf(tmp_path, site.replace("web&x|y", "127.0.0.1")))],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("value", ["web;8000", "web 8000", "$host:1", "web}", 'we"b'])
+def test_the_render_step_refuses_a_value_that_would_break_the_site_file(tmp_path, value):
+    done = subprocess.run(
+        ["sh", str(DEPLOY / "nginx-render.sh")], capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "LABORSIGN_SITE": str(DEPLOY / "nginx/laborsign.conf"),
+             "LABORSIGN_SITE_OUT": str(tmp_path / "site.conf"),
+             "LABORSIGN_CERT_DIR": str(tmp_path), "LABORSIGN_WEB_UPSTREAM": value})
+    assert done.returncode == 1 and "refusing" in done.stderr
+    assert not (tmp_path / "site.conf").exists()
+
+
+def test_with_tls_the_port_80_server_redirects_answers_healthz_and_logs_no_token(tmp_path):
+    """nginx running the rendered TLS site on loopback: plain http redirects to https and
+    answers /healthz from the web pool (the container's health check); no request line with
+    a one-time token or code, nor a Referer, reaches any log (the image's default one
+    included); the https site serves and logs redacted."""
+    from tests.deploy.test_nginx import TOKEN, _pool
+
+    nginx = need_tool("nginx")
+    _certificate(tmp_path / "certs")
+    web, sign = _pool("web"), _pool("sign")
+    plain, tls = free_port(), free_port()
+    site = _render(tmp_path, tmp_path / "certs", web=f"127.0.0.1:{web.server_address[1]}",
+                   sign=f"127.0.0.1:{sign.server_address[1]}")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{plain};").replace(
+        "listen 443 ssl;", f"listen 127.0.0.1:{tls} ssl;")
+    conf = _nginx_conf(tmp_path, site)
+    errors = (tmp_path / "stderr.txt").open("w")
+    proc = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf)], stderr=errors)
+    try:
+        base = f"http://127.0.0.1:{plain}"
+        for _ in range(100):
+            try:
+                health = requests.get(base + "/healthz", timeout=1, allow_redirects=False)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
+                time.sleep(0.05)
+        assert health.status_code == 200 and health.json()["pool"] == "web"
+        secret_ref = f"https://ht.example.gov.cn/s/{TOKEN}?code=914725"
+        moved = requests.get(base + f"/s/{TOKEN}?code=914725", timeout=5,
+                             allow_redirects=False, headers={"Referer": secret_ref})
+        assert moved.status_code == 301
+        assert moved.headers["Location"] == f"https://127.0.0.1/s/{TOKEN}?code=914725"
+        served = requests.get(f"https://127.0.0.1:{tls}/s/{TOKEN}?code=914725", timeout=5,
+                              verify=str(tmp_path / "certs" / "fullchain.pem"),
+                              headers={"Referer": secret_ref})
+        assert served.status_code == 200 and served.json()["proto"] == "https"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        errors.close()
+        for server in (web, sign):
+            server.shutdown()
+            server.server_close()
+    logs = {p.name: p.read_text("utf-8") for p in tmp_path.glob("*.log")}
+    assert logs["laborsign.access.log"].count('"GET /s/<redacted>"') == 2  # http and https
+    for name, text in logs.items():
+        assert TOKEN not in text and "914725" not in text, (name, text)
 
 
 def test_the_app_image_installs_from_the_lock_as_a_non_root_user():

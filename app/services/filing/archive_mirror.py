@@ -6,9 +6,11 @@ Every current object of the source is copied with its content type, metadata and
 (object lock: a backup is kept as long as the original), its bytes checked on the way: the
 source's bytes must hash to the SHA-256 the source recorded, and the copy must be recorded
 with the same SHA-256 (S3 uploads also carry the checksum, so the server checks the bytes in
-transit). An object already in the target with the same SHA-256 is skipped, so a mirror can be
-re-run and only copies what is new. One object is in memory at a time. Older versions (S3)
-are not copied: the database refers to current versions only.
+transit). An object already in the target with the same (recorded, non-empty) SHA-256 is
+skipped, so a mirror can be re-run and only copies what is new; an object without a recorded
+SHA-256 cannot be checked and is reported as failed, as is a key the stores refuse. One
+object is in memory at a time. Older versions (S3) are not copied: the database refers to
+current versions only.
 
 Opening a target S3 store creates its bucket with object lock and versioning (the same
 :meth:`archive.S3ObjectStore.ensure_bucket` the app uses), so a restore target is locked too.
@@ -118,7 +120,12 @@ def mirror_archive(source, target, *, prefix: str = "") -> MirrorReport:
             have = target.stat(obj.key)
         except ObjectNotFound:
             have = None
-        if have is not None and have.sha256 == obj.sha256:
+        except ValueError as exc:  # a key the store refuses (e.g. "a//b"): report, go on
+            report.failed.append((obj.key, str(exc)[:200]))
+            continue
+        # skipped only when both record the same hash: an object without one (written
+        # behind the app's back) is never taken as "already there"
+        if have is not None and obj.sha256 and have.sha256 == obj.sha256:
             report.skipped += 1
             continue
         retain = obj.retain_until if obj.is_retained(utcnow()) else None
@@ -130,8 +137,8 @@ def mirror_archive(source, target, *, prefix: str = "") -> MirrorReport:
                               retain_until=retain, metadata=obj.metadata)
         except ArchiveUnavailable:
             raise
-        except ArchiveError as exc:  # changed in the source, or locked in the target
-            report.failed.append((obj.key, str(exc)[:200]))
+        except (ArchiveError, ValueError) as exc:  # changed in the source, locked in the
+            report.failed.append((obj.key, str(exc)[:200]))  # target, or a refused key
             continue
         if copy.sha256 != obj.sha256 or target.stat(obj.key).sha256 != obj.sha256:
             report.failed.append((obj.key, "the copy's SHA-256 differs"))

@@ -4,65 +4,48 @@ Each check reads the app's configuration (and, for the archive, asks the bucket 
 returns one :class:`Finding`: ``OK``, ``WARN`` or ``FAIL`` with what to do. What is only
 unsafe in production (a local archive, the file SMS backend, plain http) is ``FAIL`` in
 production mode and ``WARN`` in the embedded default; a secret anyone can know (a test or
-placeholder value) is ``FAIL`` everywhere. Findings never quote a secret's value.
+placeholder value) is ``FAIL`` everywhere. Findings never quote a secret's value. The
+secrets' checks (strength, reuse, the S3 keys, MinIO's root credentials, the PKCS#11 PIN)
+are in :mod:`.report_secrets`.
 
 A read, not a use case: nothing is written (the S3 bucket is asked, never created).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import stat
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from app.services.platform.report_secrets import (
+    FAIL,
+    GENERATE,
+    OK,
+    WARN,
+    Finding,
+    estimated_bits,
+    pin_weakness,
+    secret_findings,
+    weakness,
+)
+from app.services.platform.report_secrets import strictness as _strictness
 from archive import ArchiveError, S3ObjectStore, open_store
-from config import TestConfig
 
-OK, WARN, FAIL = "OK", "WARN", "FAIL"
-#: the secrets that must be set, strong and different in production
-SECRETS = ("SECRET_KEY", "PII_KEY", "CA_KEY_PASSPHRASE")
-MIN_SECRET_CHARS = 32
-MIN_SECRET_BITS = 100.0  # estimated from the characters' spread; token_urlsafe(32) gives ~200
-GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
-#: values anyone can read: the test suite's, the benchmarks', usual placeholders
-KNOWN_VALUES = frozenset({
-    TestConfig.SECRET_KEY, TestConfig.PII_KEY, TestConfig.CA_KEY_PASSPHRASE,
-    "bench-secret", "bench-pii-key", "bench-ca", "secret", "changeme", "change-me", "dev",
-    "development", "password", "laborsign", "test", "example",
-})
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the report: the check's name, OK/WARN/FAIL, and what was found or to do."""
-
-    check: str
-    status: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        """The finding as plain JSON values."""
-        return asdict(self)
+__all__ = ["FAIL", "OK", "WARN", "Finding", "estimated_bits", "failed", "run_checks", "weakness"]
 
 
 def run_checks(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> list[Finding]:
     """Every check of the configuration ``config`` (the app's ``app.config``).
 
     :param config: the running configuration (``PRODUCTION`` decides how strict).
-    :param environ: the process environment (``FLASK_DEBUG``); default ``os.environ``.
+    :param environ: the process environment (``FLASK_DEBUG``, MinIO's root credentials that
+        must not be there); default ``os.environ``.
     """
     environ = os.environ if environ is None else environ
     production = bool(config.get("PRODUCTION"))
-    findings: list[Finding] = []
-    for name in SECRETS:
-        findings.append(_secret(config, name, production))
-    findings.append(_field_keys(config))
-    findings.append(_reused(config))
+    findings = secret_findings(config, environ, production)
     findings.extend(check(config, environ, production) for check in CHECKS)
     findings.extend(_key_files(config, production))
     findings.append(_archive(config, production))
@@ -74,77 +57,7 @@ def failed(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.status == FAIL]
 
 
-# -- secrets ------------------------------------------------------------------------------
-
-def estimated_bits(value: str) -> float:
-    """Entropy estimate of ``value``: its length times the Shannon entropy of its characters
-    (a repeated or short value scores low; random tokens score about their real strength)."""
-    if not value:
-        return 0.0
-    counts = Counter(value)
-    per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    return per_char * len(value)
-
-
-def weakness(value: str) -> str | None:
-    """Why a secret value is weak (never quoting it), or None."""
-    if not value:
-        return "is not set"
-    if value.strip().lower() in KNOWN_VALUES:
-        return "is a known default (test, benchmark or placeholder value)"
-    if len(value) < MIN_SECRET_CHARS:
-        return f"is too short ({len(value)} characters, at least {MIN_SECRET_CHARS})"
-    if estimated_bits(value) < MIN_SECRET_BITS:
-        return f"has too little entropy (about {estimated_bits(value):.0f} bits)"
-    return None
-
-
-def _instance_generated(config: Mapping[str, Any], name: str, value: str) -> bool:
-    path = Path(str(config.get("INSTANCE_DIR") or "")) / f".{name.lower()}"
-    try:
-        return path.is_file() and path.read_text().strip() == value
-    except OSError:
-        return False
-
-
-def _secret(config: Mapping[str, Any], name: str, production: bool) -> Finding:
-    value = str(config.get(name) or "")
-    check = f"secret:{name}"
-    if (why := weakness(value)) is not None:
-        return Finding(check, FAIL, f"{name} {why}: set a random value in the env file ({GENERATE})")
-    if _instance_generated(config, name, value):
-        if production:
-            return Finding(check, FAIL, f"{name} was generated in instance/: set it in the "
-                                        "environment, the same on every instance")
-        return Finding(check, WARN, f"{name} was generated in instance/ (embedded default); "
-                                    "set it in the environment for production")
-    return Finding(check, OK, f"{name} is set and strong")
-
-
-def _field_keys(config: Mapping[str, Any]) -> Finding:
-    keys = [k.strip() for k in str(config.get("PII_FIELD_KEYS") or "").split(",") if k.strip()]
-    weak = [i + 1 for i, key in enumerate(keys) if weakness(key) is not None]
-    if weak:
-        return Finding("secret:PII_FIELD_KEYS", FAIL,
-                       f"PII_FIELD_KEYS entries {weak} are weak or known: replace them with "
-                       f"random values ({GENERATE}) and run `flask keys rotate`")
-    return Finding("secret:PII_FIELD_KEYS", OK,
-                   f"{len(keys)} field key(s) set" if keys else "not set: PII_KEY encrypts fields")
-
-
-def _reused(config: Mapping[str, Any]) -> Finding:
-    values = [str(config.get(name) or "") for name in SECRETS]
-    if len(set(v for v in values if v)) < len([v for v in values if v]):
-        return Finding("secret:distinct", FAIL, "two of SECRET_KEY, PII_KEY, CA_KEY_PASSPHRASE "
-                                                "share one value: give each its own")
-    return Finding("secret:distinct", OK, "SECRET_KEY, PII_KEY and CA_KEY_PASSPHRASE differ")
-
-
 # -- settings -----------------------------------------------------------------------------
-
-def _strictness(production: bool) -> str:
-    return FAIL if production else WARN
-
 
 def _debug(config: Mapping[str, Any], environ: Mapping[str, str], production: bool) -> Finding:
     flag = environ.get("FLASK_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
@@ -216,6 +129,10 @@ def _key_provider(config: Mapping[str, Any], environ: Mapping[str, str], product
         if not config.get("PKCS11_USER_PIN"):
             return Finding("ca-key-provider", FAIL, "CA_KEY_PROVIDER=pkcs11 without "
                                                     "PKCS11_USER_PIN: set the token's user PIN")
+        if (why := pin_weakness(str(config.get("PKCS11_USER_PIN")))) is not None:
+            return Finding("ca-key-provider", WARN, f"PKCS11_USER_PIN {why}: change the token's "
+                           "user PIN to a longer one (the token locks after wrong tries, but a "
+                           "guessable PIN falls in the first few)")
         return Finding("ca-key-provider", OK, "CA and TSA keys live on the PKCS#11 token")
     return Finding("ca-key-provider", WARN if production else OK, "CA and TSA keys are "
                    "encrypted files in PKI_DIR: keep the volume private and backed up, or "
