@@ -1,0 +1,25 @@
+"""filing exports: bureau system keys, registration deadlines
+
+(Placeholder made by the lead; the helper building this part fills upgrade/downgrade.)
+
+Revision ID: a2202exp0002
+Revises: a2201acc0001
+Create Date: 2026-12-07 05:00:00
+
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = 'a2202exp0002'
+down_revision = 'a2201acc0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
