@@ -177,9 +177,11 @@ def register_extensions(app: Flask) -> None:
     from app.services import wiring
 
     db.init_app(app)
+    # every context's job handlers, text-message kinds and event subscribers: first, so that
+    # the SMS extension checks its settings against every message kind
+    wiring.init_app(app)
     for extension in (pii_ext, archive_ext, sms_ext, pki_ext):
         extension.init_app(app)
-    wiring.init_app(app)  # every context's job handlers and event subscribers
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -30,11 +30,12 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "filing": ("platform", "contracts"),
     # after sending: void, resend, decline, reminders, amendment, renewal, termination,
     # certificate, expiry notices, bulk actions
-    "lifecycle": ("platform", "accounts", "templates", "contracts", "worker_signing", "filing"),
+    "lifecycle": ("platform", "messaging", "accounts", "templates", "contracts", "worker_signing",
+                  "filing"),
     # roster files checked and launched as batches of contracts
     "batches": ("platform", "standards", "templates", "contracts"),
     # construction projects, their archives, attendance and payroll, wage reconciliation
-    "projects": ("platform", "standards", "batches"),
+    "projects": ("platform", "messaging", "standards", "batches"),
     # the worker's own space: sign-in by SMS code, every signed contract, pay, history
     "worker_space": ("platform", "messaging", "contracts", "lifecycle"),
 }

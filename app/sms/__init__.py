@@ -14,9 +14,10 @@ not take a message; the delivery service decides between fallback, retry and giv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from app.sms.base import (
+    NO_TEMPLATE,
     REASONS,
     OutgoingSms,
     SmsConfigError,
@@ -56,9 +57,18 @@ REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def config_problems(config: Mapping) -> list[str]:
+#: the setting holding each provider backend's templates (``kind=template_id,...``)
+TEMPLATE_SETTINGS = {name: keys[-1] for name, keys in REQUIRED_SETTINGS.items()}
+
+
+def config_problems(config: Mapping, kinds: Iterable[str] | None = None) -> list[str]:
     """What is wrong with the SMS settings (unknown backend, fallback equal to the backend,
-    a provider backend without its credentials, sign name or templates); empty when fine."""
+    a provider backend without its credentials, sign name or templates, or without a
+    template for one of the message ``kinds``); empty when fine.
+
+    :param kinds: the message kinds every provider backend needs a template for; default:
+        the kinds registered in :mod:`app.services.messaging.kinds` (filled in at start-up).
+    """
     problems = []
     backend, fallback = config.get("SMS_BACKEND"), config.get("SMS_FALLBACK_BACKEND") or ""
     if backend not in BACKENDS:
@@ -68,18 +78,29 @@ def config_problems(config: Mapping) -> list[str]:
         problems.append(f"unknown SMS_FALLBACK_BACKEND {fallback!r}")
     if fallback and fallback == backend:
         problems.append("SMS_FALLBACK_BACKEND must differ from SMS_BACKEND")
+    if kinds is None:
+        from app.services.messaging import kinds as registry  # no Flask, no database
+
+        kinds = registry.kinds()
+    needed = sorted(set(kinds))
     for name in (backend, fallback):
         missing = [key for key in REQUIRED_SETTINGS.get(name, ()) if not config.get(key)]
         if missing:
             problems.append(f"SMS backend {name!r} needs " + ", ".join(missing))
-        for key in REQUIRED_SETTINGS.get(name, ())[-1:]:
-            try:
-                parse_templates(config.get(key) or "")
-            except ValueError as exc:
-                problems.append(f"{key}: {exc}")
+        key = TEMPLATE_SETTINGS.get(name)
+        if key is None or not config.get(key):
+            continue
+        try:
+            templates = parse_templates(config[key])
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}")
+            continue
+        if absent := [kind for kind in needed if kind not in templates]:
+            problems.append(f"{key} has no template for the message kinds " + ", ".join(absent))
     return problems
 
 
-__all__ = ["BACKENDS", "REASONS", "REQUIRED_SETTINGS", "FileSmsGateway", "LogSmsGateway",
+__all__ = ["BACKENDS", "NO_TEMPLATE", "REASONS", "REQUIRED_SETTINGS", "TEMPLATE_SETTINGS",
+           "FileSmsGateway", "LogSmsGateway",
            "OutgoingSms", "SmsConfigError", "SmsError", "SmsGateway", "config_problems",
            "parse_templates"]

@@ -35,13 +35,17 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from app.sms.base import OutgoingSms, SmsError, SmsGateway, parse_templates
+from app.sms.base import NO_TEMPLATE, OutgoingSms, SmsError, SmsGateway, parse_templates
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 ACTION, VERSION = "SendSms", "2017-05-25"
 FORM = "application/x-www-form-urlencoded"
-THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling",
-             "Throttling.User", "Throttling.Api", "isv.OUT_OF_SERVICE"}
+#: our account or the API is throttled (another provider may send the message)
+THROTTLED = {"isv.DAY_LIMIT_CONTROL", "Throttling", "Throttling.User", "Throttling.Api",
+             "Throttling.Tps"}
+#: the per-number flow control (minute / hour / day per mobile number; carriers' anti-spam
+#: limits): retried later, never sent through another provider instead
+NUMBER_THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL"}
 TEMPLATE = {"isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_SIGNATURE_ILLEGAL", "isv.SMS_SIGN_ILLEGAL",
             "isv.TEMPLATE_MISSING_PARAMETERS", "isv.TEMPLATE_PARAMS_ILLEGAL",
             "isv.INVALID_JSON_PARAM", "isv.PARAM_LENGTH_LIMIT", "isv.SMS_CONTENT_ILLEGAL",
@@ -89,7 +93,9 @@ def signed_headers(*, access_key_id: str, access_key_secret: str, host: str, bod
 
 def classify(code: str, message: str = "") -> SmsError:
     """The :class:`SmsError` for an Alibaba Cloud error code."""
-    if code in THROTTLED:
+    if code in NUMBER_THROTTLED:
+        reason = "number_throttled"
+    elif code in THROTTLED:
         reason = "throttled"
     elif code in TEMPLATE:
         reason = "template"
@@ -97,7 +103,7 @@ def classify(code: str, message: str = "") -> SmsError:
         reason = "rejected"
     elif code in AUTH or code.startswith("InvalidAccessKeyId"):
         reason = "auth"
-    else:  # isp.SYSTEM_ERROR, isv.AMOUNT_NOT_ENOUGH, ...: this provider cannot send now
+    else:  # isp.SYSTEM_ERROR, isv.AMOUNT_NOT_ENOUGH, isv.OUT_OF_SERVICE: cannot send now
         reason = "unavailable"
     return SmsError(reason, code, message[:200])
 
@@ -135,7 +141,7 @@ class AliyunSmsGateway(SmsGateway):
         """
         template = self.templates.get(message.kind)
         if not template:
-            raise SmsError("template", "no_template", f"no Alibaba Cloud template for {message.kind}")
+            raise SmsError("template", NO_TEMPLATE, f"no Alibaba Cloud template for {message.kind}")
         params = {"PhoneNumbers": message.to, "SignName": self.sign_name,
                   "TemplateCode": template,
                   "TemplateParam": json.dumps(message.params, ensure_ascii=False)}

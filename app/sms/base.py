@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass, field
 
 #: why a provider did not take a message:
-#: ``throttled`` (rate limited by the provider), ``template`` (template or signature name
-#: missing, unapproved or wrong parameters), ``auth`` (the provider refused our credentials
-#: or request signature), ``rejected`` (the number itself: invalid, blacklisted),
-#: ``unavailable`` (connection error, timeout, 5xx, an answer we cannot read)
-REASONS = ("throttled", "template", "auth", "rejected", "unavailable")
+#: ``throttled`` (our account or the API is rate limited: another provider may send it),
+#: ``number_throttled`` (the provider's or carrier's limit for this one number: retried later,
+#: never dodged through another provider), ``template`` (template or signature name missing,
+#: unapproved or wrong parameters), ``auth`` (the provider refused our credentials or request
+#: signature), ``rejected`` (the number itself: invalid, blacklisted), ``unavailable``
+#: (connection error, timeout, 5xx, an answer we cannot read, account out of service)
+REASONS = ("throttled", "number_throttled", "template", "auth", "rejected", "unavailable")
+#: the code of a message whose kind has no template at this provider (a setting is missing)
+NO_TEMPLATE = "no_template"
 _TEMPLATE_ITEM = re.compile(r"^([a-z_]+)\s*[=:]\s*(\S+)$")
 
 

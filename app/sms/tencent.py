@@ -20,7 +20,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models, sms_client
 
-from app.sms.base import OutgoingSms, SmsError, SmsGateway, parse_templates
+from app.sms.base import NO_TEMPLATE, OutgoingSms, SmsError, SmsGateway, parse_templates
 
 # the SDK's debug log prints whole requests and answers (numbers, codes): never below INFO
 logging.getLogger(LOGGER_NAME).setLevel(logging.INFO)
@@ -34,8 +34,13 @@ UNAVAILABLE = {"ClientNetworkError", "ServerNetworkError", "FailedOperation.Insu
 
 
 def classify(code: str, message: str = "") -> SmsError:
-    """The :class:`SmsError` for a Tencent Cloud error code."""
-    if code.startswith(("LimitExceeded", "RequestLimitExceeded")):
+    """The :class:`SmsError` for a Tencent Cloud error code: ``LimitExceeded.PhoneNumber*``
+    (30 s / hour / day / same content per number) is the per-number limit (retried later on
+    the same provider); ``RequestLimitExceeded*`` and the app's daily limits throttle the
+    account (another provider may send)."""
+    if code.startswith("LimitExceeded.PhoneNumber") and code != "LimitExceeded.PhoneNumberCountLimit":
+        reason = "number_throttled"
+    elif code.startswith(("LimitExceeded", "RequestLimitExceeded")):
         reason = "throttled"
     elif code.startswith(("AuthFailure", "UnauthorizedOperation", "InvalidParameterValue.SdkAppId")):
         reason = "auth"
@@ -90,7 +95,7 @@ class TencentSmsGateway(SmsGateway):
         """
         template = self.templates.get(message.kind)
         if not template:
-            raise SmsError("template", "no_template", f"no Tencent Cloud template for {message.kind}")
+            raise SmsError("template", NO_TEMPLATE, f"no Tencent Cloud template for {message.kind}")
         request = models.SendSmsRequest()
         request.PhoneNumberSet = [message.to if message.to.startswith("+") else f"+86{message.to}"]
         request.SmsSdkAppId, request.SignName = self.sdk_app_id, self.sign_name

@@ -178,7 +178,7 @@ POLICIES: dict[str, Route] = {
     "admin.schedule_runs": Route("platform_page"),  # the scheduler's runs and failures
     "admin.sms_deliveries": Route("platform_page"),  # the SMS delivery log (masked numbers)
     # a provider's delivery receipts: the URL's secret path component authenticates (wrong or
-    # unset secret: 403/404, never a 5xx)
+    # unset secret: 404, never a 5xx)
     "sms_receipts.receipt": Route("public_any", "POST", body="raw",
                                   extra={"provider": "aliyun", "secret": "not-the-secret"}),
     "admin.templates_list": Route("platform_page"),

@@ -14,10 +14,15 @@ from app import pii
 from app.domain.typed import Msg
 from app.extensions import db
 from app.metrics import SMS_FAILED, SMS_SENT
+from app.models import Contract
 from app.models.base import utcnow
 from app.services.contracts import invites
+from app.services.filing.filing import SMS_FILED
+from app.services.lifecycle.certificate import SMS_CERTIFICATE
+from app.services.lifecycle.lifecycle import SMS_WITHDRAWN
 from app.services.messaging import outbox
 from app.services.platform import jobs
+from app.services.worker_signing.worker_signing import SMS_CODE
 from tests.app.flows import api_create, api_send
 from tests.app.sms_helpers import (
     CALLBACK_SECRET,
@@ -84,11 +89,12 @@ def test_a_wrong_secret_is_refused_by_the_provider(ctx, monkeypatch, fake_aliyun
     assert job.status == "queued" and job.run_after > utcnow()
 
 
-@pytest.mark.parametrize("mode", ["throttle", "bad_template", "503", "down"])
+@pytest.mark.parametrize("mode", ["throttle_account", "bad_template", "503", "down"])
 @pytest.mark.parametrize("primary", ["aliyun", "tencent"])
 def test_the_fallback_provider_takes_over(ctx, monkeypatch, fake_aliyun, fake_tencent, primary,
                                           mode):
-    """Throttled, template refused, 503 or not listening: the other provider sends it."""
+    """Our account throttled, template refused, 503 or not listening: the other provider
+    sends it."""
     fallback = "tencent" if primary == "aliyun" else "aliyun"
     fakes = configure(ctx, monkeypatch, fake_aliyun, fake_tencent, primary=primary,
                       fallback=fallback)
@@ -96,7 +102,7 @@ def test_the_fallback_provider_takes_over(ctx, monkeypatch, fake_aliyun, fake_te
         fakes[primary].down()
     else:
         fakes[primary].mode = mode
-    reason = {"throttle": "throttled", "bad_template": "template"}.get(mode, "unavailable")
+    reason = {"throttle_account": "throttled", "bad_template": "template"}.get(mode, "unavailable")
     before = _count(SMS_FAILED, provider=primary, reason=reason)
     outbox.queue_to_phone(PHONE, Msg(invites.SMS_INVITE, employer="甲", days=7, url="u"))
     db.session.commit()
@@ -106,6 +112,32 @@ def test_the_fallback_provider_takes_over(ctx, monkeypatch, fake_aliyun, fake_te
     assert (row.status, row.provider, row.error_code) == ("sent", fallback, None)
     assert row.message_id == fakes[fallback].sent[0]["id"]
     assert _count(SMS_FAILED, provider=primary, reason=reason) == before + 1
+
+
+@pytest.mark.parametrize("primary", ["aliyun", "tencent"])
+def test_a_number_s_own_limit_is_waited_out_never_dodged_through_the_other_provider(
+        ctx, monkeypatch, fake_aliyun, fake_tencent, primary):
+    """The per-number limit (carriers' anti-spam) is not the provider's problem: the other
+    provider is not asked; the same provider sends it on a later attempt."""
+    fallback = "tencent" if primary == "aliyun" else "aliyun"
+    fakes = configure(ctx, monkeypatch, fake_aliyun, fake_tencent, primary=primary,
+                      fallback=fallback)
+    fakes[primary].mode = "throttle"
+    job = outbox.queue_to_phone(PHONE, Msg(invites.SMS_INVITE, employer="甲", days=7, url="u"))
+    db.session.commit()
+    jobs.run_pending()
+    code = ("isv.BUSINESS_LIMIT_CONTROL" if primary == "aliyun"
+            else "LimitExceeded.PhoneNumberThirtySecondLimit")
+    assert fakes[primary].refused == [code]
+    assert fakes[fallback].sent == [] and fakes[fallback].refused == []
+    [row] = deliveries()
+    assert (row.status, row.error_code) == ("queued", f"number_throttled:{code}")
+    db.session.refresh(job)
+    assert job.status == "queued" and job.run_after > utcnow()
+    fakes[primary].mode = "ok"
+    jobs.execute(jobs.claim("w", utcnow() + timedelta(minutes=1), job_id=job.id))
+    assert len(fakes[primary].sent) == 1 and fakes[fallback].sent == []
+    assert deliveries()[0].status == "sent"
 
 
 def test_both_down_is_retried_later_with_growing_backoff(ctx, providers):
@@ -158,7 +190,7 @@ def test_receipts_update_the_log(client, ctx, monkeypatch, fake_aliyun, fake_ten
     url = f"/sms/receipts/{name}/{CALLBACK_SECRET}"
     body = [*fakes[name].receipt(first["id"], PHONE), *fakes[name].receipt("no-such-id", PHONE),
             *fakes[name].receipt(second["id"], "13900001111", delivered=False)]
-    assert client.post(f"/sms/receipts/{name}/wrong-secret", json=body).status_code == 403
+    assert client.post(f"/sms/receipts/{name}/wrong-secret", json=body).status_code == 404
     assert {r.status for r in deliveries()} == {"sent"}
     resp = client.post(url, json=body)
     assert resp.status_code == 200
@@ -175,12 +207,12 @@ def test_receipts_update_the_log(client, ctx, monkeypatch, fake_aliyun, fake_ten
 
 
 def test_limits_count_each_message_once_across_providers(ctx, providers, monkeypatch):
-    """Per number: a message that fell back to the second provider counts once; beyond the
-    limit the message is logged as failed with a clear code (the job does not fail)."""
+    """Per number: a code that fell back to the second provider counts once; beyond the
+    limit the code is logged as failed with a clear code (the job does not fail)."""
     monkeypatch.setitem(ctx.config, "SMS_NUMBER_LIMIT", "2/hour")
-    providers.aliyun.mode = "throttle"
+    providers.aliyun.mode = "throttle_account"
     for n in range(3):
-        outbox.queue_to_phone(PHONE, Msg(invites.SMS_INVITE, employer="甲", days=n, url="u"))
+        outbox.queue_to_phone(PHONE, Msg(SMS_CODE, code=f"00000{n}", minutes=10))
     db.session.commit()
     jobs.run_pending()
     assert len(providers.tencent.sent) == 2
@@ -190,21 +222,34 @@ def test_limits_count_each_message_once_across_providers(ctx, providers, monkeyp
     assert {j.status for j in sms_jobs()} == {"done"}
 
 
-def test_per_contract_limit_and_a_limited_code_request_answers_normally(client, world, ctx,
-                                                                       providers, monkeypatch):
+def test_per_contract_limit_stops_codes_never_the_contract_s_notices(client, world, ctx,
+                                                                    providers, monkeypatch):
+    """Codes use up SMS_CONTRACT_LIMIT (the request is answered normally, the text not
+    sent); the invitation and the notices of the contract are never counted nor dropped."""
     monkeypatch.setitem(ctx.config, "SMS_CONTRACT_LIMIT", "2/day")
+    monkeypatch.setitem(ctx.config, "SMS_NUMBER_LIMIT", "3/day")  # the notices: not counted
     created = api_create(client, world["api_key"])
-    token = api_send(client, world["api_key"], created["id"])  # message 1: the invitation
-    for _ in range(2):  # messages 2 and 3: codes
+    token = api_send(client, world["api_key"], created["id"])  # the invitation: not counted
+    for _ in range(3):  # codes 1 and 2 go out, code 3 is over the limit
         resp = client.post(f"/api/v1/sign/{token}/otp",
                            json={"name": WORKER["name"], "id_number": WORKER["id_number"]})
         assert resp.status_code == 200, resp.get_json()
+    contract = db.session.get(Contract, created["id"])
+    for text in (Msg(SMS_FILED, employer="甲", number="BA-1", portal="u"),  # all sent
+                 Msg(SMS_CERTIFICATE, employer="甲", number="ZM-1", portal="u"),
+                 Msg(SMS_WITHDRAWN, employer="甲", contract_no="HT-1")):
+        invites.queue_sms(contract, text)
+    db.session.commit()
+    jobs.run_pending()
+    ids = template_ids("SMS_")
     assert [m["template"] for m in providers.aliyun.sent] == [
-        template_ids("SMS_")["invite"], template_ids("SMS_")["sign_code"]]
+        ids["invite"], ids["sign_code"], ids["sign_code"], ids["filed"], ids["certificate"],
+        ids["withdrawn"]]
     rows = deliveries()
     assert [(r.kind, r.status, r.error_code) for r in rows] == [
-        ("invite", "sent", None), ("sign_code", "sent", None),
-        ("sign_code", "failed", "limited:contract")]
+        ("invite", "sent", None), ("sign_code", "sent", None), ("sign_code", "sent", None),
+        ("sign_code", "failed", "limited:contract"), ("filed", "sent", None),
+        ("certificate", "sent", None), ("withdrawn", "sent", None)]
 
 
 def test_a_number_is_never_plain_in_jobs_log_admin_page_or_logs(client, world, ctx, providers,
@@ -212,7 +257,7 @@ def test_a_number_is_never_plain_in_jobs_log_admin_page_or_logs(client, world, c
     caplog.set_level(logging.DEBUG)
     created = api_create(client, world["api_key"])
     token = api_send(client, world["api_key"], created["id"])
-    providers.aliyun.mode = "throttle"
+    providers.aliyun.mode = "throttle_account"
     client.post(f"/api/v1/sign/{token}/otp",
                 json={"name": WORKER["name"], "id_number": WORKER["id_number"]})
     providers.tencent.down()

@@ -49,8 +49,8 @@ def test_outage_and_throttling_during_invites_and_code_requests(client, world, p
     assert providers.all_sent() == []
     rows = deliveries()
     assert len(rows) == 6 and {r.status for r in rows} == {"queued"}
-    assert {r.error_code for r in rows} == {
-        "throttled:LimitExceeded.PhoneNumberThirtySecondLimit"}
+    assert {r.error_code for r in rows} == {  # the number's own limit: waited out
+        "number_throttled:LimitExceeded.PhoneNumberThirtySecondLimit"}
     assert run_due_later(minutes=0.01) == 0  # nothing runs before its backoff
 
     providers.aliyun.up()  # back; Tencent still throttling
@@ -74,10 +74,11 @@ def test_outage_and_throttling_during_invites_and_code_requests(client, world, p
 
 def test_throttling_falls_back_and_a_rerun_job_never_sends_a_second_code(client, world, ctx,
                                                                          providers, monkeypatch):
-    """The primary throttles: the fallback sends the code. A worker that sent the text but
-    died before marking its job done (the lease runs out) makes another worker run the job
-    again: the delivery log knows the text went out, so no second text, no second code."""
-    providers.aliyun.mode = "throttle"
+    """The primary throttles our account: the fallback sends the code. A worker that sent
+    the text but died before marking its job done (the lease runs out) makes another worker
+    run the job again: the delivery log knows the text went out, so no second text, no second
+    code."""
+    providers.aliyun.mode = "throttle_account"
     worker = WORKERS[0]
     created = api_create(client, world["api_key"], **worker)
     token = api_send(client, world["api_key"], created["id"])
@@ -118,3 +119,40 @@ def test_a_second_queueing_of_the_same_code_is_refused(ctx, providers):
     db.session.rollback()
     jobs.run_pending()
     assert [_code_of(m) for m in providers.tencent.sent + providers.aliyun.sent] == ["123456"]
+
+
+def test_after_an_outage_only_the_newest_live_code_is_sent(client, world, ctx, providers,
+                                                           monkeypatch):
+    """Both providers down while a worker asks for a code twice: when they are back, the
+    first code (superseded) is not sent, the second is, and it opens the session. Codes
+    still queued past their validity are never sent: no stale code arrives late."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.services.messaging import freshness
+
+    worker = WORKERS[0]
+    token = api_send(client, world["api_key"], api_create(client, world["api_key"], **worker)["id"])
+    providers.aliyun.down()
+    providers.tencent.down()
+    ask = {"name": worker["worker_name"], "id_number": worker["worker_id_number"]}
+    for _ in range(2):
+        assert client.post(f"/api/v1/sign/{token}/otp", json=ask).status_code == 200
+    providers.aliyun.up()
+    run_due_later()
+    [_, code] = providers.aliyun.sent
+    assert [(r.kind, r.status, r.error_code) for r in deliveries()] == [
+        ("invite", "sent", None), ("sign_code", "failed", "superseded"),
+        ("sign_code", "sent", None)]
+    resp = client.post(f"/api/v1/sign/{token}/verify", json={"code": _code_of(code)})
+    assert resp.status_code == 200, resp.get_json()
+
+    providers.aliyun.down()  # a third code, and the outage outlasts its ten minutes
+    assert client.post(f"/api/v1/sign/{token}/otp", json=ask).status_code == 200
+    providers.aliyun.up()
+    later = utcnow() + timedelta(seconds=ctx.config["OTP_TTL_SECONDS"] + 1)
+    monkeypatch.setattr(freshness, "utcnow", lambda: later)
+    run_due_later()
+    assert len(providers.aliyun.sent) == 2  # nothing more
+    assert deliveries()[-1].error_code == "expired"
+    assert {j.status for j in sms_jobs()} == {"done"}

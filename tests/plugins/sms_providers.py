@@ -3,15 +3,20 @@
 Each recomputes the request signature independently, from the provider's documented
 algorithm (not from the app's code), and refuses a wrong one with the provider's own error;
 it checks the template id, the signature name (签名) and the template parameters, answers with
-the provider's documented success and error bodies, and can be switched to throttle, to
-refuse the template, to answer 503, or to stop listening; it builds the receipts the provider
-would push.
+the provider's documented success and error bodies, and can be switched to throttle (one
+number's limit, or the account's), to refuse the template, to answer 503, or to stop
+listening; it builds the receipts the provider would push.
 
 * Alibaba Cloud: V3 signature ACS3-HMAC-SHA256
-  (https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature),
-  SendSms 2017-05-25, SmsReport push.
-* Tencent Cloud: TC3-HMAC-SHA256 (https://cloud.tencent.com/document/api/382/52072),
-  SendSms 2021-01-11, 短信下发状态回调.
+  (https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature):
+  ``host``, ``content-type`` and every ``x-acs-*`` header signed, ``x-acs-date`` exactly
+  ``%Y-%m-%dT%H:%M:%SZ`` within 15 minutes of the server's clock (``InvalidTimeStamp.Format``
+  / ``InvalidTimeStamp.Expired``), each ``x-acs-signature-nonce`` used once
+  (``SignatureNonceUsed``); SendSms 2017-05-25, SmsReport push.
+* Tencent Cloud: TC3-HMAC-SHA256 (https://cloud.tencent.com/document/api/382/52072):
+  SignedHeaders include at least ``content-type`` and ``host``, ``X-TC-Timestamp`` within five
+  minutes of the server's clock (``AuthFailure.SignatureExpire``); SendSms 2021-01-11,
+  短信下发状态回调.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import itertools
 import json
 import re
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -33,6 +38,9 @@ from tests.ports import free_port
 _ids = itertools.count(1)
 INCOMPLETE = "The request signature does not conform to Aliyun standards."
 TC3_FAILED = "The provided credentials could not be validated. Please check your signature is correct."
+TC3_EXPIRED = "签名过期。Timestamp 和服务器时间相差不得超过五分钟，请检查本地时间是否和标准时间同步。"
+ACS_DATE = "%Y-%m-%dT%H:%M:%SZ"
+ACS_SKEW, TC3_SKEW = timedelta(minutes=15), timedelta(minutes=5)
 
 
 def _sha256(data: bytes) -> str:
@@ -40,8 +48,9 @@ def _sha256(data: bytes) -> str:
 
 
 class FakeProvider:
-    """A provider on ``127.0.0.1:port``. ``mode``: ``ok`` | ``throttle`` | ``bad_template``
-    | ``503``; :meth:`down` stops listening, :meth:`up` listens again on the same port."""
+    """A provider on ``127.0.0.1:port``. ``mode``: ``ok`` | ``throttle`` (this number's
+    limit) | ``throttle_account`` (the account's or the API's limit) | ``bad_template`` |
+    ``503``; :meth:`down` stops listening, :meth:`up` listens again on the same port."""
 
     name = "provider"
 
@@ -51,6 +60,8 @@ class FakeProvider:
         self.mode, self.port = "ok", free_port()
         self.sent: list[dict] = []  # every message accepted: phone, template, params, id
         self.refused: list[str] = []  # the error codes answered
+        self.nonces: set[str] = set()  # the signature nonces seen (Alibaba Cloud)
+        self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self.up()
 
@@ -120,7 +131,7 @@ class FakeAliyun(FakeProvider):
                                "Specified access key is not found.")
         names = signed.split(";")
         lower = {k.lower(): v for k, v in headers.items()}
-        needed = {"host"} | {k for k in lower if k.startswith("x-acs-")}
+        needed = {"host", "content-type"} | {k for k in lower if k.startswith("x-acs-")}
         hashed = lower.get("x-acs-content-sha256") == _sha256(body)
         if not needed <= set(names) or names != sorted(names) or not hashed:
             return self._error(400, "IncompleteSignature", INCOMPLETE)
@@ -135,6 +146,21 @@ class FakeAliyun(FakeProvider):
         if not hmac.compare_digest(expected, signature):
             return self._error(400, "SignatureDoesNotMatch",
                                "Specified signature is not matched with our calculation.")
+        try:
+            date = datetime.strptime(lower.get("x-acs-date", ""), ACS_DATE).replace(tzinfo=UTC)
+        except ValueError:
+            return self._error(400, "InvalidTimeStamp.Format",
+                               "Specified time stamp or date value is not well formatted.")
+        if abs(datetime.now(UTC) - date) > ACS_SKEW:
+            return self._error(400, "InvalidTimeStamp.Expired",
+                               "Specified time stamp or date value is expired.")
+        nonce = lower.get("x-acs-signature-nonce", "")
+        with self._lock:
+            used = nonce in self.nonces
+            self.nonces.add(nonce)
+        if not nonce or used:
+            return self._error(400, "SignatureNonceUsed",
+                               "Specified signature nonce was used already.")
         if lower.get("x-acs-action") != "SendSms" or lower.get("x-acs-version") != "2017-05-25":
             return self._error(400, "InvalidAction.NotFound", "Specified api is not found.")
         return self._send(dict(parse_qsl(body.decode(), keep_blank_values=True)))
@@ -142,6 +168,8 @@ class FakeAliyun(FakeProvider):
     def _send(self, form: dict):
         if self.mode == "throttle":
             return self._error(200, "isv.BUSINESS_LIMIT_CONTROL", "触发分钟级流控Permits:1")
+        if self.mode == "throttle_account":
+            return self._error(400, "Throttling.User", "Request was denied due to user flow control.")
         names = self.templates.get(form.get("TemplateCode", ""))
         if self.mode == "bad_template" or names is None:
             return self._error(200, "isv.SMS_TEMPLATE_ILLEGAL", "模板不合法(不存在或被拉黑)")
@@ -193,7 +221,12 @@ class FakeTencent(FakeProvider):
         secret_id, date, signed, signature = match.groups()
         if secret_id != self.key_id:
             return self._error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
-        timestamp = int(headers.get("X-TC-Timestamp") or 0)
+        stamp = headers.get("X-TC-Timestamp") or ""
+        if not re.fullmatch(r"[0-9]{1,11}", stamp):
+            return self._error("AuthFailure.SignatureFailure", TC3_FAILED)
+        timestamp = int(stamp)
+        if abs(datetime.now(UTC) - datetime.fromtimestamp(timestamp, UTC)) > TC3_SKEW:
+            return self._error("AuthFailure.SignatureExpire", TC3_EXPIRED)
         if datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d") != date:
             return self._error("AuthFailure.SignatureFailure", "The credential date does not match.")
         lower = {k.lower(): v for k, v in headers.items()}
@@ -207,7 +240,8 @@ class FakeTencent(FakeProvider):
         key = hmac.new(key, b"sms", hashlib.sha256).digest()
         key = hmac.new(key, b"tc3_request", hashlib.sha256).digest()
         expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-        if "content-type" not in signed.split(";") or not hmac.compare_digest(expected, signature):
+        if not {"content-type", "host"} <= set(signed.split(";")) or \
+                not hmac.compare_digest(expected, signature):
             return self._error("AuthFailure.SignatureFailure", TC3_FAILED)
         if headers.get("X-TC-Action") != "SendSms" or headers.get("X-TC-Version") != "2021-01-11":
             return self._error("InvalidAction", "The action is not found.")
@@ -228,6 +262,8 @@ class FakeTencent(FakeProvider):
         if len(params) != len(names) or not all(isinstance(v, str) for v in params):
             return self._error("InvalidParameterValue.TemplateParameterFormatError",
                                "the number of template parameters does not match.")
+        if self.mode == "throttle_account":
+            return self._error("RequestLimitExceeded", "请求的次数超过了频率限制。")
         statuses = []
         for phone in req.get("PhoneNumberSet") or []:
             if self.mode == "throttle":

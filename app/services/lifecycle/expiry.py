@@ -20,12 +20,12 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from app import pii
 from app.domain.expiry import WINDOW_DAYS, days_left, today_in_beijing, window_end
 from app.extensions import db
 from app.models import EMPLOYER_ROLES, Contract, ExpiryNotice, Organization, User
 from app.services.accounts import notify
-from app.services.platform import audit, jobs, scope
+from app.services.messaging import outbox
+from app.services.platform import audit, scope
 from app.services.platform.principal import Principal, of_job
 
 log = logging.getLogger(__name__)
@@ -172,8 +172,7 @@ def _text_worker(p: Principal, contract: Contract, notice: ExpiryNotice) -> None
     text = WORKER_TEXT % {"employer": contract.organization.name,
                           "contract_no": contract.contract_no,
                           "term_end": _chinese_date(notice.term_end)}
-    jobs.enqueue(notify.SMS_JOB, {"to_enc": contract.worker_phone_enc,
-                                  "text_enc": pii.encrypt(text), "contract_id": contract.id})
+    outbox.queue(contract.worker_phone_enc, text, contract_id=contract.id)
     audit.record(contract.id, p.actor, "contract.expiry_notified",
                  term_end=notice.term_end.isoformat(), days_left=notice.days_left,
                  to=contract.worker_phone_masked)

@@ -1,10 +1,17 @@
 """The ``sms`` job: send one queued text through the primary provider, then the fallback.
 
 * The delivery log row (``SmsDelivery``) is the message's record: a message counts once
-  against the per-number and per-contract limits (not per provider attempt), and a message
-  already taken by a provider is never sent again (a job run twice after a lost lease).
-* A provider that is down, throttling, or refuses our template or credentials makes the
-  fallback provider (``SMS_FALLBACK_BACKEND``) try; a rejected number is final.
+  against the per-number and per-contract limits (not per provider attempt; only the kinds
+  of :data:`kinds.LIMITED`: codes, reset links, reminders — never a notice with legal weight).
+* A message handed to a provider (``sent_at`` / the provider's message id: a later receipt
+  may still mark it failed) or finally refused (rejected number, limit, expired or
+  superseded code, no template) is never sent again — a job run twice after a lost lease
+  returns at once.
+* A one-time code is not sent once it expired or a newer code exists (:mod:`.freshness`).
+* A provider that is down, throttles our account, or refuses our template or credentials
+  makes the fallback provider (``SMS_FALLBACK_BACKEND``) try. A rejected number is final;
+  the per-number limit (carriers' anti-spam) is retried later, never dodged through the
+  other provider.
 * When no provider took it, the job fails and the job system retries it with backoff; the
   log shows ``queued`` with the last error code until the last attempt (then ``failed``).
 """
@@ -24,13 +31,17 @@ from app.extensions import db, sms_ext
 from app.metrics import SMS_FAILED, SMS_SENT
 from app.models import SmsDelivery
 from app.models.base import utcnow
-from app.services.messaging import kinds
+from app.services.messaging import freshness, kinds
 from app.services.messaging.outbox import phone_hash
 from app.services.platform import jobs, ratelimit
 
 log = logging.getLogger(__name__)
 DONE = ("sent", "delivered")
-LIMITED = "limited:number", "limited:contract"
+#: the error codes (prefixes) of a message that is finally refused: never tried again
+FINAL = ("rejected:", "limited:", freshness.EXPIRED, freshness.SUPERSEDED,
+         f"template:{sms.NO_TEMPLATE}", "report:")
+#: a provider's refusal after which no other provider is tried this time
+STOP = ("rejected", "number_throttled")
 
 
 class SmsNotSent(RuntimeError):
@@ -45,21 +56,22 @@ def send_queued_sms(payload: dict) -> None:
     """
     phone, text = pii.decrypt(payload["to_enc"]), pii.decrypt(payload["text_enc"])
     row = _row(payload, phone, text)
-    if row.status in DONE or (row.status == "failed" and row.error_code in LIMITED):
+    if final(row):
+        return
+    if (why := freshness.stale(payload)) is not None:
+        _give_up(row, why)
         return
     if not row.counted:
-        limited = _over_limit(row)  # counted in its own transaction, before our writes
-        if limited:
-            _finish(row, "failed", limited)
-            SMS_FAILED.labels(provider="-", reason="limited").inc()
-            log.warning("sms %s to %s not sent: %s", row.kind, row.phone_masked, limited)
+        limited = _over_limit(row) if kinds.limited(row.kind) else None
+        if limited:  # counted in its own transaction, before our writes
+            _give_up(row, limited)
             return
         row.counted = True
     row.attempts += 1
     db.session.add(row)
     db.session.commit()  # the count and the attempt stay, whatever the providers answer
     message = _message(payload, row, phone, text)
-    error: sms.SmsError | None = None
+    errors: list[sms.SmsError] = []
     for gateway in _gateways():
         try:
             message_id = gateway.deliver(message)
@@ -67,20 +79,39 @@ def send_queued_sms(payload: dict) -> None:
             SMS_FAILED.labels(provider=gateway.name, reason=exc.reason).inc()
             log.warning("sms %s to %s: %s refused it (%s)", row.kind, row.phone_masked,
                         gateway.name, exc.code)
-            row.provider, error = gateway.name, exc
-            if exc.reason == "rejected":  # the number itself: no other provider, no retry
+            row.provider = gateway.name
+            errors.append(exc)
+            if exc.reason in STOP:  # the number itself, or its own limit: not elsewhere
                 break
             continue
         row.provider, row.message_id, row.sent_at = gateway.name, message_id, utcnow()
         _finish(row, "sent", None)
         SMS_SENT.labels(provider=gateway.name, kind=row.kind).inc()
         return
+    error = errors[-1] if errors else None
     code = f"{error.reason}:{error.code}"[:120] if error else "no_gateway"
-    final = (error is not None and error.reason == "rejected") or \
-        payload.get(jobs.ATTEMPT_KEY, 1) >= current_app.config["JOBS_MAX_ATTEMPTS"]
-    _finish(row, "failed" if final else "queued", code)
-    if not final:
-        raise SmsNotSent(f"sms {row.ref}: {code}")
+    no_template = bool(errors) and all(e.code == sms.NO_TEMPLATE for e in errors)
+    last_try = payload.get(jobs.ATTEMPT_KEY, 1) >= current_app.config["JOBS_MAX_ATTEMPTS"]
+    if (error is not None and error.reason == "rejected") or no_template or last_try:
+        _finish(row, "failed", code)  # a missing template does not come back by retrying
+        return
+    _finish(row, "queued", code)
+    raise SmsNotSent(f"sms {row.ref}: {code}")
+
+
+def final(row: SmsDelivery) -> bool:
+    """Whether the message was handed to a provider (whatever its receipt said later) or
+    was finally refused: then it is never sent (again)."""
+    if row.sent_at is not None or row.message_id:
+        return True
+    return row.status == "failed" and (row.error_code or "").startswith(FINAL)
+
+
+def _give_up(row: SmsDelivery, code: str) -> None:
+    """Log the message as failed with ``code`` without asking any provider."""
+    _finish(row, "failed", code)
+    SMS_FAILED.labels(provider="-", reason=code.split(":")[0]).inc()
+    log.warning("sms %s to %s not sent: %s", row.kind, row.phone_masked, code)
 
 
 def _row(payload: dict, phone: str, text: str) -> SmsDelivery:

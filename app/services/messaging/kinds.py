@@ -15,6 +15,11 @@ from app.domain.typed import Msg
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 OTHER = "other"  # a text no registered template produced (no provider template)
+#: the kinds someone can make us send again and again (a code request, a reset request, an
+#: employer's reminder): only these count against ``SMS_NUMBER_LIMIT`` and
+#: ``SMS_CONTRACT_LIMIT``. Notices with legal weight (filed, certificate, withdrawn,
+#: invitations, expiry) are never dropped by a limit.
+LIMITED = frozenset({"sign_code", "portal_code", "password_reset", "reminder"})
 
 
 @dataclass(frozen=True)
@@ -76,3 +81,8 @@ def classify(text: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
         if match:
             return entry.kind, match.groupdict(), entry.names
     return OTHER, {}, ()
+
+
+def limited(kind: str) -> bool:
+    """Whether texts of ``kind`` count against the per-number and per-contract limits."""
+    return kind in LIMITED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import datetime
 
 from app import pii
 from app.domain.ids import mask_phone
@@ -22,16 +23,28 @@ def phone_hash(phone: str) -> str:
 
 
 def queue(phone_enc: str, text: str, *, contract_id: int | None = None,
-          dedupe_key: str | None = None) -> Job:
+          dedupe_key: str | None = None, expires_at: datetime | None = None,
+          challenge_id: int | None = None, portal_login_id: int | None = None) -> Job:
     """Queue ``text`` (a ``Msg`` or a formatted template) to the encrypted number ``phone_enc``
-    in the caller's transaction. ``dedupe_key``: at most one such job ever (a one-time code:
-    retries and the fallback provider resend this very text, never a new code)."""
+    in the caller's transaction.
+
+    :param dedupe_key: at most one such job ever (a one-time code: retries and the fallback
+        provider resend this very text, never a new code).
+    :param expires_at: not sent from then on (a one-time code past its validity): the log
+        shows ``failed`` / ``expired`` and the job ends.
+    :param challenge_id: the signing link's code (``OtpChallenge``) this text carries; not
+        sent once the link has a newer code (``superseded``).
+    :param portal_login_id: the same for a sign-in code of the worker's space (``PortalLogin``):
+        not sent once the person asked for a newer one.
+    """
     kind, params, _ = kinds.classify(text)
     ref = secrets.token_hex(16)
     payload = {"to_enc": phone_enc, "text_enc": pii.encrypt(text), "ref": ref, "kind": kind,
                "params_enc": pii.encrypt(json.dumps(params, ensure_ascii=False))}
-    if contract_id is not None:
-        payload["contract_id"] = contract_id
+    extra = {"contract_id": contract_id, "challenge_id": challenge_id,
+             "portal_login_id": portal_login_id,
+             "expires_at": expires_at.isoformat() if expires_at is not None else None}
+    payload.update({key: value for key, value in extra.items() if value is not None})
     phone = pii.decrypt(phone_enc)
     db.session.add(SmsDelivery(ref=ref, kind=kind, contract_id=contract_id,
                                phone_masked=mask_phone(phone), phone_hash=phone_hash(phone)))

@@ -31,7 +31,7 @@ from app.models import (
     Worker,
 )
 from app.models.base import utcnow
-from app.services.platform import jobs
+from app.services.messaging import outbox
 from app.services.platform.principal import Principal
 from app.services.projects import owed, projects
 from app.services.standards import minimum_wages, wage_thresholds
@@ -275,7 +275,7 @@ def _alert(project: Project, new: list[WageFlag]) -> None:
         User.organization_id == project.contractor_id, User.role == "employer_admin",
         User.active.is_(True), User.phone_enc.is_not(None)))]
     for phone in phones:
-        jobs.enqueue("sms", {"to_enc": phone, "text_enc": pii.encrypt(text)})
+        outbox.queue(phone, text)
 
 
 def reconcile(p: Principal, project_id: int, today: date | None = None) -> list[WageFlag]:

@@ -95,6 +95,9 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     if not (same_name and same_id):
         raise ValidationFailed("姓名或身份证号码与合同不符", code="identity_mismatch",
                                fields={"id_number": "姓名或身份证号码与合同登记的不一致"})
+    # one code request per link at a time: two at once would both pass the cooldown below
+    # (PostgreSQL: the link's row is locked until the commit; SQLite has no row locks)
+    db.session.execute(select(SigningLink.id).where(SigningLink.id == link.id).with_for_update())
     cfg, now = current_app.config, utcnow()
     last = db.session.scalar(select(OtpChallenge).where(OtpChallenge.link_id == link.id)
                              .order_by(OtpChallenge.id.desc()).limit(1))
@@ -109,10 +112,12 @@ def request_otp(token: str, name: str, id_number: str) -> dict:
     answer = {"sent_to": contract.worker_phone_masked,
               "expires_at": challenge.expires_at.isoformat()}
     db.session.flush()  # the challenge's id names its one text
-    # one job per code: retries and the fallback provider resend this code, never a new one
+    # one job per code: retries and the fallback provider resend this code, never a new one,
+    # and not once it expired or the link has a newer code
     outbox.queue(contract.worker_phone_enc, Msg(SMS_CODE, code=code,
                                                 minutes=cfg["OTP_TTL_SECONDS"] // 60),
-                 contract_id=link.contract_id, dedupe_key=f"sms:sign-code:{challenge.id}")
+                 contract_id=link.contract_id, dedupe_key=f"sms:sign-code:{challenge.id}",
+                 expires_at=challenge.expires_at, challenge_id=challenge.id)
     db.session.commit()  # (nothing is read from the expired objects after this)
     return answer
 

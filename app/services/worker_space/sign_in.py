@@ -36,6 +36,7 @@ SMS_CODE = "【智慧星用工】您登录“我的劳动合同”的验证码�
 LOGIN_LIMITED = "登录尝试过于频繁（%(limit)s），请 %(seconds)s 秒后再试"
 CODE_GONE = "验证码已失效，请重新获取"
 CODE_LOCKED = "验证码错误次数过多，请重新获取验证码"
+RESEND_WAIT = "验证码已发送，请稍后再试"
 SIGN_IN_FIRST = "请先登录（姓名、身份证号码和短信验证码）"
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -100,16 +101,35 @@ def _may_text(worker: Worker) -> bool:
     return count <= limit.count
 
 
+def _cool_down(id_number: str, phone: str) -> None:
+    """At most one code request per ID number and phone in each ``OTP_RESEND_SECONDS``
+    window, counted atomically (two requests at once: one passes). Counted for every
+    well-formed form, before anyone is looked up, so the answer says nothing about whether
+    such a person exists.
+
+    :raises TooManyRequests: a code was asked for this ID number and phone just now.
+    """
+    seconds = int(current_app.config["OTP_RESEND_SECONDS"] or 0)
+    if seconds <= 0:
+        return
+    key = ratelimit.client_key("portal-code-resend", pii.keyed_hash(f"{id_number}|{phone}"))
+    if ratelimit.hit(key, ratelimit.Limit(1, seconds))[0] > 1:
+        raise TooManyRequests(RESEND_WAIT, code="otp_cooldown")
+
+
 def request_code(name: object, id_number: object, phone: object, *, ip: str | None) -> str:
     """Check the sign-in form and, when it matches a signed contract, text a 6-digit code to
     the phone; returns the code step's token (the same kind of answer either way).
 
     :raises ValidationFailed: a field is missing or malformed.
     :raises RateLimited: too many sign-in forms from this address.
+    :raises TooManyRequests: a code was asked for this ID number and phone within
+        ``OTP_RESEND_SECONDS`` (whether or not they match anyone).
     """
     cfg = current_app.config
     ratelimit.enforce("portal-login", ip, cfg["PORTAL_LOGIN_RATE_LIMIT"], LOGIN_LIMITED)
     name, number, phone_text = _fields(name, id_number, phone)
+    _cool_down(number, phone_text)
     worker = _match(name, number, phone_text)
     code, token, now = f"{secrets.randbelow(10**6):06d}", secrets.token_urlsafe(24), utcnow()
     # beyond the person's SMS limit the sign-in belongs to nobody (no code opens it): the
@@ -123,10 +143,12 @@ def request_code(name: object, id_number: object, phone: object, *, ip: str | No
     db.session.add(login)
     if send:
         db.session.flush()  # the sign-in's id names its one text
-        # one job per code: retries and the fallback provider resend this code, never a new one
+        # one job per code: retries and the fallback provider resend this code, never a new
+        # one, and not once it expired or the person asked for a newer code
         outbox.queue_to_phone(phone_text, Msg(SMS_CODE, code=code,
                                               minutes=cfg["OTP_TTL_SECONDS"] // 60),
-                              dedupe_key=f"sms:portal-code:{login.id}")
+                              dedupe_key=f"sms:portal-code:{login.id}",
+                              expires_at=login.expires_at, portal_login_id=login.id)
     db.session.commit()
     return token
 
