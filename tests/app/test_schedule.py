@@ -131,13 +131,28 @@ def test_a_stale_claim_is_taken_over_and_a_live_one_is_not(ctx, age, reclaimed):
                                                          else (None, False))
 
 
+@pytest.mark.parametrize("age, reclaimed", [(timedelta(hours=23), False),
+                                            (timedelta(hours=25), True)])
+def test_the_long_archive_check_is_taken_over_only_after_a_day(ctx, age, reclaimed):
+    """Re-reading every object may take hours: a live check is not run a second time."""
+    from app.cli.schedule import SCHEDULE
+
+    check = next(job for job in SCHEDULE if job.name == "archive-check")
+    slot = schedule.slot_key(schedule.due_slot(check, AT))
+    db.session.add(ScheduledRun(job="archive-check", slot=slot, claimed_by="busy:1",
+                                started_at=utcnow() - age))
+    db.session.commit()
+    taken = schedule.claim("archive-check", slot, "other:2", stale_after=check.stale)
+    assert (taken is not None) == reclaimed
+
+
 @pytest.mark.postgresql_only  # SQLite serialises writers: the race is PostgreSQL's
 def test_two_schedulers_at_once_run_a_slot_once(ctx, monkeypatch):
     barrier, real, ran = threading.Barrier(2, timeout=20), schedule.claim, []
 
-    def claim_together(job, slot, worker=None):
+    def claim_together(job, slot, worker=None, **kw):
         barrier.wait()  # both schedulers found the slot due
-        return real(job, slot, worker)
+        return real(job, slot, worker, **kw)
 
     monkeypatch.setattr(schedule, "claim", claim_together)
     jobs = (schedule.Periodic("once", "daily", time(2, 0), lambda slot: ran.append(1) or "ran"),)

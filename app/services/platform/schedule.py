@@ -63,6 +63,9 @@ class Periodic:
     :param period: ``"hourly"`` (at ``at``'s minute), ``"daily"`` (at ``at``, Beijing time)
         or ``"weekly"`` (on ``weekday`` at ``at``).
     :param weekday: for weekly jobs, Monday 0 … Sunday 6 (Beijing date).
+    :param stale: how long a claimed run may go unfinished before another scheduler takes it
+        over (its scheduler died); default :data:`STALE`. A long job (the archive check
+        re-reads every object) needs more than its longest run.
     :raises ValueError: an unknown period, or a weekday missing or given where it has no use.
     """
 
@@ -71,6 +74,7 @@ class Periodic:
     at: day_time
     run: Callable[[datetime], str]
     weekday: int | None = None
+    stale: timedelta = STALE
 
     def __post_init__(self) -> None:
         if self.period not in PERIODS:
@@ -110,9 +114,10 @@ def mask_error(exc: BaseException) -> str:
     return text[:ERROR_LIMIT]
 
 
-def claim(job: str, slot: str, worker: str | None = None) -> ScheduledRun | None:
+def claim(job: str, slot: str, worker: str | None = None, *,
+          stale_after: timedelta = STALE) -> ScheduledRun | None:
     """Claim ``job``'s ``slot`` for this scheduler and commit; None when another scheduler
-    has it (running, done, or claimed less than :data:`STALE` ago)."""
+    has it (running, done, or claimed less than ``stale_after`` ago)."""
     worker = worker or worker_name()
     run = ScheduledRun(job=job, slot=slot, claimed_by=worker, started_at=utcnow())
     db.session.add(run)
@@ -123,7 +128,7 @@ def claim(job: str, slot: str, worker: str | None = None) -> ScheduledRun | None
         db.session.rollback()
     # taken: take it over only if its scheduler died (compare-and-set on the stale row)
     stale = (ScheduledRun.job == job, ScheduledRun.slot == slot,
-             ScheduledRun.finished_at.is_(None), ScheduledRun.started_at < utcnow() - STALE)
+             ScheduledRun.finished_at.is_(None), ScheduledRun.started_at < utcnow() - stale_after)
     taken = db.session.execute(update(ScheduledRun).where(*stale).values(
         claimed_by=worker, started_at=utcnow()))
     db.session.commit()
@@ -154,7 +159,7 @@ def run_due(jobs: Sequence[Periodic], now: datetime | None = None) -> list[Sched
     made = []
     for job in jobs:
         slot = due_slot(job, now)
-        run = claim(job.name, slot_key(slot))
+        run = claim(job.name, slot_key(slot), stale_after=job.stale)
         if run is None:
             continue
         run_id = run.id
