@@ -1,0 +1,8 @@
+"""The labor bureau's county-wide views: the employment register (用工信息库) — employers
+by region with workers in service, hires and leavers per month, contracts ending soon, and
+the employers whose workers appear in attendance or payroll without a filed contract —
+scoped like auditors are (region prefix or named employers)."""
+
+from app.services.bureau.use_cases import register_file, register_view
+
+__all__ = ["register_file", "register_view"]
