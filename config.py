@@ -177,6 +177,18 @@ class Config:
 
     # Filing numbers: 备案号 prefix is the county's administrative code.
     FILING_REGION_CODE = os.environ.get("FILING_REGION_CODE", "430121")
+    # Filings out to the 人社 systems (app/services/exports; README "Filings out to the 人社
+    # systems"): registration within N days of the contract's start, deregistration within N
+    # days after the last working day ("以内" includes day N), with per-region overrides
+    # ("4301=30,430121=20": the longest matching region-code prefix wins); the export shows
+    # filings only once they are this many seconds old (a late commit is never skipped); at
+    # most this many records a page.
+    FILING_REGISTER_DAYS = int(os.environ.get("FILING_REGISTER_DAYS", "30"))
+    FILING_DEREGISTER_DAYS = int(os.environ.get("FILING_DEREGISTER_DAYS", "15"))
+    FILING_REGISTER_DAYS_BY_REGION = os.environ.get("FILING_REGISTER_DAYS_BY_REGION", "")
+    FILING_DEREGISTER_DAYS_BY_REGION = os.environ.get("FILING_DEREGISTER_DAYS_BY_REGION", "")
+    FILING_EXPORT_LAG_SECONDS = int(os.environ.get("FILING_EXPORT_LAG_SECONDS", "300"))
+    FILING_EXPORT_PAGE = int(os.environ.get("FILING_EXPORT_PAGE", "500"))
 
     # Public /verify page: largest upload, and requests per client IP (e.g. "20/minute", "off").
     VERIFY_MAX_BYTES = int(os.environ.get("VERIFY_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -211,6 +211,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
+    from app.bureau import bp as bureau_bp
     from app.ca import bp as ca_bp
     from app.employer import bp as employer_bp
     from app.health import bp as health_bp
@@ -220,7 +221,7 @@ def register_blueprints(app: Flask) -> None:
     from app.worker import bp as worker_bp
 
     for bp in (auth_bp, employer_bp, worker_bp, audit_bp, ca_bp, verify_bp, admin_bp, health_bp,
-               account_bp, projects_bp, portal_bp, receipts_bp):
+               account_bp, projects_bp, portal_bp, receipts_bp, bureau_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)
     csrf.exempt(ca_bp)

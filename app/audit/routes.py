@@ -1,4 +1,5 @@
-"""Auditor views."""
+"""Auditor views. Every read (search, view, PDF, verification report, evidence package) is
+appended to the access log (:mod:`app.services.platform.access_log`) before it is answered."""
 
 from flask import render_template, request
 
@@ -9,6 +10,7 @@ from app.services.contracts import queries
 from app.services.filing import evidence, search, verification
 from app.services.lifecycle import chain
 from app.services.platform import audit as audit_log
+from app.services.platform.access_log import record_read
 from app.surface import NOTHING, Refusal, attempt, contract_pdf, download
 
 AUDIT_ROLES = ("auditor", "platform_admin")
@@ -20,8 +22,10 @@ def search_page():
     # Searches are POSTed: an ID number must never end up in a URL (logs, history, referrers).
     results = None
     if request.method == "POST":
-        results = attempt(search.search_contracts, current_principal(), request.form,
-                          again=_search_page)
+        p = current_principal()
+        results = attempt(search.search_contracts, p, request.form, again=_search_page)
+        record_read(p, "search", count=getattr(results, "total", None) or len(results),
+                    criteria={k: v for k, v in request.form.items() if k != "csrf_token"})
     return _search_page(results=results)
 
 
@@ -37,7 +41,9 @@ def _search_page(refused: Refusal = NOTHING, results=None):
 @bp.route("/contracts/<int:contract_id>")
 @role_required(*AUDIT_ROLES)
 def contract(contract_id: int):
-    found = search.auditable_contract(current_principal(), contract_id)
+    p = current_principal()
+    found = search.auditable_contract(p, contract_id)
+    record_read(p, "view", target=f"contract:{found.id}")
     filing = queries.filing_of(found.id)
     report = verification.for_filing(filing) if filing else None
     trail = audit_log.trail(found.id)
@@ -49,7 +55,9 @@ def contract(contract_id: int):
 @bp.route("/contracts/<int:contract_id>/pdf")
 @role_required(*AUDIT_ROLES)
 def pdf(contract_id: int):
-    found = search.auditable_contract(current_principal(), contract_id, purpose="pdf")
+    p = current_principal()
+    found = search.auditable_contract(p, contract_id, purpose="pdf")
+    record_read(p, "download", target=f"contract:{found.id}")
     filing = queries.filing_of(found.id)
     if filing is None:
         return contract_pdf(queries.current_pdf(found))
@@ -61,7 +69,9 @@ def pdf(contract_id: int):
 @role_required(*AUDIT_ROLES)
 def verification_pdf(contract_id: int):
     """The verification report of the filed (or current) document as a PDF."""
-    found = search.auditable_contract(current_principal(), contract_id, purpose="verification")
+    p = current_principal()
+    found = search.auditable_contract(p, contract_id, purpose="verification")
+    record_read(p, "verify", target=f"contract:{found.id}")
     report = verification.for_contract(found)
     return download(verification.report_pdf(report), "application/pdf",
                     f"{found.contract_no}-verification.pdf")
@@ -77,4 +87,5 @@ def evidence_zip(contract_id: int):
     if filing is None:
         raise NotFound("合同尚未备案，暂无证据包", code="not_filed")
     name, data = evidence.evidence_package(found, filing, actor=p.actor)
+    record_read(p, "evidence", target=f"contract:{found.id}")
     return download(data, "application/zip", name)

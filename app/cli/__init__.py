@@ -9,7 +9,9 @@
 * ``org``, ``user``, ``apikey`` (:mod:`.accounts`): headless account set-ups;
 * ``keys rotate`` (:mod:`.keys`): re-encrypt personal data under the newest field key;
 * ``archive …`` (:mod:`.archive`): the bucket, integrity checks, backups;
-* ``security report`` (:mod:`.security`): a checklist of the running configuration.
+* ``security report`` (:mod:`.security`): a checklist of the running configuration;
+* ``audit verify-chain|anchor`` (:mod:`.audit`): the access log's hash chain and anchors;
+* ``filings export``, ``bureau-key create|revoke`` (:mod:`.filings`): filings out to 人社.
 
 Commands are thin as routes are: read the options, call a use case through :func:`.common.run`
 (a refusal ends the command with exit code 1 and a message naming the fields), print.
@@ -19,10 +21,24 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import accounts, archive, ca, contracts, demo, jobs, keys, schedule, security, wages
+from app.cli import (
+    accounts,
+    archive,
+    audit,
+    ca,
+    contracts,
+    demo,
+    filings,
+    jobs,
+    keys,
+    schedule,
+    security,
+    wages,
+)
 
 COMMANDS = (demo.seed_demo_command, jobs.group, contracts.group, wages.group, ca.group,
-            *accounts.GROUPS, keys.group, schedule.group, archive.group, security.group)
+            *accounts.GROUPS, keys.group, schedule.group, archive.group, security.group,
+            audit.group, *filings.GROUPS)
 
 
 def register(app: Flask) -> None:

@@ -10,12 +10,13 @@ reconcile``, ``flask archive check``), so the scheduler and cron run the same co
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli.audit import anchor_now
 from app.cli.contracts import expiring_reminders, unsigned_reminders
 from app.cli.wages import reconciliation
 from app.observe.serve import start_metrics_server
@@ -44,11 +45,15 @@ def archive_check(slot: datetime) -> str:
 SCHEDULE = (
     Periodic("remind-unsigned", "hourly", time(0, 0),
              lambda slot: unsigned_reminders()),  # reminders and signing-link expiry
+    Periodic("access-anchor", "daily", time(1, 0),
+             lambda slot: anchor_now()),  # time-stamp the access log's head
     Periodic("wages-reconcile", "daily", time(2, 0),
              lambda slot: reconciliation(slot.date(), strict=True)),
     Periodic("remind-expiring", "daily", time(8, 0),
              lambda slot: expiring_reminders(slot.date())),
-    Periodic("archive-check", "weekly", time(3, 0), archive_check, weekday=6),  # Sunday 03:00
+    # Sunday 03:00; re-reading every object may take hours: taken over only after a day
+    Periodic("archive-check", "weekly", time(3, 0), archive_check, weekday=6,
+             stale=timedelta(hours=24)),
 )
 
 group = AppGroup("schedule", help="The scheduler of periodic jobs.")

@@ -73,6 +73,8 @@ ACTIONS: dict[str, str] = {
     "auditor.reactivated": N_("恢复监察员账号"),
     "api_key.created": N_("创建接口密钥"),
     "api_key.revoked": N_("吊销接口密钥"),
+    "bureau_key.created": N_("创建人社系统接口密钥"),
+    "bureau_key.revoked": N_("吊销人社系统接口密钥"),
     "password.changed": N_("修改密码"),
     "password.set": N_("设置密码"),
     "password.reset": N_("重置密码"),
@@ -95,6 +97,24 @@ ACTION_FAMILIES: dict[str, str] = {
     "portal": N_("劳动者个人空间的操作"),
 }
 OTHER_ACTION = N_("其他操作")
+
+#: Access-log action (app.services.platform.access_log.ACTIONS) -> the read, in words.
+ACCESS_ACTIONS: dict[str, str] = {
+    "search": N_("检索合同"),
+    "view": N_("查看合同"),
+    "download": N_("下载合同PDF"),
+    "verify": N_("下载验证报告"),
+    "evidence": N_("导出证据包"),
+    "export_filings": N_("导出备案数据"),
+    "register": N_("查看用工信息库"),
+}
+#: Region-code prefix -> the labor bureau acting there (workers see it, not the official).
+REGION_BUREAUS: dict[str, str] = {
+    "43": N_("湖南省人社厅"),
+    "4301": N_("长沙市人社局"),
+    "430100": N_("长沙市人社局"),
+    "430121": N_("长沙县人社局"),
+}
 
 #: The risk grades of projects and wage checks (red / orange / yellow / green).
 GRADES: dict[str, str] = {

@@ -1,7 +1,9 @@
 """SQLAlchemy models; importing this package registers every table."""
 
+from app.models.access_log import AccessLogAnchor, AccessLogEntry, AccessLogHead
 from app.models.account import AccountToken, UserSession
 from app.models.batch import BATCH_STATUSES, ROW_STATUSES, Batch, BatchRow
+from app.models.bureau import BureauKey
 from app.models.contract import (
     CONTRACT_STATUSES,
     DOCUMENT_KINDS,
@@ -33,10 +35,14 @@ from app.models.wage_record import AttendanceDay, PayRecord, WageFlag
 from app.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AccessLogAnchor",
+    "AccessLogEntry",
+    "AccessLogHead",
     "BATCH_STATUSES",
     "ROW_STATUSES",
     "Batch",
     "BatchRow",
+    "BureauKey",
     "CONTRACT_STATUSES",
     "DOCUMENT_KINDS",
     "EMPLOYER_ROLES",

@@ -1,15 +1,17 @@
-"""The signed-in worker's pages: their contracts, one document, its PDF, pay, history."""
+"""The signed-in worker's pages: their contracts, one document, its PDF, pay, history, and who
+(which office) opened their contracts."""
 
 from __future__ import annotations
 
 from flask import render_template
 
+from app.domain import labels
 from app.errors import translate
 from app.portal.blueprint import bp
 from app.portal.cookies import person_required
 from app.services import worker_space
 from app.services.filing import certified_copy
-from app.services.worker_space import history, pay
+from app.services.worker_space import history, opened, pay
 from app.surface import download as send_file
 
 
@@ -63,3 +65,11 @@ def pay_page(person):
 def history_page(person):
     """When the worker signed what."""
     return render_template("portal/history.html", entries=history.signing_history(person))
+
+
+@bp.route("/opened")
+@person_required
+def opened_page(person):
+    """Who opened the worker's contracts: the office and role, when, and what they did."""
+    return render_template("portal/opened.html", entries=opened.who_opened(person),
+                           words=labels.ACCESS_ACTIONS)

@@ -38,4 +38,9 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "projects": ("platform", "messaging", "standards", "batches"),
     # the worker's own space: sign-in by SMS code, every signed contract, pay, history
     "worker_space": ("platform", "messaging", "contracts", "lifecycle"),
+    # filings out to the 人社 systems: the incremental export, bureau keys, deadlines, late list
+    "exports": ("platform", "contracts"),
+    # the bureau's county employment register: employers, in service, hires and leavers,
+    # workers seen in attendance or payroll without a contract
+    "bureau": ("platform", "contracts", "projects"),
 }

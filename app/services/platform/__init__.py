@@ -10,6 +10,8 @@ in its modules.
 
 from __future__ import annotations
 
+from app.services.platform.access_chain import anchor as anchor_access_log
+from app.services.platform.access_log import record_read as record_access
 from app.services.platform.jobs import claim as claim_job
 from app.services.platform.jobs import execute as execute_job
 from app.services.platform.jobs import run_pending, work_forever
@@ -25,6 +27,8 @@ from app.services.platform.webhooks import register as register_webhook
 from app.services.platform.webhooks import replay as replay_delivery
 
 __all__ = [
+    "anchor_access_log",
+    "record_access",
     "claim_job",
     "execute_job",
     "run_pending",

@@ -1,0 +1,82 @@
+"""The export's opaque cursor: a position ``(archived_at, filing id)`` signed with a key
+derived from ``SECRET_KEY``, so that a caller can neither forge nor edit it.
+
+``<base64url of the JSON position>.<base64url of 16 bytes of HMAC-SHA256>``. Filings are read
+in ``(archived_at, id)`` order strictly after the position: two filings of the same second are
+told apart by their id, and a filing is never returned twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from hashlib import sha256
+
+from flask import current_app
+
+from app.domain.beijing import BEIJING
+from app.errors import ValidationFailed
+from app.pii import hkdf
+
+MAX_CURSOR = 400  # characters a cursor may have
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an export stopped: after the filing ``filing_id`` archived at ``archived_at``."""
+
+    archived_at: datetime
+    filing_id: int
+
+
+def _key() -> bytes:
+    return hkdf(current_app.config["SECRET_KEY"], b"laborsign filing export cursor v1")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode(position: Position) -> str:
+    """The opaque, signed cursor of ``position``."""
+    body = json.dumps([position.archived_at.astimezone(UTC).isoformat(), position.filing_id],
+                      separators=(",", ":")).encode()
+    return f"{_b64(body)}.{_b64(hmac.new(_key(), body, sha256).digest()[:16])}"
+
+
+def _refused() -> ValidationFailed:
+    return ValidationFailed("游标无效或已被改动", fields={"cursor": "游标无效或已被改动"},
+                            code="invalid_cursor")
+
+
+def decode(cursor: str) -> Position:
+    """The position ``cursor`` names.
+
+    :raises ValidationFailed: (field ``cursor``) malformed, forged or edited.
+    """
+    try:
+        body_text, _, sig_text = cursor.strip().partition(".")
+        if len(cursor) > MAX_CURSOR or not sig_text:
+            raise ValueError
+        body = _unb64(body_text)
+        if not hmac.compare_digest(_unb64(sig_text), hmac.new(_key(), body, sha256).digest()[:16]):
+            raise ValueError
+        moment, filing_id = json.loads(body)
+        at = datetime.fromisoformat(moment)
+        if at.tzinfo is None or not isinstance(filing_id, int):
+            raise ValueError
+        return Position(at, filing_id)
+    except (ValueError, TypeError, UnicodeError):
+        raise _refused() from None
+
+
+def since(day: date) -> Position:
+    """The position before every filing archived on or after ``day`` (Beijing calendar)."""
+    return Position(datetime.combine(day, time.min, BEIJING).astimezone(UTC), 0)
