@@ -2,10 +2,11 @@
 
 Signing links (``/s/<token>``, ``/api/v1/sign/<token>/...``), password-reset and invitation
 links carry bearer secrets in their path, the SMS receipt callbacks
-(``/sms/receipts/<provider>/<secret>``) the platform's callback secret. :class:`RedactTokens` rewrites any log record so the
-path segment after ``/s/``, ``/sign/``, ``/set/``, ``/reset/`` or ``/invite/`` (and ``token=`` query
-values) reads ``<redacted>``. It is installed on werkzeug's logger (``flask run``) by
-create_app and on gunicorn's access and error logs by ``gunicorn.conf.py``.
+(``/sms/receipts/<provider>/<secret>``) the platform's callback secret.
+:class:`RedactTokens` rewrites any log record so the path segment after ``/s/``, ``/sign/``,
+``/set/``, ``/reset/`` or ``/invite/`` (and ``token=`` query values) reads ``<redacted>``.
+It is installed on werkzeug's logger (``flask run``) by create_app and on gunicorn's access
+and error logs by ``gunicorn.conf.py``.
 
 Personal data is masked too (:func:`mask_personal`): mainland mobile numbers keep their
 first three and last four digits (``138****5678``), ID numbers their first and last four
