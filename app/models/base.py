@@ -24,6 +24,9 @@ class UTCDateTime(TypeDecorator):
         return value
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        # SQLite forgets the zone; PostgreSQL answers in the session's time zone (a server set
+        # to Asia/Shanghai gives +08:00): always UTC, so that what was hashed when written
+        # (audit and access-log chains) reads back the same
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
