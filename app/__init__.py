@@ -75,6 +75,9 @@ def register_config(app: Flask, config: object | dict | None) -> None:
         app.config.from_object(config)
     if app.config.get("PRODUCTION"):
         check_production(app)
+    from app.services.exports.deadlines import check_settings
+
+    check_settings(app.config)  # filing deadlines per region: refuse a malformed value now
     instance = Path(app.config["INSTANCE_DIR"])
     for name in REQUIRED_SECRETS:
         if not app.config.get(name):

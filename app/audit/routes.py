@@ -10,10 +10,24 @@ from app.services.contracts import queries
 from app.services.filing import evidence, search, verification
 from app.services.lifecycle import chain
 from app.services.platform import audit as audit_log
-from app.services.platform.access_log import record_read
+from app.services.platform.access_log import mask_text, record_read
 from app.surface import NOTHING, Refusal, attempt, contract_pdf, download
 
 AUDIT_ROLES = ("auditor", "platform_admin")
+#: characters of each search field the access log keeps
+LOGGED_CHARS = 100
+
+
+def logged_criteria(form) -> dict[str, str]:
+    """The search as the access log keeps it: only the form's own fields
+    (:data:`search.SEARCH_FIELDS`), personal numbers masked (spaces typed inside them too),
+    each cut to :data:`LOGGED_CHARS` characters after masking."""
+    out = {}
+    for name in search.SEARCH_FIELDS:
+        value = form.get(name)
+        if isinstance(value, str) and value.strip():
+            out[name] = mask_text(value)[:LOGGED_CHARS]
+    return out
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -25,7 +39,7 @@ def search_page():
         p = current_principal()
         results = attempt(search.search_contracts, p, request.form, again=_search_page)
         record_read(p, "search", count=getattr(results, "total", None) or len(results),
-                    criteria={k: v for k, v in request.form.items() if k != "csrf_token"})
+                    criteria=logged_criteria(request.form))
     return _search_page(results=results)
 
 

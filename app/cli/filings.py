@@ -3,11 +3,14 @@
 
 ``filings export`` prints the records (JSON Lines or CSV) on stdout and the cursor to continue
 from on stderr, as its last line: ``next-cursor: <cursor>`` (plus ``more: yes`` when the page
-was full). Personal data: the ID number is printed in full (the registration's key).
+was full). Personal data: the ID number is printed in full (the registration's key), so every
+run is recorded in the access log (action ``export_filings``, actor ``system:cli``); the cursor
+is bound to that actor, the region and the format (a bureau key's cursor is refused here).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from datetime import datetime
 
@@ -20,6 +23,8 @@ from app.services.exports.formats import EXPORTERS
 from app.services.platform.principal import SYSTEM
 
 group = AppGroup("filings", help="Filings out to the 人社 systems.")
+#: who exports from the command line, as the access log and the cursors name it
+CLI = dataclasses.replace(SYSTEM, actor="system:cli")
 key_group = AppGroup("bureau-key", help="Keys of the labor bureau's systems (region-scoped).")
 
 
@@ -36,7 +41,7 @@ def export_command(since: datetime | None, cursor: str | None, fmt: str, region:
     """Print the next filings after --cursor (or from --since) and the next cursor."""
     if since and cursor:
         raise click.UsageError("give --since or --cursor, not both")
-    page = run(exports.export_filings, SYSTEM, cursor=cursor,
+    page = run(exports.export_filings, CLI, cursor=cursor,
                since=since.date() if since else None, fmt=fmt, region=region, limit=limit)
     sys.stdout.buffer.write(page.body)
     sys.stdout.flush()

@@ -154,3 +154,35 @@ def test_reads_are_logged_scoped_on_the_bureau_page_and_shown_to_the_worker(
     mine = person.get("/me/opened").get_data(as_text=True)
     assert "劳动监察（长沙县人社局）" in mine and "下载合同PDF" in mine
     assert "赵监察" not in mine and "auditor" not in mine
+
+
+def test_access_log_filters_out_of_range_are_field_errors(client, world):
+    login(client, "auditor")
+    for query, named in (({"date_to": "9999-12-31"}, "结束日期应在1900-01-01至2999-12-31之间"),
+                         ({"contract": "2147483648"}, "合同编号不能超过"),
+                         ({"contract": "99999999999999999999"}, "合同编号不能超过")):
+        answer = client.get("/audit/access-log", query_string=query)
+        assert answer.status_code == 422 and named in answer.get_data(as_text=True), query
+    assert client.get("/audit/access-log",
+                      query_string={"contract": "2147483647"}).status_code == 200
+
+
+def test_a_missing_head_row_is_broken(ctx, world):
+    _five(world)
+    db.session.execute(AccessLogHead.__table__.delete())
+    db.session.commit()
+    code, out = _verify(ctx)
+    assert code == 1 and "head row is missing" in out, out
+
+
+def test_deleting_an_anchor_in_the_middle_is_caught(ctx, world):
+    _five(world)
+    runner = ctx.test_cli_runner()
+    for _ in range(3):
+        assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
+    assert _verify(ctx)[0] == 0
+    middle = db.session.scalars(select(AccessLogAnchor).order_by(AccessLogAnchor.id)).all()[1]
+    db.session.delete(middle)
+    db.session.commit()
+    code, out = _verify(ctx)
+    assert code == 1 and "does not follow the anchor before it" in out, out

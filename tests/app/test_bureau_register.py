@@ -207,3 +207,12 @@ def test_page_json_and_export_in_both_languages(county, client):
         AccessLogEntry.action == "register").order_by(AccessLogEntry.seq)).all()
     assert [e.criteria["format"] for e in logged] == ["view", "view", "view", "xlsx"]
     assert logged[-1].count == 1 and logged[-1].criteria["day"] == DAY
+
+
+def test_a_day_out_of_range_is_a_field_error_not_a_500(county, client):
+    login(client, "auditor")
+    for path in ("/bureau/register", "/bureau/register.json", "/bureau/register.xlsx"):
+        answer = client.get(f"{path}?day=9999-12-31")
+        assert answer.status_code == 422, (path, answer.status_code)
+    page = client.get("/bureau/register?day=9999-12-31").get_data(as_text=True)
+    assert 'id="err-day"' in page and "统计日期应在1900-01-01至2999-12-31之间" in page

@@ -189,8 +189,9 @@ def test_cli_prints_records_and_the_next_cursor(ctx, world):
     assert out.exit_code == 0, out.output
     assert out.stdout.startswith("record_id,") and f"BA{world['org'].id}-1" in out.stdout
     cursor = out.stderr.strip().splitlines()[-1].removeprefix("next-cursor: ")
-    more = runner.invoke(args=["filings", "export", "--cursor", cursor])
-    assert more.exit_code == 0 and more.stdout == ""
+    more = runner.invoke(args=["filings", "export", "--cursor", cursor, "--format", "csv"])
+    assert more.exit_code == 0 and more.stdout.startswith("record_id,")
+    assert len(more.stdout.splitlines()) == 1  # the header only: nothing new
     assert runner.invoke(args=["filings", "export", "--cursor", "forged.x"]).exit_code == 1
 
 
@@ -207,3 +208,45 @@ def test_auditors_see_late_filings_of_their_scope(client, world):
     login(client, "auditor2")
     assert late.number not in client.get(
         "/audit/late-filings?from=2026-11-01&to=2026-12-31").get_data(as_text=True)
+
+
+def test_a_cursor_works_only_for_its_actor_region_and_format(world):
+    from dataclasses import replace
+
+    _filed(world["org"], 1, NOW - timedelta(hours=1))
+    good = exports.export_filings(SYSTEM, now=NOW, region="4301").next_cursor
+    assert exports.export_filings(SYSTEM, cursor=good, now=NOW, region="4301").records == []
+    for p, region, fmt in ((replace(SYSTEM, actor="bureau:9"), "4301", "json"),
+                           (SYSTEM, "43", "json"), (SYSTEM, None, "json"),
+                           (SYSTEM, "4301", "csv")):
+        with pytest.raises(ValidationFailed) as refused:
+            exports.export_filings(p, cursor=good, now=NOW, region=region, fmt=fmt)
+        assert "cursor" in refused.value.fields
+        db.session.rollback()
+
+
+def test_a_malformed_deadline_setting_stops_the_app_at_start():
+    from app import create_app
+
+    for name, value in (("FILING_REGISTER_DAYS_BY_REGION", "4301=thirty"),
+                        ("FILING_DEREGISTER_DAYS", "15 days")):
+        with pytest.raises(ValueError, match=name):
+            create_app({"TESTING": True, name: value})
+    deadlines.check_settings({"FILING_REGISTER_DAYS": 30, "FILING_DEREGISTER_DAYS": "15",
+                              "FILING_REGISTER_DAYS_BY_REGION": "4301=30, 430121=20"})
+
+
+def test_cli_exports_are_in_the_access_log(ctx, world):
+    _filed(world["org"], 1, datetime(2026, 11, 30, tzinfo=UTC))
+    out = ctx.test_cli_runner().invoke(args=["filings", "export", "--since", "2026-11-01"])
+    assert out.exit_code == 0, out.output
+    logged = db.session.scalars(select(AccessLogEntry).where(
+        AccessLogEntry.action == "export_filings")).all()
+    assert [(e.actor, e.count) for e in logged] == [("system:cli", 1)]
+
+
+def test_late_filings_dates_are_typed_and_bounded(client, world):
+    login(client, "auditor")
+    for query in ("from=9999-12-01&to=9999-12-31", "from=20260101", "to=9999-12-31"):
+        answer = client.get(f"/audit/late-filings?{query}")
+        assert answer.status_code == 422, (query, answer.status_code)

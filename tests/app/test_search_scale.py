@@ -161,3 +161,33 @@ def test_postgresql_serves_the_main_shapes_from_the_new_indexes(client, world):
         db.session.rollback()
         assert index in plan, (index, plan)
     assert db.session.scalar(select(Contract.id).limit(1)) is not None
+
+
+def test_signing_dates_are_beijing_days_and_bounded(app, world):
+    made = _archive(world, n=3)
+    late = made["rows"][0]  # signed 2026-12-02 07:00 Beijing = 2026-12-01 23:00 UTC
+    late.signed_at = datetime(2026, 12, 1, 23, tzinfo=UTC)
+    db.session.commit()
+    found = _page(app, {"signed_from": "2026-12-02", "signed_to": "2026-12-02"})[0]
+    assert [c.id for c in found] == [late.id]
+    assert _page(app, {"signed_from": "2026-12-01", "signed_to": "2026-12-01"})[0] == []
+    with pytest.raises(ValidationFailed) as caught:
+        search.search_contracts(COUNTY, {"signed_to": "9999-12-31"})
+    assert "signed_to" in caught.value.fields
+
+
+def test_the_search_log_keeps_only_the_form_fields_capped_and_masked(client, world):
+    from app.models import AccessLogEntry
+
+    login(client, "auditor")
+    token = csrf_token(client.get("/audit/").get_data(as_text=True))
+    answer = client.post("/audit/", data={"csrf_token": token, "junk": "x" * 5000,
+                                          "employer": "电话 138 0013 8000 " + "公" * 150,
+                                          "project": "4301 2119 9001 0100 13"})
+    assert answer.status_code == 200
+    entry = db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.action == "search")
+                               ).all()[-1]
+    assert set(entry.criteria) == {"employer", "project"}
+    assert len(entry.criteria["employer"]) <= 100
+    flat = re.sub(r"\s", "", repr(entry.criteria))
+    assert "13800138000" not in flat and "430121199001010013" not in flat

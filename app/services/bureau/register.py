@@ -42,6 +42,9 @@ MONTHS = 12
 REGION_RE = re.compile(r"^[0-9]{2,6}$")
 LABELS = {"day": "统计日期", "region": "地区代码"}
 BAD_REGION = "%(label)s应为2至6位数字"
+#: the days the register accepts (later ones overflow the 30-day window and the months)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+DAY_RANGE = "%(label)s应在1900-01-01至2999-12-31之间"
 
 
 @dataclass
@@ -117,8 +120,8 @@ def criteria(params: dict) -> Criteria:
     day = today_in_beijing()
     if params.get("day") not in (None, ""):
         day, problem = typed.iso_date(params.get("day"))
-        if problem:
-            errors["day"] = Msg(problem, label=Msg(LABELS["day"]))
+        if problem or not FIRST_DAY <= day <= LAST_DAY:
+            errors["day"] = Msg(problem or DAY_RANGE, label=Msg(LABELS["day"]))
     region, problem = typed.text(params.get("region"), limit=6)
     if problem or (region and not REGION_RE.match(region)):
         errors["region"] = Msg(problem or BAD_REGION, label=Msg(LABELS["region"]), limit=6)

@@ -1,7 +1,10 @@
 """The export's opaque cursor: a position ``(archived_at, filing id)`` signed with a key
 derived from ``SECRET_KEY``, so that a caller can neither forge nor edit it.
 
-``<base64url of the JSON position>.<base64url of 16 bytes of HMAC-SHA256>``. Filings are read
+``<base64url of the JSON body>.<base64url of 16 bytes of HMAC-SHA256>``; the body is the
+position and what it was issued for — the exporting actor (a bureau key, or the CLI's system
+actor), the region filter and the format — so a cursor works only for the same key, region
+and format: another key's cursor, or one from a different region or format, is refused. Filings are read
 in ``(archived_at, id)`` order strictly after the position: two filings of the same second are
 told apart by their id, and a filing is never returned twice.
 """
@@ -44,10 +47,23 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode(position: Position) -> str:
-    """The opaque, signed cursor of ``position``."""
-    body = json.dumps([position.archived_at.astimezone(UTC).isoformat(), position.filing_id],
-                      separators=(",", ":")).encode()
+@dataclass(frozen=True)
+class Binding:
+    """What a cursor was issued for: the actor exporting, its region filter and the format."""
+
+    actor: str
+    region: str | None
+    fmt: str
+
+    def as_list(self) -> list:
+        """The binding as it is written in the signed body."""
+        return [self.actor, self.region or "", self.fmt]
+
+
+def encode(position: Position, binding: Binding) -> str:
+    """The opaque, signed cursor of ``position`` for ``binding``."""
+    body = json.dumps([position.archived_at.astimezone(UTC).isoformat(), position.filing_id,
+                       *binding.as_list()], separators=(",", ":"), ensure_ascii=False).encode()
     return f"{_b64(body)}.{_b64(hmac.new(_key(), body, sha256).digest()[:16])}"
 
 
@@ -56,10 +72,11 @@ def _refused() -> ValidationFailed:
                             code="invalid_cursor")
 
 
-def decode(cursor: str) -> Position:
-    """The position ``cursor`` names.
+def decode(cursor: str, binding: Binding) -> Position:
+    """The position ``cursor`` names, when it was issued for ``binding``.
 
-    :raises ValidationFailed: (field ``cursor``) malformed, forged or edited.
+    :raises ValidationFailed: (field ``cursor``) malformed, forged, edited, or issued to
+        another actor or for another region or format.
     """
     try:
         body_text, _, sig_text = cursor.strip().partition(".")
@@ -68,9 +85,9 @@ def decode(cursor: str) -> Position:
         body = _unb64(body_text)
         if not hmac.compare_digest(_unb64(sig_text), hmac.new(_key(), body, sha256).digest()[:16]):
             raise ValueError
-        moment, filing_id = json.loads(body)
+        moment, filing_id, *bound = json.loads(body)
         at = datetime.fromisoformat(moment)
-        if at.tzinfo is None or not isinstance(filing_id, int):
+        if at.tzinfo is None or not isinstance(filing_id, int) or bound != binding.as_list():
             raise ValueError
         return Position(at, filing_id)
     except (ValueError, TypeError, UnicodeError):

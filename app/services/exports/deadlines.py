@@ -8,11 +8,14 @@ day late. A filing before the start is on time. Days are Beijing calendar days.
 Settings: ``FILING_REGISTER_DAYS`` / ``FILING_DEREGISTER_DAYS`` (defaults 30 / 15) and the
 overrides ``FILING_REGISTER_DAYS_BY_REGION`` / ``FILING_DEREGISTER_DAYS_BY_REGION``, e.g.
 ``"4301=30,430121=20"``: the longest region-code prefix matching the employer's region wins.
+:func:`check_settings` refuses a malformed value when the app starts (naming the setting),
+rather than failing every export and late list later.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -48,6 +51,24 @@ def parse_overrides(text: str) -> dict[str, int]:
             raise ValueError(f"bad region deadline entry {part!r} (want e.g. 4301=30)")
         out[found.group(1)] = int(found.group(2))
     return out
+
+
+def check_settings(config: Mapping) -> None:
+    """Check the deadline settings of ``config`` (called when the app starts).
+
+    :raises ValueError: naming the setting that is not a whole number of days (0–9999) or
+        not a list of ``<region digits>=<days>`` entries.
+    """
+    for default, overrides in SETTINGS.values():
+        value = config.get(default)
+        days = int(value) if isinstance(value, str) and value.strip().isdecimal() \
+            and value.isascii() else value
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 9999:
+            raise ValueError(f"{default} must be a whole number of days, got {value!r}")
+        try:
+            parse_overrides(config.get(overrides) or "")
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise ValueError(f"{overrides} is malformed: {exc}") from None
 
 
 def days_for(kind: str, region_code: str) -> int:

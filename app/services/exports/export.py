@@ -45,14 +45,16 @@ def export_filings(p: Principal, *, cursor: str | None = None, since: date | Non
                    now: datetime | None = None) -> ExportPage:
     """The filings ``p`` may export after ``cursor`` (or from ``since``, else from the start).
 
-    :raises ValidationFailed: a forged or edited cursor (``cursor``), an unknown format
+    :raises ValidationFailed: a forged or edited cursor, or one issued to another actor or
+        for another region or format (``cursor``), an unknown format
         (``format``), a region that is not 2–6 digits (``region``).
     """
     writer = exporter(fmt)
     if region is not None and not REGION.fullmatch(region):
         raise ValidationFailed("地区代码应为 2 到 6 位数字", fields={"region": "地区代码应为 2 到 6 位数字"})
+    binding = cursors.Binding(p.actor, region, fmt)
     if cursor:
-        after = cursors.decode(cursor)
+        after = cursors.decode(cursor, binding)
     else:
         after = cursors.since(since or date(2000, 1, 1))
     config = current_app.config
@@ -65,8 +67,8 @@ def export_filings(p: Principal, *, cursor: str | None = None, since: date | Non
     record_access(p, count=len(found),
                   criteria={"region": region, "format": fmt, "from": after.archived_at.isoformat()})
     db.session.commit()
-    return ExportPage(found, writer.render(found), writer.media_type, cursors.encode(position),
-                      more=len(rows) == page)
+    return ExportPage(found, writer.render(found), writer.media_type,
+                      cursors.encode(position, binding), more=len(rows) == page)
 
 
 def record_access(p: Principal, *, count: int, criteria: dict) -> None:

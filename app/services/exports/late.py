@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.domain import typed
 from app.domain.beijing import BEIJING
 from app.domain.expiry import today_in_beijing
+from app.domain.typed import Msg
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Contract, Filing
@@ -18,17 +20,21 @@ from app.services.platform import access_log, scope
 from app.services.platform.principal import Principal
 
 MAX_DAYS = 366  # the longest period one page looks at
+#: the dates a period may span (later ones overflow the day after the period's end)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+LABELS = {"from": "开始日期", "to": "结束日期"}
+DAY_RANGE = "%(label)s应在1900-01-01至2999-12-31之间"
 
 
 def _day(data, name: str, default: date) -> date:
-    text = (data.get(name) or "").strip()
-    if not text:
+    raw = data.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed("日期格式应为 YYYY-MM-DD", fields={name: "日期格式应为 YYYY-MM-DD"},
-                               ) from None
+    day, problem = typed.iso_date(raw)
+    if problem or not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationFailed("日期有误，请检查标出的字段", fields={
+            name: Msg(problem or DAY_RANGE, label=Msg(LABELS[name]))})
+    return day
 
 
 def period(data, today: date) -> tuple[date, date]:
@@ -45,8 +51,8 @@ def period(data, today: date) -> tuple[date, date]:
 def late_filings(p: Principal, start: date, end: date) -> list[tuple[FilingRecord, Contract]]:
     """Registrations and deregistrations ``p`` may see filed late between ``start`` and
     ``end`` (Beijing dates), oldest first; each with its document (masked ID for pages)."""
-    lo = datetime.combine(start, time.min, BEIJING)
-    hi = datetime.combine(end + timedelta(days=1), time.min, BEIJING)
+    lo = datetime.combine(start, time.min, BEIJING).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time.min, BEIJING).astimezone(UTC)
     found = db.session.scalars(
         select(Filing).join(Filing.contract)
         .where(scope.organization_filter(p, Contract.organization_id),

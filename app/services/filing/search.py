@@ -12,13 +12,14 @@ than reading page 400); each order is served by an index of migration ``a2203idx
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import pii
 from app.domain import typed
+from app.domain.beijing import BEIJING
 from app.domain.ids import id_number_error, normalize_id_number
 from app.domain.rules.base import KINDS
 from app.domain.typed import Msg
@@ -57,6 +58,9 @@ MAX_PAGE = COUNT_CAP // PAGE_SIZE
 NOT_A_CHOICE = "%(label)s不是可选的值"
 PAGE_RANGE = "%(label)s应在1到%(limit)s之间"
 DATES_REVERSED = "签署日期（起）不能晚于签署日期（止）"
+#: the signing dates a search accepts (later ones overflow the day after the end)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+DAY_RANGE = "%(label)s应在1900-01-01至2999-12-31之间"
 
 
 class SearchPage(list):
@@ -107,8 +111,8 @@ def _criteria(params: dict) -> dict:
         crit[name] = None
         if raw not in (None, ""):
             crit[name], problem = typed.iso_date(raw)
-            if problem:
-                _field_error(errors, name, problem)
+            if problem or not FIRST_DAY <= crit[name] <= LAST_DAY:
+                _field_error(errors, name, problem or DAY_RANGE)
     sort = params.get("sort") or "newest"
     if sort not in SORTS:
         _field_error(errors, "sort", NOT_A_CHOICE)
@@ -144,7 +148,9 @@ def name_matches(part: str):
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min)
+    """Midnight starting ``day`` in Beijing (signing dates are Beijing calendar days), in UTC
+    (SQLite compares the stored UTC wall time)."""
+    return datetime.combine(day, time.min, BEIJING).astimezone(UTC)
 
 
 def _filtered(p: Principal, crit: dict):

@@ -2,9 +2,16 @@
 
 :func:`verify` walks the chain in insertion order and names the first entry that was edited
 (its hash no longer matches its fields), deleted (a gap in ``seq`` or a ``prev_hash`` that
-links elsewhere) or moved (``seq`` out of order); then it checks the head row and every daily
-anchor: the RFC 3161 token verifies against the platform CA, its imprint is that of the anchor's
-(seq, head hash, count), and the chain still has that hash at that place.
+links elsewhere) or moved (``seq`` out of order); then it checks the head row (which must
+exist once there is anything to check) and every daily anchor: the RFC 3161 token verifies
+against the platform CA, its imprint is that of the anchor's (seq, head hash, count, previous
+anchor), and the chain still has that hash at that place.
+
+Anchors form a chain of their own: each imprint covers the SHA-256 of the previous anchor's
+token (:data:`GENESIS` for the first), so deleting or replacing an anchor in the middle breaks
+the next one (its genuine token then no longer matches: "does not follow the anchor
+before it"). Deleting the newest anchor is
+not detectable from the anchors alone (the next day's anchor covers the chain again).
 
 :func:`anchor` (the daily scheduled job ``access-anchor``) time-stamps the current head with
 the platform TSA, through the signing library as document time-stamps are.
@@ -42,11 +49,29 @@ class ChainReport:
         return self.broken is None and not self.anchor_problems
 
 
-def anchor_imprint(seq: int, head_hash: str, count: int) -> bytes:
-    """The SHA-256 the anchor's time-stamp covers: canonical JSON of (seq, head hash, count)."""
-    body = json.dumps({"count": count, "head_hash": head_hash, "seq": seq},
-                      sort_keys=True, separators=(",", ":"))
+def anchor_imprint(seq: int, head_hash: str, count: int, previous: str) -> bytes:
+    """The SHA-256 the anchor's time-stamp covers: canonical JSON of (seq, head hash, count,
+    ``previous``: the SHA-256 hex of the previous anchor's token, :data:`GENESIS` for the
+    first)."""
+    body = json.dumps({"count": count, "head_hash": head_hash, "previous": previous,
+                       "seq": seq}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode()).digest()
+
+
+def token_hash(token_der: bytes) -> str:
+    """The hash by which the next anchor names an anchor: SHA-256 (hex) of its token."""
+    return hashlib.sha256(token_der).hexdigest()
+
+
+def _stamped_imprint(token_der: bytes) -> bytes | None:
+    """The message imprint the token says it stamped (``None``: unreadable)."""
+    from asn1crypto import cms
+
+    try:
+        content = cms.ContentInfo.load(token_der)["content"]["encap_content_info"]["content"]
+        return content.parsed["message_imprint"]["hashed_message"].native
+    except Exception:  # noqa: BLE001 - an unreadable token is named by _token_problem
+        return None
 
 
 def _walk(report: ChainReport) -> dict[int, str]:
@@ -109,14 +134,26 @@ def verify() -> ChainReport:
     hashes = _walk(report)
     head = db.session.get(AccessLogHead, 1)
     last = max(hashes) if hashes else 0
-    if not report.broken and head is not None and (head.seq, head.hash) != (
+    anchors = list(db.session.scalars(select(AccessLogAnchor).order_by(AccessLogAnchor.id)))
+    if not report.broken and head is None and (report.entries or anchors):
+        report.broken = "head: the head row is missing (deleted)"
+    elif not report.broken and head is not None and (head.seq, head.hash) != (
             last, hashes.get(last, GENESIS)):
         report.broken = (f"head: says #{head.seq} but the chain ends at #{last} "
                          "(entries deleted from the end, or the head edited)")
-    for a in db.session.scalars(select(AccessLogAnchor).order_by(AccessLogAnchor.id)):
+    previous = GENESIS
+    for a in anchors:
         report.anchors += 1
         name = f"anchor {a.id} (#{a.seq}, {a.stamped_at:%Y-%m-%d %H:%M} UTC)"
-        problem = _token_problem(a.token, anchor_imprint(a.seq, a.head_hash, a.count))
+        imprint = anchor_imprint(a.seq, a.head_hash, a.count, previous)
+        problem = _token_problem(a.token, imprint)
+        stamped = _stamped_imprint(a.token) if problem else None
+        if stamped and stamped != imprint and _token_problem(a.token, stamped) is None:
+            # a genuine token, stamped over something else
+            problem = ("time-stamp token does not verify for this anchor: its seq, head hash "
+                       "or count edited, or it does not follow the anchor before it (an "
+                       "anchor deleted or replaced)")
+        previous = token_hash(a.token)
         if problem is None and a.count != a.seq:
             problem = f"counts {a.count} entries at #{a.seq}"
         if problem is None and a.seq and hashes.get(a.seq) != a.head_hash:
@@ -147,7 +184,11 @@ def anchor() -> AccessLogAnchor:
     seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     count = db.session.scalar(select(func.count()).select_from(AccessLogEntry)
                               .where(AccessLogEntry.seq <= seq)) or 0
-    token = run_sync(_stamper().async_timestamp(anchor_imprint(seq, head_hash, count), "sha256"))
+    last = db.session.scalar(select(AccessLogAnchor.token).order_by(AccessLogAnchor.id.desc())
+                             .limit(1))
+    previous = token_hash(last) if last is not None else GENESIS
+    token = run_sync(_stamper().async_timestamp(
+        anchor_imprint(seq, head_hash, count, previous), "sha256"))
     row = AccessLogAnchor(seq=seq, head_hash=head_hash, count=count, token=token.dump())
     db.session.add(row)
     db.session.commit()

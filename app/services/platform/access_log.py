@@ -32,6 +32,16 @@ ACTIONS = ("search", "view", "download", "evidence", "export_filings", "register
 #: criteria keys whose values are personal data: kept only as a masked hint
 _PERSONAL_KEYS = re.compile(r"id_?number|id_?no|idcard|phone|mobile|bank|account", re.I)
 _TARGET = re.compile(r"^(contract|filing|organization):(.{1,100})$")
+_SPACES = re.compile(r"\s+")
+
+
+def mask_text(value: str) -> str:
+    """``value`` with phone, ID and bank numbers masked, also when typed with spaces inside
+    (``430121 19900101 1234``): the spaces are removed when that reveals a number to mask."""
+    plain = mask_personal(value)
+    compact = _SPACES.sub("", plain)
+    masked = mask_personal(compact)
+    return masked if masked != compact else plain
 
 
 def _mask(key: str, value: Any) -> Any:
@@ -43,7 +53,7 @@ def _mask(key: str, value: Any) -> Any:
         if _PERSONAL_KEYS.search(key) and value:
             return value[:3] + "*" * max(len(value) - 7, 1) + value[-4:] if len(value) > 7 \
                 else "*" * len(value)
-        return mask_personal(value)
+        return mask_text(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if value is None or isinstance(value, bool | int | float):
@@ -80,6 +90,9 @@ def digest(entry: AccessLogEntry) -> str:
 
 #: the role of a bureau system's key (app.services.exports): its exports are recorded too
 BUREAU_SYSTEM = "bureau_api"
+#: the system's own reads that are recorded: the operator's ``flask filings export`` prints
+#: full ID numbers, so it leaves an entry as a bureau key's export does
+SYSTEM_ACTIONS = ("export_filings",)
 
 
 def _scope_of(p: Principal) -> str | None:
@@ -129,8 +142,9 @@ def record(p: Principal, action: str, *, target: str | None = None,
     """Append one read by ``p`` to the access log (no commit: part of the caller's
     transaction, so a rolled-back read leaves no entry and a recorded one cannot be lost).
 
-    Only auditors', platform admins' and bureau systems' (a bureau key's) reads are recorded;
-    for anyone else this does nothing.
+    Only auditors', platform admins' and bureau systems' (a bureau key's) reads are recorded,
+    and the system's filings exports (``flask filings export``, actor ``system:cli``); for
+    anyone else this does nothing.
 
     :param p: who read.
     :param action: what kind of read — one of :data:`ACTIONS` (``search``, ``view``,
@@ -144,7 +158,8 @@ def record(p: Principal, action: str, *, target: str | None = None,
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown access-log action {action!r}")
-    if not (p.is_auditor or p.is_platform_admin or p.role == BUREAU_SYSTEM):
+    if not (p.is_auditor or p.is_platform_admin or p.role == BUREAU_SYSTEM
+            or (p.kind == "system" and action in SYSTEM_ACTIONS)):
         return
     contract_id, organization_id = _resolve(target)
     head = _head()

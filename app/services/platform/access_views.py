@@ -10,7 +10,7 @@ official's personal account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
 
@@ -26,6 +26,10 @@ from app.services.platform.access_log import ACTIONS
 from app.services.platform.principal import Principal
 
 PAGE_SIZE = 50
+#: the dates a filter accepts, and the largest contract id (PostgreSQL ``integer``)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+DAY_RANGE = "%(label)s应在1900-01-01至2999-12-31之间"
+MAX_ID = 2**31 - 1
 FILTERS = ("actor", "action", "date_from", "date_to", "contract")
 LABELS = {"actor": "查看人账号", "action": "操作", "date_from": "开始日期", "date_to": "结束日期",
           "contract": "合同编号或备案号", "page": "页码"}
@@ -64,16 +68,20 @@ def _conditions(params: dict) -> list:
         if raw in (None, ""):
             continue
         day, problem = typed.iso_date(raw)
-        if problem:
-            raise _fail(name, problem)
+        if problem or not FIRST_DAY <= day <= LAST_DAY:
+            raise _fail(name, problem or DAY_RANGE)
         moment = datetime.combine(day if edge else day + timedelta(days=1), time.min, BEIJING)
         out.append(AccessLogEntry.at >= moment if edge else AccessLogEntry.at < moment)
     ref, problem = typed.text(params.get("contract"), limit=40)
     if problem:
         raise _fail("contract", problem, limit=40)
-    if ref:
+    if ref and ref.isdigit() and ref.isascii():
+        if int(ref) > MAX_ID:
+            raise _fail("contract", "%(label)s中的合同编号不能超过%(limit)s", limit=MAX_ID)
+        out.append(AccessLogEntry.contract_id == int(ref))
+    elif ref:
         by_filing = select(Filing.contract_id).where(Filing.number == ref).scalar_subquery()
-        out.append(AccessLogEntry.contract_id == (int(ref) if ref.isdigit() else by_filing))
+        out.append(AccessLogEntry.contract_id == by_filing)
     return out
 
 
