@@ -30,7 +30,9 @@ def http_client(timeout: float) -> urllib3.PoolManager:
     """A pool with short timeouts, so a dead endpoint fails within about a second and a
     half instead of minio's default minutes (5 min timeouts, 5 retries). Failed connects
     are not retried (the job layer retries the whole operation later); read errors on a
-    reused connection and 5xx answers are retried once.
+    reused connection and 5xx answers are retried once, except for uploads: a PUT whose
+    answer was lost may have been stored, and sending it again would add a second version of
+    the key under object lock (the filing job retries instead, and skips what is stored).
 
     :param timeout: read timeout in seconds; the connect timeout is at most 1.5 s.
     """
@@ -44,6 +46,7 @@ def http_client(timeout: float) -> urllib3.PoolManager:
             connect=0,
             backoff_factor=0.2,
             status_forcelist=[500, 502, 503, 504],
+            allowed_methods=frozenset({"GET", "HEAD", "DELETE", "OPTIONS"}),
             respect_retry_after_header=False,
             raise_on_status=False,
         ),

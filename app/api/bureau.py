@@ -12,7 +12,7 @@ from flask import Blueprint, g, make_response, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import ErrorOut
-from app.api.spec import API_KEY, operation
+from app.api.spec import BUREAU_KEY, operation
 from app.errors import Forbidden, Unauthorized
 from app.services import exports
 from app.services.accounts import apikeys
@@ -55,7 +55,7 @@ def authenticate_bureau_key() -> None:
 
 
 @bp.get("/filings")
-@operation(query=FilingExportQuery, security=API_KEY, tags=["bureau"],
+@operation(query=FilingExportQuery, security=BUREAU_KEY, tags=["bureau"],
            answers={200: (None, "备案记录（JSON Lines 或 CSV）"),
                     401: (ErrorOut, "缺少或无效的人社系统接口密钥"),
                     403: (ErrorOut, "用人单位接口密钥无权读取")},

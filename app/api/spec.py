@@ -28,6 +28,7 @@ from app.domain.typed import Msg
 from app.errors import ValidationFailed
 
 API_KEY = {"apiKey": []}
+BUREAU_KEY = {"bureauKey": []}
 SIGNING_SESSION = {"signingSession": []}
 PATH_PARAMETERS = {"contract_id": "合同 ID", "template_id": "模板 ID", "token": "签署短信链接中的令牌",
                    "batch_id": "批量任务 ID", "endpoint_id": "Webhook 地址 ID",
@@ -124,6 +125,8 @@ spec = SpecTree(
     security_schemes=[
         SecurityScheme(name="apiKey", data=SecuritySchemeData(
             type="http", scheme="bearer", description="用人单位 API 密钥 lsk_…")),
+        SecurityScheme(name="bureauKey", data=SecuritySchemeData(
+            type="http", scheme="bearer", description="人社部门系统密钥 lbk_…（按行政区划）")),
         SecurityScheme(name="signingSession", data=SecuritySchemeData(
             type="apiKey", name="X-Signing-Session", field_in="header",
             description="劳动者完成身份验证后得到的签署会话")),
@@ -140,7 +143,8 @@ def operation(*, answers: dict[int, Any], json: type[BaseModel] | None = None,
 
     :param answers: status code -> response model, ``(model, description)`` or ``None``.
     :param json: the request body's model (then the body must be a JSON object).
-    :param security: :data:`API_KEY` or :data:`SIGNING_SESSION` (``None``: public).
+    :param security: :data:`API_KEY`, :data:`BUREAU_KEY` or :data:`SIGNING_SESSION`
+        (``None``: public).
     :param binary: status code -> media type of a file answer (``application/pdf``).
     :param optional_body: the body may be left out (then it is the model's defaults).
     :param query: the query string's model (``request.context.query``).
