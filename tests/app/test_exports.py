@@ -164,7 +164,7 @@ def test_bureau_api_sees_its_region_only_and_employer_keys_are_refused(client, w
         assert again.status_code == 200 and again.get_data() == b""
         # the bureau system's reads are in the access log, scoped to its region
         logged = db.session.scalars(select(AccessLogEntry).where(
-            AccessLogEntry.action == "export_filings")).all()
+            AccessLogEntry.action == "export_filings").order_by(AccessLogEntry.seq)).all()
         assert [(e.role, e.scope, e.count) for e in logged] == [
             ("bureau_api", "region:430121", 1), ("bureau_api", "region:430121", 0)]
         assert client.get("/api/v1/bureau/filings",
