@@ -5,7 +5,6 @@ links and codes, logged-in web sessions (CSRF included), and one function per ki
 
 from __future__ import annotations
 
-import json
 import queue
 import re
 import threading
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import requests
 from app_pipeline import SIGNATURE, payload
+from signing_load import Outbox as CodeOutbox
 
 PASSWORD = "Soak-Bench-7Kq!-2026"
 USCC = "91110000600037341L"  # the employer _stack.Stack.up() creates
@@ -52,13 +52,12 @@ class Recorder:
             self.rows.append((time.monotonic() - self.start, kind, why, 0.0, False))
 
 
-class Outbox:
+class Outbox(CodeOutbox):
     """The SMS file backend's outbox, tailed: the newest signing link and code per phone."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.offset, self.lock = path, 0, threading.Lock()
+        super().__init__(path)
         self.links: dict[str, str] = {}
-        self.codes: dict[str, str] = {}
 
     def wait(self, box: str, phone: str, timeout: float = 60.0) -> str | None:
         """The newest ``box`` ("links" or "codes") entry for ``phone``, taken; None on timeout."""
@@ -72,20 +71,10 @@ class Outbox:
             time.sleep(0.05)
         return None
 
-    def _read(self) -> None:
-        if not self.path.exists():
-            return
-        with self.path.open("rb") as fh:
-            fh.seek(self.offset)
-            data = fh.read()
-        cut = data.rfind(b"\n") + 1
-        self.offset += cut
-        for line in data[:cut].splitlines():
-            row = json.loads(line)
-            if m := re.search(r"验证码为(\d{6})", row["text"]):
-                self.codes[row["to"]] = m.group(1)
-            if m := re.search(r"/s/([A-Za-z0-9_-]+)", row["text"]):
-                self.links[row["to"]] = m.group(1)
+    def _take(self, row: dict) -> None:
+        super()._take(row)
+        if m := re.search(r"/s/([A-Za-z0-9_-]+)", row["text"]):
+            self.links[row["to"]] = m.group(1)
 
 
 class Load:

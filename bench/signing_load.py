@@ -66,9 +66,12 @@ class Outbox:
         cut = data.rfind(b"\n") + 1
         self.offset += cut
         for line in data[:cut].splitlines():
-            row = json.loads(line)
-            if m := re.search(r"验证码为(\d{6})", row["text"]):
-                self.codes[row["to"]] = m.group(1)
+            self._take(json.loads(line))
+
+    def _take(self, row: dict) -> None:
+        """Keep what one outbox line carries (here: its one-time code)."""
+        if m := re.search(r"验证码为(\d{6})", row["text"]):
+            self.codes[row["to"]] = m.group(1)
 
 
 def prepare(base: str, key: str, first: int, n: int) -> list[dict]:
