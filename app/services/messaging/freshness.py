@@ -27,18 +27,17 @@ def stale(payload: dict, now: datetime | None = None) -> str | None:
     expires = payload.get("expires_at")
     if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
         return EXPIRED
-    challenge_id = payload.get("challenge_id")
-    if isinstance(challenge_id, int):
-        link = select(OtpChallenge.link_id).where(OtpChallenge.id == challenge_id)
-        newer = select(OtpChallenge.id).where(OtpChallenge.link_id == link.scalar_subquery(),
-                                              OtpChallenge.id > challenge_id).limit(1)
-        if db.session.scalar(newer) is not None:
-            return SUPERSEDED
-    login_id = payload.get("portal_login_id")
-    if isinstance(login_id, int):
-        person = select(PortalLogin.worker_id).where(PortalLogin.id == login_id)
-        newer = select(PortalLogin.id).where(PortalLogin.worker_id == person.scalar_subquery(),
-                                             PortalLogin.id > login_id).limit(1)
-        if db.session.scalar(newer) is not None:
-            return SUPERSEDED
+    if _newer_exists(OtpChallenge, OtpChallenge.link_id, payload.get("challenge_id")) or \
+            _newer_exists(PortalLogin, PortalLogin.worker_id, payload.get("portal_login_id")):
+        return SUPERSEDED
     return None
+
+
+def _newer_exists(model, group, row_id: object) -> bool:
+    """Whether a later row of ``model`` shares ``group`` (the same signing link, the same
+    person) with the row ``row_id``: a newer code was asked for. False without an id."""
+    if not isinstance(row_id, int):
+        return False
+    same = select(group).where(model.id == row_id).scalar_subquery()
+    newer = select(model.id).where(group == same, model.id > row_id).limit(1)
+    return db.session.scalar(newer) is not None
