@@ -213,6 +213,12 @@ class Config:
     # PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself, not here): a folder shared
     # by the gunicorn workers (and job workers) of one host; set = multiprocess metrics.
 
+    # --- feeds (issue 22): attendance and bank pushes ---
+    # --- archive_jobs (issue 22): bulk evidence ZIPs, re-verification ---
+    # --- timestamp renewal (issue 22): PAdES-LTA archive time-stamps ---
+    # --- search (issue 22) ---
+    # --- exports and register API (issue 22) ---
+
     BABEL_DEFAULT_LOCALE = os.environ.get("BABEL_DEFAULT_LOCALE", "zh_CN")
     LANGUAGES = ["zh_CN", "en"]
     # Largest JSON or plain form request. An upload form may carry its file kind's limit plus

@@ -12,6 +12,7 @@ from app.api import (  # noqa: F401 - registers the routes
     bureau,
     common,
     contracts,
+    feeds,
     lifecycle,
     openapi,
     projects,
@@ -24,7 +25,7 @@ from app.api.blueprint import bp, employer_bp, signing_bp
 from app.extensions import csrf
 
 employer_bp.before_request(common.authenticate_api_key)
-for _part in (employer_bp, signing_bp, bureau.bp):  # bureau: the 人社 systems' lbk_ keys
+for _part in (employer_bp, signing_bp, bureau.bp, feeds.bp):  # bureau / feed systems' keys
     csrf.exempt(_part)  # bearer keys and signing sessions, never cookies
     bp.register_blueprint(_part)
 

@@ -43,4 +43,9 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # the bureau's county employment register: employers, in service, hires and leavers,
     # workers seen in attendance or payroll without a contract
     "bureau": ("platform", "contracts", "projects"),
+    # real-time feeds: attendance and bank pay-out pushes, their scoped keys, re-reconciliation
+    # of the worker-months they touch
+    "feeds": ("platform", "standards", "projects"),
+    # the archive over the years: bulk evidence ZIPs and batch re-verification, as jobs
+    "archive_jobs": ("platform", "contracts", "filing"),
 }

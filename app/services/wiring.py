@@ -32,6 +32,9 @@ JOB_KINDS = {
     "link_expired": link_expiry.tell_expired,  # a signing link ran out unsigned
     "sms": messaging.send_queued_sms,  # one text message (provider, fallback, delivery log)
     "webhook": webhook_delivery.deliver,  # one attempt of a webhook delivery
+    # feeds (issue 22): add here
+    # archive_jobs (issue 22): add here
+    # timestamp renewal (issue 22): add here
 }
 
 #: Chinese SMS template -> its kind: the provider template (ALIYUN_SMS_TEMPLATES,
