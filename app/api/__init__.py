@@ -10,6 +10,7 @@
 from app.api import (  # noqa: F401 - registers the routes
     batches,
     bureau,
+    bureau_archive,
     common,
     contracts,
     feeds,
