@@ -34,6 +34,8 @@ class Project(db.Model):
     wage_bank_code: Mapped[str] = mapped_column(String(12))
     wage_account_enc: Mapped[str] = mapped_column(Text)
     wage_account_masked: Mapped[str] = mapped_column(String(40))
+    # keyed hash of the account: a bank's pushed pay-outs find their project by it
+    wage_account_hash: Mapped[str | None] = mapped_column(String(64))
     wage_account_holder: Mapped[str] = mapped_column(String(200))
     deposit_kind: Mapped[str] = mapped_column(String(12))  # cash | guarantee | exempt
     deposit_amount: Mapped[str] = mapped_column(String(20))

@@ -27,7 +27,8 @@ class AttendanceDay(db.Model):
 
 
 class PayRecord(db.Model):
-    """One payment of a worker's wage for a month (a payroll line with its bank payment)."""
+    """One payment of a worker's wage for a month (a payroll line with its bank payment,
+    imported from a file or pushed by the bank; ``status`` "paid" or "failed")."""
 
     __tablename__ = "pay_records"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +38,7 @@ class PayRecord(db.Model):
     month: Mapped[str] = mapped_column(String(7), index=True)
     days: Mapped[int] = mapped_column(default=0)
     hours: Mapped[str] = mapped_column(String(12), default="0")
-    gross: Mapped[str] = mapped_column(String(20))
+    gross: Mapped[str | None] = mapped_column(String(20))  # None: not given (a bank's pay-out)
     net: Mapped[str] = mapped_column(String(20))
     account_hash: Mapped[str] = mapped_column(String(64))
     account_masked: Mapped[str] = mapped_column(String(40))
@@ -47,6 +48,10 @@ class PayRecord(db.Model):
     paid_on: Mapped[date | None] = mapped_column()
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the same line twice: once
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # a bank's pay-out result: "failed" is kept (the bank said so) but never counts as paid
+    status: Mapped[str] = mapped_column(String(10), default="paid", server_default="paid")
+    record_id: Mapped[str | None] = mapped_column(String(64))  # the pushing sender's own id
+    sender: Mapped[str | None] = mapped_column(String(130))  # who pushed it (None: a file line)
 
 
 class WageFlag(db.Model):

@@ -76,17 +76,18 @@ def suspend(world) -> None:
     assert world["org"].status == "suspended"
 
 
-def pay(project_id: int, number: str, month: str, gross: str, net: str, paid_on=None):
+def pay(project_id: int, number: str, month: str, gross: str, net: str, paid_on=None,
+        status: str = "paid"):
     import hashlib
     from datetime import date
 
     from app import pii
     from app.models import PayRecord
 
-    line = f"{project_id}|{number}|{month}|{gross}|{net}|{paid_on}"
+    line = f"{project_id}|{number}|{month}|{gross}|{net}|{paid_on}|{status}"
     db.session.add(PayRecord(
         project_id=project_id, id_hash=pii.keyed_hash(number), id_masked="****", month=month,
         days=22, hours="176", gross=gross, net=net, account_hash="a", account_masked="6222****1234",
         bank="工商银行", holder="张三", paying_account_hash="p",
-        paid_on=date.fromisoformat(paid_on) if paid_on else None,
+        paid_on=date.fromisoformat(paid_on) if paid_on else None, status=status,
         row_hash=hashlib.sha256(line.encode()).hexdigest()))

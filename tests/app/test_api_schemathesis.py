@@ -3,7 +3,8 @@
 The cases are generated from the published OpenAPI document (positive and negative data,
 bounded and derandomized) and sent to the app through its WSGI interface as the demo
 employer's API key, with a live contract: most path ids, link tokens and sessions are
-replaced by real ones so that the cases reach the services, not only the 404s. Every answer
+replaced by real ones so that the cases reach the services, not only the 404s; the feeds
+paths get a project's feed key instead (their records are validated, not only the 401). Every answer
 must be no server error, a documented status code, and fit its documented schema.
 """
 
@@ -54,6 +55,18 @@ class Live:
     contract_ids: tuple[int, ...]
     token: str
     session: str
+    feed: dict  # the feed endpoints' project and key, made when first needed
+
+    def feed_key(self) -> tuple[int, str]:
+        """A project and its feed key (the feeds paths take no employer key)."""
+        if not self.feed:
+            from app.services import feeds
+            from tests.app.project_helpers import make_project
+
+            project_id = make_project().id
+            self.feed.update(project=project_id,
+                             key=feeds.create_key("闸机", "test", project_id=project_id)[1])
+        return self.feed["project"], self.feed["key"]
 
 
 @pytest.fixture
@@ -67,7 +80,7 @@ def live(ctx, client, world, outbox) -> Live:
         with ctx.app_context():
             return ctx.wsgi_app(environ, start_response)
 
-    return Live(wsgi, world["api_key"], (draft, sent, others), token, session)
+    return Live(wsgi, world["api_key"], (draft, sent, others), token, session, {})
 
 
 def _pick(value: object, choices: tuple, keep_one_in: int = 4):
@@ -98,6 +111,12 @@ def _aim(case, live: Live) -> dict:
         return {}
     if case.path.startswith("/api/v1/sign/"):
         return {"X-Signing-Session": live.session}
+    if case.path.startswith("/api/v1/feeds/"):  # the records' validation, not only the 401
+        project_id, key = live.feed_key()
+        if not _negative(case, "body") and isinstance(body, dict) and isinstance(
+                body.get("projectId"), int):
+            body["projectId"] = _pick(body["projectId"], (project_id,))
+        return {"Authorization": f"Bearer {key}"}
     return {"Authorization": f"Bearer {live.key}"}
 
 

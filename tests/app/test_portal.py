@@ -146,9 +146,13 @@ def test_pay_per_project_and_month_is_the_workers_own(client, world, outbox):
     pay(project_id, WORKER["id_number"], "2026-12", "6000.00", "5800.00", "2027-01-15")
     pay(project_id, WORKER["id_number"], "2027-01", "6100.00", "6100.00")
     pay(project_id, OTHER["worker_id_number"], "2026-12", "9999.00", "9876.00", "2027-01-15")
+    # a bank's failed pay-out (pushed by the bank feed) was not paid: it is not shown as pay
+    pay(project_id, WORKER["id_number"], "2026-12", "4321.00", "4321.00", "2027-01-16",
+        status="failed")
     db.session.commit()
     portal_sign_in(client, outbox)
     html = client.get("/me/pay").get_data(as_text=True)
+    assert "4321.00" not in html and "2027-01-16" not in html
     assert "矩阵项目" in html and world["org"].name in html
     assert "5800.00 元" in html and "6000.00 元" in html and "2027-01-15" in html
     assert "尚未发放" in html  # 2027-01 has no payment date yet

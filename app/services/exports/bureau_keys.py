@@ -5,19 +5,13 @@ Created and revoked by the platform operator (``flask bureau-key create|revoke``
 
 from __future__ import annotations
 
-import hmac
 import re
-import secrets
 
-from sqlalchemy import select
-
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.bureau import BureauKey
-from app.pii import token_hash
-from app.services.exports.records import BUREAU_ROLE
-from app.services.platform import audit
+from app.services.platform import bearer_keys
+from app.services.platform.access_log import BUREAU_SYSTEM
 from app.services.platform.principal import Principal
 
 REGION = re.compile(r"\d{2,6}")
@@ -37,15 +31,12 @@ def create_key(region: str, name: str, actor: str) -> tuple[BureauKey, str]:
         fields["name"] = "请填写名称（不超过 100 字）"
     if fields:
         raise ValidationFailed("请检查标出的字段", fields=fields)
-    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    key = BureauKey(name=name, region_prefix=region, prefix=prefix,
-                    secret_hash=token_hash(secret), created_by=actor[:40])
-    db.session.add(key)
-    db.session.flush()
-    audit.record(None, actor, "bureau_key.created", bureau_key_id=key.id, prefix=prefix,
-                 name=name, region=region)
+    key, whole = bearer_keys.create(BureauKey, "lbk", actor, action="bureau_key.created",
+                                    id_field="bureau_key_id",
+                                    details={"name": name, "region": region},
+                                    name=name, region_prefix=region)
     db.session.commit()
-    return key, f"lbk_{prefix}_{secret}"
+    return key, whole
 
 
 def revoke_key(prefix: str, actor: str) -> BureauKey:
@@ -53,32 +44,18 @@ def revoke_key(prefix: str, actor: str) -> BureauKey:
 
     :raises NotFound: no such key.
     """
-    parts = (prefix or "").strip().split("_")
-    wanted = parts[1] if len(parts) >= 2 and parts[0] == "lbk" else (prefix or "").strip()
-    key = db.session.scalar(select(BureauKey).where(BureauKey.prefix == wanted))
-    if key is None:
-        raise NotFound("接口密钥不存在", code="bureau_key_not_found")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        audit.record(None, actor, "bureau_key.revoked", bureau_key_id=key.id, prefix=key.prefix)
-        db.session.commit()
+    key = bearer_keys.revoke(BureauKey, prefix, "lbk", actor, action="bureau_key.revoked",
+                             id_field="bureau_key_id", missing="bureau_key_not_found")
+    db.session.commit()
     return key
 
 
 def authenticate(presented: str) -> BureauKey | None:
     """The live bureau key matching ``presented``, or None."""
-    parts = (presented or "").split("_", 2)
-    if len(parts) != 3 or parts[0] != "lbk" or len(parts[1]) > 16:
-        return None
-    key = db.session.scalar(select(BureauKey).where(BureauKey.prefix == parts[1]))
-    if key is None or key.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(key.secret_hash, token_hash(parts[2])):
-        return None
-    return key
+    return bearer_keys.find(BureauKey, presented, "lbk")
 
 
 def principal_of(key: BureauKey) -> Principal:
     """The principal of a live bureau key: reads its region's filings export only."""
-    return Principal(kind="api_key", actor=f"bureau:{key.id}", role=BUREAU_ROLE,
+    return Principal(kind="api_key", actor=f"bureau:{key.id}", role=BUREAU_SYSTEM,
                      jurisdiction=key.region_prefix)

@@ -96,6 +96,15 @@ def get(p: Principal, project_id: int) -> Project:
     return project
 
 
+def lock(project_id: int) -> Project | None:
+    """The project, its row locked until the transaction ends (PostgreSQL ``FOR NO KEY
+    UPDATE``, which does not block other writes of the project's rows): whatever writes the
+    project's attendance, pay records or wage flags — the file imports, the pushes, their
+    re-reconciliation job, the nightly reconciliation — takes it first, so they run in turn."""
+    return db.session.scalar(select(Project).where(Project.id == project_id)
+                             .with_for_update(key_share=True))
+
+
 def is_contractor(p: Principal, project: Project) -> bool:
     """Whether ``p`` acts for the project's general contractor."""
     return p.is_employer and p.organization_id == project.contractor_id
@@ -139,6 +148,7 @@ def create(p: Principal, raw: object) -> Project:
         officer_phone_enc=pii.encrypt(phone), officer_phone_masked=mask_phone(phone),
         wage_bank_code=clean["wage_bank_code"], wage_account_enc=pii.encrypt(account),
         wage_account_masked=mask_account(account),
+        wage_account_hash=pii.keyed_hash(account, "account"),
         wage_account_holder=clean["wage_account_holder"], deposit_kind=clean["deposit_kind"],
         deposit_amount=clean["deposit_amount"], pay_day=clean["pay_day"], created_by=p.actor)
     db.session.add(project)

@@ -28,6 +28,7 @@ from app.services.projects.reconcile_sets import (  # noqa: F401 - this context'
     IN_FORCE,
     Line,
     lines,
+    month_tallies,
     thresholds_by_month,
 )
 
@@ -36,14 +37,40 @@ ALERT = "【智慧星用工】欠薪预警：项目“%(project)s”新增%(coun
 
 def run(project: Project, today: date) -> list[WageFlag]:
     """Reconcile, keep the new flags and queue their alert; flags no longer found are marked
-    resolved (one that comes back is reopened, without a second alert). Returns the new
-    flags."""
+    resolved (one that comes back is reopened, without a second alert). Takes the project's
+    lock first (:func:`projects.lock`: not at once with an import, a push or its job).
+    Returns the new flags."""
+    projects.lock(project.id)
     items = lines(project, today)
     current = reconcile_flags.found(items, project_flags(project, items, today))
     new = reconcile_flags.keep(project, current, utcnow())
     if new:
         _alert(project, new)
     db.session.commit()
+    return new
+
+
+def run_pairs(project: Project, pairs: set[tuple[str, str]], today: date) -> list[WageFlag]:
+    """Reconcile only the worker-months ``pairs`` ((keyed hash, month) whose data changed)
+    and what they change: the same worker's later months of the same year (the year's pay)
+    and the project-month checks of their months. Flags raised, resolved and alerted for
+    those exactly as :func:`run` would; the project's other flags are left as they are.
+    Not committed (the caller's job commits). Returns the new flags."""
+    earliest: dict[tuple[str, str], str] = {}  # (person, year) -> first month touched
+    for id_hash, month in pairs:
+        key = (id_hash, month[:4])
+        earliest[key] = min(month, earliest.get(key, month))
+    items = [line for line in lines(project, today, people={h for h, _ in pairs})
+             if line.month >= earliest.get((line.id_hash, line.month[:4]), "9999")]
+    months = {m for _, m in pairs}
+    attending, paid = month_tallies(project, months)
+    current = reconcile_flags.found(
+        items, reconcile_flags.month_flags(project, attending, paid, today))
+    scope = {(line.month, line.id_hash) for line in items} | {(m, h) for h, m in pairs} | {
+        (m, "") for m in months}
+    new = reconcile_flags.keep(project, current, utcnow(), scope)
+    if new:
+        _alert(project, new)
     return new
 
 

@@ -27,7 +27,6 @@ def project_flags(project: Project, items: list[Line], today: date,
                   t: wages.Thresholds | None = None) -> dict:
     """Per month whose pay window has closed (the end of the following month): the
     project-month flags (workers paid ÷ workers attending)."""
-    threshold = thresholds_by_month(project, t)
     closed: dict[str, bool] = {}
     attending: dict[str, int] = defaultdict(int)
     paid: dict[str, int] = defaultdict(int)
@@ -38,8 +37,16 @@ def project_flags(project: Project, items: list[Line], today: date,
         if line.result.days and closed[month]:
             attending[month] += 1
             paid[month] += line.result.paid > 0
-    return {month: wages.project_month(n, paid[month], threshold(month))
-            for month, n in attending.items()}
+    return month_flags(project, attending, paid, today, t)
+
+
+def month_flags(project: Project, attending: dict[str, int], paid: dict[str, int],
+                today: date, t: wages.Thresholds | None = None) -> dict:
+    """The project-month flags of the months whose pay window has closed, from the workers
+    attending and paid in each."""
+    threshold = thresholds_by_month(project, t)
+    return {month: wages.project_month(n, paid.get(month, 0), threshold(month))
+            for month, n in attending.items() if today > wages.next_month_end(month)}
 
 
 def found(items: list[Line], months: dict) -> dict[tuple[str, str, str], tuple]:
@@ -61,17 +68,23 @@ def _set_resolved(ids: list[int], when: datetime | None) -> None:
                            .values(resolved_at=when))
 
 
-def keep(project: Project, current: dict[tuple[str, str, str], tuple], now: datetime
-         ) -> list[WageFlag]:
+def keep(project: Project, current: dict[tuple[str, str, str], tuple], now: datetime,
+         scope: set[tuple[str, str]] | None = None) -> list[WageFlag]:
     """Store the flags found (``current``, from :func:`found`) for the project: flags no
     longer found are marked resolved, one that comes back is reopened, new ones are inserted
-    (not committed). Returns the new flags (not attached to the session)."""
+    (not committed). ``scope``: only the (month, keyed hash or "") pairs reconciled, the
+    project's other flags left as they are. Returns the new flags (not attached to the
+    session)."""
     stored: set[tuple[str, str, str]] = set()
     resolve: list[int] = []
     reopen: list[int] = []
+    within = [] if scope is None else [WageFlag.month.in_(sorted({m for m, _ in scope}))]
     for flag_id, month, id_hash, flag, open_ in db.session.execute(
             select(WageFlag.id, WageFlag.month, WageFlag.id_hash, WageFlag.flag,
-                   WageFlag.resolved_at.is_(None)).where(WageFlag.project_id == project.id)):
+                   WageFlag.resolved_at.is_(None)).where(WageFlag.project_id == project.id,
+                                                         *within)):
+        if scope is not None and (month, id_hash) not in scope:
+            continue
         key = (month, id_hash, flag)
         stored.add(key)
         if key not in current and open_:

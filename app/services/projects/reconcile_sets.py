@@ -32,6 +32,7 @@ from app.services.projects import owed
 from app.services.standards import minimum_wages, wage_thresholds
 
 IN_FORCE = ("signed", "filed", "terminated")
+FAILED = "failed"  # a pay record's status: the bank's pay-out failed
 NEVER = "9999-12-31"
 
 
@@ -91,9 +92,18 @@ def _month_key(value) -> str:
     return value if isinstance(value, str) else f"{value:%Y-%m}"
 
 
-def attendance_of(project: Project, person: str | None = None) -> tuple[dict, dict]:
+def _people(column, person: str | None, people: set[str] | None) -> list:
+    """The filter on ``column`` to one person or to a set of them (none: everyone)."""
+    if person:
+        return [column == person]
+    return [column.in_(sorted(people))] if people is not None else []
+
+
+def attendance_of(project: Project, person: str | None = None, people: set[str] | None = None,
+                  between: tuple[date, date] | None = None) -> tuple[dict, dict]:
     """Per (person, month): (days attended, minutes on site), summed by the database in one
-    hash aggregate; and the masked ID number of each person."""
+    hash aggregate; and the masked ID number of each person (``people``: only theirs;
+    ``between``: only the days between these two)."""
     if db.engine.dialect.name == "postgresql":  # the hash table fits; a sort would spill
         db.session.execute(text("SET LOCAL work_mem = '32MB'"))
         month = func.date_trunc("month", cast(AttendanceDay.day, DateTime))
@@ -106,7 +116,8 @@ def attendance_of(project: Project, person: str | None = None) -> tuple[dict, di
             select(AttendanceDay.id_hash, func.min(AttendanceDay.id_masked), month,
                    func.count(), func.sum(AttendanceDay.minutes))
             .where(AttendanceDay.project_id == project.id,
-                   *([AttendanceDay.id_hash == person] if person else []))
+                   *_people(AttendanceDay.id_hash, person, people),
+                   *([AttendanceDay.day.between(*between)] if between else []))
             .group_by(AttendanceDay.id_hash, month)):
         key = keys.get(in_month) or keys.setdefault(in_month, _month_key(in_month))
         attendance[(id_hash, key)] = (days, int(minutes or 0))
@@ -114,16 +125,19 @@ def attendance_of(project: Project, person: str | None = None) -> tuple[dict, di
     return attendance, masked
 
 
-def payments_of(project: Project, person: str | None = None) -> dict[tuple[str, str], list]:
+def payments_of(project: Project, person: str | None = None, people: set[str] | None = None,
+                months: set[str] | None = None) -> dict[tuple[str, str], list]:
     """Per (person, month): the payments as tuples (masked, net, gross, paid_on, holder,
-    paying account hash), Decimals for the amounts."""
+    paying account hash), Decimals for the amounts. A pay-out the bank reported failed is
+    not a payment. ``people``, ``months``: only theirs."""
     pay: dict[tuple[str, str], list] = defaultdict(list)
     for id_hash, month, masked, net, gross, paid_on, holder, paying in db.session.execute(
             select(PayRecord.id_hash, PayRecord.month, PayRecord.id_masked, PayRecord.net,
                    PayRecord.gross, PayRecord.paid_on, PayRecord.holder,
                    PayRecord.paying_account_hash)
-            .where(PayRecord.project_id == project.id,
-                   *([PayRecord.id_hash == person] if person else []))):
+            .where(PayRecord.project_id == project.id, PayRecord.status != FAILED,
+                   *_people(PayRecord.id_hash, person, people),
+                   *([PayRecord.month.in_(sorted(months))] if months is not None else []))):
         pay[(id_hash, month)].append((masked, Decimal(net), Decimal(gross or 0), paid_on,
                                       holder, paying))
     return pay
@@ -181,17 +195,19 @@ def in_force(candidates: list[Held], first: date, last: str, project_id: int,
 
 
 def lines(project: Project, today: date, t: wages.Thresholds | None = None,
-          person: str | None = None) -> list[Line]:
+          person: str | None = None, people: set[str] | None = None) -> list[Line]:
     """Every worker-month of the project with attendance or pay, reconciled (thresholds:
-    :func:`thresholds_by_month`; ``person``: one keyed hash's months only). A worker-month
+    :func:`thresholds_by_month`; ``person``: one keyed hash's months only, ``people``: these
+    keyed hashes' months only — the same lines as the whole project's). A worker-month
     with attendance and no signed contract is owed the pay sheet's gross, else the usual
     daily rate × days (:mod:`app.services.projects.owed`)."""
     threshold = thresholds_by_month(project, t)
-    attendance, masked = attendance_of(project, person)
-    pay = payments_of(project, person)
+    attendance, masked = attendance_of(project, person, people)
+    pay = payments_of(project, person, people)
     for (id_hash, _), records in pay.items():
         masked.setdefault(id_hash, records[0][0])
-    dedicated = pii.keyed_hash(pii.decrypt(project.wage_account_enc), "account")
+    dedicated = project.wage_account_hash or pii.keyed_hash(
+        pii.decrypt(project.wage_account_enc), "account")
     contracts = contracts_of(project, set(masked))
     minimum_on = minimum_wages.TABLE.schedule(project.region_code)
     rates: list[owed.UsualRates] = []  # read once, when first needed
@@ -235,3 +251,23 @@ def lines(project: Project, today: date, t: wages.Thresholds | None = None,
         out.append(Line(month, id_hash, masked[id_hash], name,
                         contract.organization_id if contract else None, result))
     return out
+
+
+def month_tallies(project: Project, months: set[str]) -> tuple[dict, dict]:
+    """Per month of ``months``: the workers attending, and those of them paid (as
+    :func:`lines` counts them for the project-month checks), without reconciling them."""
+    if not months:
+        return {}, {}
+    bounds = [month_bounds(m) for m in months]
+    attendance, _ = attendance_of(project, between=(min(b[0] for b in bounds),
+                                                 max(b[1] for b in bounds)))
+    paid_by: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for key, records in payments_of(project, months=months).items():
+        paid_by[key] = sum((r[1] for r in records), Decimal(0))
+    attending: dict[str, int] = defaultdict(int)
+    paid: dict[str, int] = defaultdict(int)
+    for (id_hash, month), (days, _) in attendance.items():
+        if month in months and days:
+            attending[month] += 1
+            paid[month] += paid_by.get((id_hash, month), Decimal(0)) > 0
+    return attending, paid

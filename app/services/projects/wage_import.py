@@ -16,29 +16,30 @@ Columns (Chinese header, or the national construction-worker platform's field na
 Rows are matched to people by the keyed hash of the ID number (the number itself is not
 stored). The file is read once, within the bounds of :mod:`import_files`. Any problem: every
 one is listed by row and column and nothing is imported. The same file imported twice changes
-nothing (events are a set per day; a payment line is kept once by a hash of its content), and
-the answer says what was new, changed and unchanged.
+nothing (events are a set per day; a payment line is kept once by a hash of its content; a
+line that is a pay-out a bank pushed already — same person, month, payee account, amount and
+date — is not added again), and the answer says what was new, changed and unchanged. Imports
+take the project's lock (:func:`projects.lock`), as pushes and reconciliations do. The per-field checks are
+:mod:`app.services.projects.wage_checks`, shared with the push APIs (:mod:`app.services.feeds`),
+which store through :func:`add_days` and :func:`add_payments` too.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from app import pii
-from app.domain import typed
-from app.domain.ids import id_number_error, mask_id, normalize_id_number
-from app.domain.typed import Msg
+from app.domain.ids import mask_id
 from app.extensions import db
 from app.models import AttendanceDay, PayRecord
 from app.services.batches.batch_check import Problem
 from app.services.platform import audit
 from app.services.platform.principal import Principal
-from app.services.projects import import_files, projects
+from app.services.projects import import_files, projects, wage_checks
 from app.services.projects.import_files import ATTENDANCE_INVALID, PAYROLL_INVALID, ImportInvalid
 from app.services.projects.projects import mask_account
 
@@ -54,35 +55,13 @@ PAYROLL = {"id_number": ("身份证号码", "idCardNumber"), "month": ("月份",
            "holder": ("收款户名", "户名", "payRollBankCardHolder"),
            "paying_account": ("付款账号", "payBankCardNumber"), "paid_on": ("发放日期", "balanceDate")}
 OPTIONAL = {"hours", "bank", "days"}
-IN, OUT = ("01", "进", "in", "IN", "1"), ("02", "出", "out", "OUT", "0")
-TIME = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-ACCOUNT = re.compile(r"^\d{8,32}$")
-REQUIRED = "请填写%(label)s"
-BAD_DIRECTION = "方向应为 01（进）或 02（出）"
-BAD_TIME = "时间格式应为 yyyy-MM-dd HH:mm:ss"
-BAD_MONTH = "月份格式应为 yyyy-MM"
-BAD_ACCOUNT = "%(label)s应为8到32位数字"
-NET_OVER_GROSS = "实发金额不能大于应发金额"
-MAX_MONEY = Decimal("10000000")
-DAYS_LABEL, HOURS_LABEL = "出勤天数", "工时"
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 CHUNK = 5000  # ID hashes per IN (...) query: well below the drivers' parameter limits
 MAX_BYTES = import_files.MAX_BYTES
 
 
-def _plausible(year: int) -> bool:
-    """Records of the platform's era (a typo like 0202 or 9999 is a problem of its cell)."""
-    return EARLIEST_YEAR <= year <= LATEST_YEAR
-
-
-def _person(raw: str, row: int, letters: import_files.Columns, problems: list) -> str | None:
-    number = normalize_id_number(raw)
-    problem = REQUIRED if not number else id_number_error(number)
-    if problem:
-        problems.append(letters.problem(row, "id_number", Msg(problem, label=Msg("身份证号码"))))
-        return None
-    return number
+def _at(n: int, letters: import_files.Columns, problems: list) -> wage_checks.Report:
+    """Where a file row's problems go: row ``n``, the field's column."""
+    return lambda name, message: problems.append(letters.problem(n, name, message))
 
 
 def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
@@ -91,6 +70,7 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
     The file is read once. :raises ImportInvalid: problems by row and column (nothing
     imported). :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
+    projects.lock(project.id)
     sheet = import_files.read(data)
     rows, problems, letters = import_files.rows(ATTENDANCE, OPTIONAL, sheet)
     if problems:  # not clock events: perhaps one row per day
@@ -102,28 +82,27 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
     events: dict[tuple[str, date], set[str]] = {}
     masked: dict[str, str] = {}
     for n, raw in rows:
-        number = _person(raw.get("id_number", ""), n, letters, problems)
-        direction = "in" if raw.get("direction") in IN else "out" if raw.get(
-            "direction") in OUT else None
-        if direction is None:
-            problems.append(letters.problem(n, "direction", Msg(BAD_DIRECTION)))
-        match = TIME.match(raw.get("time", ""))
-        when = None
-        if match:
-            try:
-                when = datetime(*(int(g or 0) for g in match.groups()))
-            except ValueError:
-                when = None
-        if when is None or not _plausible(when.year):
-            when = None
-            problems.append(letters.problem(n, "time", Msg(BAD_TIME)))
-        if number and direction and when:
-            key = (pii.keyed_hash(number), when.date())
-            masked[key[0]] = mask_id(number)
-            events.setdefault(key, set()).add(f"{when:%H:%M:%S} {direction}")
+        if found := wage_checks.event(raw, _at(n, letters, problems)):
+            add_event(events, masked, *found)
     if problems:
         raise ImportInvalid(problems, ATTENDANCE_INVALID)
     return _store_days(p, project.id, events, masked, len(rows))
+
+
+def add_event(events: dict, masked: dict, number: str, direction: str, when) -> tuple:
+    """Note a checked clock event under its (person, day); returns that key."""
+    key = (pii.keyed_hash(number), when.date())
+    masked[key[0]] = mask_id(number)
+    events.setdefault(key, set()).add(f"{when:%H:%M:%S} {direction}")
+    return key
+
+
+def add_day(events: dict, masked: dict, number: str, on: date, hours: Decimal) -> tuple:
+    """Note a checked day row (hours on site) under its (person, day); returns that key."""
+    key = (pii.keyed_hash(number), on)
+    masked[key[0]] = mask_id(number)
+    events.setdefault(key, set()).add(f"day {hours}h")
+    return key
 
 
 def _import_days(p: Principal, project, rows: list, letters: import_files.Columns) -> dict:
@@ -132,26 +111,25 @@ def _import_days(p: Principal, project, rows: list, letters: import_files.Column
     events: dict[tuple[str, date], set[str]] = {}
     masked: dict[str, str] = {}
     for n, raw in rows:
-        number = _person(raw.get("id_number", ""), n, letters, problems)
-        day, problem = typed.iso_date(raw.get("day", "")[:10])
-        if day is not None and not _plausible(day.year):
-            day, problem = None, typed.BAD_DATE
-        if problem:
-            problems.append(letters.problem(n, "day", Msg(problem, label=Msg("出勤日期"))))
-        hours, problem = typed.money(raw.get("hours") or "0", maximum=Decimal(24))
-        if problem:
-            problems.append(letters.problem(n, "hours", Msg(problem, label=Msg(HOURS_LABEL), limit=24)))
-        if number and day and hours is not None:
-            key = (pii.keyed_hash(number), day)
-            masked[key[0]] = mask_id(number)
-            events[key] = {f"day {hours}h"}
+        if found := wage_checks.day(raw, _at(n, letters, problems)):
+            add_day(events, masked, *found)
     if problems:
         raise ImportInvalid(problems, ATTENDANCE_INVALID)
     return _store_days(p, project.id, events, masked, len(rows))
 
 
 def _store_days(p: Principal, project_id: int, events: dict, masked: dict, rows: int) -> dict:
-    """Add the events to their days (a set per day), record and commit; what changed."""
+    """Add the events to their days, record and commit; what changed."""
+    done = add_days(project_id, events, masked)
+    audit.record(None, p.actor, "project.attendance_imported", project=project_id,
+                 rows=rows, new_events=done["new_events"])
+    db.session.commit()
+    return {"rows": rows, **done}
+
+
+def add_days(project_id: int, events: dict, masked: dict) -> dict:
+    """Add the events (``{(keyed hash, day): {event, …}}``) to their days, a set per day
+    (not committed); returns ``{days, new_events, new, changed, unchanged}``."""
     people = sorted({h for h, _ in events})
     existing = {}
     for i in range(0, len(people), CHUNK):
@@ -172,11 +150,8 @@ def _store_days(p: Principal, project_id: int, events: dict, masked: dict, rows:
         added, changed = added + more, changed + (1 if more and not fresh else 0)
         if more:
             row.events, row.minutes = merged, _minutes(merged)
-    audit.record(None, p.actor, "project.attendance_imported", project=project_id,
-                 rows=rows, new_events=added)
-    db.session.commit()
-    return {"rows": rows, "days": len(events), "new_events": added, "new": new,
-            "changed": changed, "unchanged": len(events) - new - changed}
+    return {"days": len(events), "new_events": added, "new": new, "changed": changed,
+            "unchanged": len(events) - new - changed}
 
 
 def _minutes(events: list[str]) -> int:
@@ -193,84 +168,93 @@ def _minutes(events: list[str]) -> int:
     return int((last - first).total_seconds() // 60)
 
 
-def _money(raw: str, name: str, label: str, n: int, letters: import_files.Columns,
-           problems: list):
-    amount, problem = typed.money(raw, maximum=MAX_MONEY) if raw else (None, typed.BAD_MONEY)
-    if problem:
-        problems.append(letters.problem(n, name, Msg(problem, label=Msg(label), limit=MAX_MONEY)))
-    return amount
-
-
 def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
     """Import payroll and bank payment lines; returns ``{rows, new, unchanged}`` (lines
-    imported before are not counted again). :raises ImportInvalid: problems by row and
-    column (nothing imported). :raises ValidationFailed: the file."""
+    imported before, and lines that are a pay-out a bank pushed already, are not added
+    again: unchanged). :raises ImportInvalid: problems by row and column (nothing imported).
+    :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
+    projects.lock(project.id)
     rows, problems, letters = import_files.rows(PAYROLL, OPTIONAL, import_files.read(data))
     if problems:
         raise ImportInvalid(problems, PAYROLL_INVALID)
     records = []
     for n, raw in rows:
-        number = _person(raw.get("id_number", ""), n, letters, problems)
-        month = raw.get("month", "")[:7] if MONTH.match(raw.get("month", "")[:7]) else None
-        if month is None or not 1 <= int(month[5:]) <= 12 or not _plausible(int(month[:4])):
-            problems.append(letters.problem(n, "month", Msg(BAD_MONTH)))
-            month = None
-        gross = _money(raw.get("gross", ""), "gross", "应发金额", n, letters, problems)
-        net = _money(raw.get("net", ""), "net", "实发金额", n, letters, problems)
-        if gross is not None and net is not None and net > gross:
-            problems.append(letters.problem(n, "net", Msg(NET_OVER_GROSS)))
-        accounts = {}
-        for name, label in (("account", "收款账号"), ("paying_account", "付款账号")):
-            value = raw.get(name, "").replace(" ", "")
-            if not ACCOUNT.match(value):
-                problems.append(letters.problem(n, name, Msg(BAD_ACCOUNT, label=Msg(label))))
-            accounts[name] = value
-        holder, problem = typed.text(raw.get("holder", ""), limit=100)
-        if problem or not holder:
-            problems.append(letters.problem(n, "holder", Msg(problem or REQUIRED,
-                                                             label=Msg("收款户名"), limit=100)))
-        paid_on, problem = typed.iso_date(raw.get("paid_on", "")[:10]) if raw.get(
-            "paid_on") else (None, None)
-        if paid_on is not None and not _plausible(paid_on.year):
-            paid_on, problem = None, typed.BAD_DATE
-        if problem:
-            problems.append(letters.problem(n, "paid_on", Msg(problem, label=Msg("发放日期"))))
-        days, problem = typed.integer(raw.get("days") or "0")
-        if problem:
-            problems.append(letters.problem(n, "days", Msg(typed.BAD_INTEGER, label=Msg(DAYS_LABEL))))
-        hours, problem = typed.money(raw.get("hours") or "0", maximum=Decimal(744))
-        if problem:
-            problems.append(letters.problem(n, "hours", Msg(typed.BAD_MONEY, label=Msg(HOURS_LABEL))))
-        if not problems and number:
-            records.append(_record(project.id, number, month, days, hours, gross, net, accounts,
-                                   raw.get("bank", "")[:100], holder, paid_on))
+        values = wage_checks.payment(raw, _at(n, letters, problems))
+        if not problems and values:
+            records.append(pay_record(project.id, values))
     if problems:
         raise ImportInvalid(problems, PAYROLL_INVALID)
-    hashes = [r.row_hash for r in records]
-    known = set()
-    for i in range(0, len(hashes), CHUNK):
-        known |= set(db.session.scalars(select(PayRecord.row_hash).where(
-            PayRecord.row_hash.in_(hashes[i:i + CHUNK]))))
-    new = [r for r in records if r.row_hash not in known and not known.add(r.row_hash)]
-    db.session.add_all(new)
+    new, _ = add_payments(records)
     audit.record(None, p.actor, "project.payroll_imported", project=project.id,
                  rows=len(rows), new=len(new))
     db.session.commit()
     return {"rows": len(rows), "new": len(new), "unchanged": len(records) - len(new)}
 
 
-def _record(project_id, number, month, days, hours, gross, net, accounts, bank, holder,
-            paid_on) -> PayRecord:
-    line = "|".join(str(x) for x in (project_id, number, month, days, hours, gross, net,
-                                     accounts["account"], accounts["paying_account"], holder,
-                                     paid_on))
-    return PayRecord(
-        project_id=project_id, id_hash=pii.keyed_hash(number), id_masked=mask_id(number),
-        month=month, days=days, hours=str(hours), gross=str(gross), net=str(net),
-        account_hash=pii.keyed_hash(accounts["account"], "account"),
-        account_masked=mask_account(accounts["account"]), bank=bank, holder=holder,
-        paying_account_hash=pii.keyed_hash(accounts["paying_account"], "account"),
-        paid_on=paid_on, row_hash=hashlib.sha256(pii.keyed_hash(line, "payline").encode())
-        .hexdigest())
+def add_payments(records: list[PayRecord], sender: str | None = None
+                 ) -> tuple[list[PayRecord], dict[int, PayRecord]]:
+    """Add the records (of a file: ``sender`` None; else pushed by ``sender``) not stored
+    before (not committed). Not added: a line stored before (its ``row_hash``), and one that
+    is the same pay-out (:func:`same_payout`) as a stored record from another source — a file
+    line as one a bank pushed, a pushed one as a file line or another sender's. Returns the
+    records added and, by index in ``records``, the stored one each other record matched."""
+    hashes = [r.row_hash for r in records]
+    known = set()
+    for i in range(0, len(hashes), CHUNK):
+        known |= set(db.session.scalars(select(PayRecord.row_hash).where(
+            PayRecord.row_hash.in_(hashes[i:i + CHUNK]))))
+    stored = _stored_payouts(records)
+    matched = {}
+    for n, r in enumerate(records):
+        found = next((s for s in stored.get(same_payout(r), ()) if s.sender != sender and (
+            sender is not None or s.sender is not None)), None)
+        if found is not None:
+            matched[n] = found
+    new = [r for n, r in enumerate(records)
+           if n not in matched and r.row_hash not in known and not known.add(r.row_hash)]
+    db.session.add_all(new)
+    return new, matched
 
+
+def same_payout(r: PayRecord) -> tuple:
+    """What makes two records one pay-out: project, person, month, payee account, amount
+    paid, date."""
+    return r.project_id, r.id_hash, r.month, r.account_hash, Decimal(r.net), r.paid_on
+
+
+def _stored_payouts(records: list[PayRecord]) -> dict[tuple, list[PayRecord]]:
+    """The stored records of the records' projects, people and months, by pay-out."""
+    wanted: dict[int, set[str]] = {}
+    for r in records:
+        wanted.setdefault(r.project_id, set()).add(r.id_hash)
+    months = sorted({r.month for r in records})
+    found: dict[tuple, list[PayRecord]] = {}
+    for project_id, people in wanted.items():
+        people_list = sorted(people)
+        for i in range(0, len(people_list), CHUNK):
+            for row in db.session.scalars(select(PayRecord).where(
+                    PayRecord.project_id == project_id, PayRecord.month.in_(months),
+                    PayRecord.id_hash.in_(people_list[i:i + CHUNK])).order_by(PayRecord.id)):
+                found.setdefault(same_payout(row), []).append(row)
+    return found
+
+
+def pay_record(project_id: int, v: dict, *, line: str | None = None, status: str = "paid",
+               record_id: str | None = None, sender: str | None = None) -> PayRecord:
+    """A payment line checked by :func:`wage_checks.payment` as a record; kept once by
+    ``line`` (a pushed record: its sender and record id), else by its content. A gross not
+    given (None: a bank's pay-out) is stored as unknown."""
+    accounts = v["accounts"]
+    line = line or "|".join(str(x) for x in (
+        project_id, v["number"], v["month"], v["days"], v["hours"], v["gross"], v["net"],
+        accounts["account"], accounts["paying_account"], v["holder"], v["paid_on"]))
+    return PayRecord(
+        project_id=project_id, id_hash=pii.keyed_hash(v["number"]), id_masked=mask_id(v["number"]),
+        month=v["month"], days=v["days"], hours=str(v["hours"]),
+        gross=str(v["gross"]) if v["gross"] is not None else None,
+        net=str(v["net"]), account_hash=pii.keyed_hash(accounts["account"], "account"),
+        account_masked=mask_account(accounts["account"]), bank=v["bank"], holder=v["holder"],
+        paying_account_hash=pii.keyed_hash(accounts["paying_account"], "account"),
+        paid_on=v["paid_on"], status=status, record_id=record_id, sender=sender,
+        row_hash=hashlib.sha256(pii.keyed_hash(line, "payline").encode()).hexdigest())

@@ -35,7 +35,7 @@ class PayMonth:
     contractor: str
     days_on_site: int  # attendance days recorded on the site that month
     days_paid: int  # days the pay sheet counts
-    gross: Decimal  # 应发
+    gross: Decimal | None  # 应发 (None: no record of the month gives it, e.g. a bank's pay-out)
     net: Decimal  # 实发
     payments: list[Payment]
 
@@ -43,6 +43,12 @@ class PayMonth:
     def unpaid(self) -> bool:
         """No payment of this month carries a date yet."""
         return not any(p.paid_on for p in self.payments)
+
+
+def _gross(records: list[PayRecord]) -> Decimal | None:
+    """The month's 应发: the sum of the records that give it; None when none does."""
+    given = [Decimal(r.gross) for r in records if r.gross is not None]
+    return sum(given, Decimal(0)) if given else None
 
 
 def pay_months(p: Principal) -> list[PayMonth]:
@@ -64,7 +70,9 @@ def pay_months(p: Principal) -> list[PayMonth]:
             select(PayRecord, Project.name, Organization.name)
             .join(Project, Project.id == PayRecord.project_id)
             .join(Organization, Organization.id == Project.contractor_id)
-            .where(PayRecord.id_hash == worker.id_hash, mine).order_by(PayRecord.id)):
+            .where(PayRecord.id_hash == worker.id_hash, mine,
+                   PayRecord.status != "failed")  # a bank's failed pay-out was not paid
+            .order_by(PayRecord.id)):
         lines[(record.month, record.project_id)].append(record)
         names[record.project_id] = (project, contractor)
     attendance: dict[tuple[str, int], int] = defaultdict(int)
@@ -74,8 +82,7 @@ def pay_months(p: Principal) -> list[PayMonth]:
                    AttendanceDay.project_id.in_(list(names) or [0]))):
         attendance[(day.isoformat()[:7], project_id)] += 1
     out = [PayMonth(month, *names[project_id], attendance[(month, project_id)],
-                    max(r.days for r in records), sum((Decimal(r.gross) for r in records),
-                                                       Decimal(0)),
+                    max(r.days for r in records), _gross(records),
                     sum((Decimal(r.net) for r in records), Decimal(0)),
                     [Payment(Decimal(r.net), r.paid_on, r.account_masked, r.bank)
                      for r in records])
