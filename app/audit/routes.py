@@ -37,13 +37,15 @@ def search_page():
     results = None
     if request.method == "POST":
         p = current_principal()
-        results = attempt(search.search_contracts, p, request.form, again=_search_page)
+        results = attempt(search.search_contracts, p, request.form, again=search_page_with)
         record_read(p, "search", count=getattr(results, "total", None) or len(results),
                     criteria=logged_criteria(request.form))
-    return _search_page(results=results)
+    return search_page_with(results=results)
 
 
-def _search_page(refused: Refusal = NOTHING, results=None):
+def search_page_with(refused: Refusal = NOTHING, results=None):
+    """The search page with the posted form kept, the results (if any) and a refusal's
+    reasons (used again by the archive jobs' evidence-ZIP request)."""
     form = request.form if request.method == "POST" else {}
     return render_template("audit/search.html",
                            params={k: form.get(k, "") for k in search.SEARCH_FIELDS},
