@@ -67,7 +67,7 @@ _README = """\
    - audit-trail-current.json：打包时的完整审计轨迹：开头与 audit-trail.json 逐条相同，
      之后是备案事件及其后发生的事件（如证书吊销、此前的证据包导出）。
    - verification.json / verification.pdf：平台在打包时生成的签名验证报告。
-
+{renewals_zh}
 包含的文件：
 {listing}
 
@@ -111,10 +111,45 @@ certutil, OpenSSL) is independent of the platform.
      (certificate revocations, earlier evidence exports).
    - verification.json / verification.pdf: the platform's signature verification report,
      made when the package was built.
-
+{renewals_en}
 Files:
 {listing}
 """
+
+
+_RENEWAL = re.compile(r"contract\.r(\d+)\.pdf")
+_RENEWALS_ZH = """\
+   - {names}：归档时间戳续期（PAdES-LTA）后的版本。每个版本是前一版本（contract.pdf 为
+     备案原件）原样保留、在末尾追加一次增量修订（验证数据 DSS 和一个新的文档时间戳）
+     而成，签署内容与原件完全相同；编号最大的 {last} 是当前的归档副本，
+     verification.json / verification.pdf 是对它的验证报告。用第 2 步的 pdfsig 命令核验它
+     （比原件多出的签名是文档时间戳），并核对它的开头与前一版本逐字节相同，例如：
+       cmp -n $(stat -c %s contract.pdf) contract.pdf {first}
+     manifest.json 记录的是备案原件 contract.pdf 的 SHA-256；续期版本的 SHA-256 见 SHA256SUMS。
+"""
+_RENEWALS_EN = """\
+   - {names}: the versions after archive time-stamp renewals (PAdES-LTA). Each is the
+     previous version (contract.pdf: the filed original) unchanged plus one incremental
+     revision at its end (validation data, DSS, and a new document time-stamp): the signed
+     content is exactly the original's. The highest number, {last}, is the current archive
+     copy, and verification.json / verification.pdf report on it. Check it with the pdfsig
+     command of step 2 (the signatures beyond the original's are document time-stamps) and
+     check that it starts with the previous version byte for byte, e.g.:
+       cmp -n $(stat -c %s contract.pdf) contract.pdf {first}
+     manifest.json gives the filed original's (contract.pdf) SHA-256; SHA256SUMS gives the
+     renewed versions'.
+"""
+
+
+def _renewals_text(names: list[str]) -> tuple[str, str]:
+    """The README's paragraphs on ``contract.r<N>.pdf`` (zh, en); empty when there are none."""
+    found = sorted((m for m in map(_RENEWAL.fullmatch, names) if m), key=lambda m: int(m[1]))
+    if not found:
+        return "", ""
+    words = {"names": "、".join(m[0] for m in found), "first": found[0][0],
+             "last": found[-1][0]}
+    return (_RENEWALS_ZH.format(**words),
+            _RENEWALS_EN.format(**{**words, "names": ", ".join(m[0] for m in found)}))
 
 
 def _check_name(name: str) -> None:
@@ -143,7 +178,9 @@ def _sums(files: Mapping[str, bytes]) -> bytes:
 
 def _readme(filing_number: str, created_at: datetime, names: list[str]) -> bytes:
     listing = "\n".join(f"  {name}" for name in names)
+    renewals_zh, renewals_en = _renewals_text(names)
     text = _README.format(filing_number=filing_number, listing=listing,
+                          renewals_zh=renewals_zh, renewals_en=renewals_en,
                           created_at=created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
     return text.encode("utf-8")
 

@@ -90,3 +90,13 @@ __all__ = [
 ]
 
 _install_speedups()
+
+# archive time-stamp renewal (issue 22)
+from ._ltv_fix import install as _install_ltv_fix  # noqa: E402
+from .renewal import TimestampInfo, latest_timestamp, renew_archival_timestamp  # noqa: E402
+
+__all__ += ["TimestampInfo", "latest_timestamp", "renew_archival_timestamp"]
+_install_ltv_fix()
+from .renewal import STRONG_ALGORITHMS, strong_algorithm  # noqa: E402
+
+__all__ += ["STRONG_ALGORITHMS", "strong_algorithm"]

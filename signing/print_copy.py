@@ -39,6 +39,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 from .errors import InvalidDocument
 from .flatten import place_page
 from .fonts import reportlab_font
+from .pdf_input import open_pdf
 from .render import EMPLOYER_BOX, EMPLOYER_FIELD
 
 __all__ = ["SEAL_FIELD", "STATEMENT_EN", "STATEMENT_ZH", "PrintCopyDetails",
@@ -114,13 +115,7 @@ def render_print_copy(original: bytes, details: PrintCopyDetails, font_path: str
 
 
 def _open(original: bytes) -> PdfFileReader:
-    if not isinstance(original, bytes | bytearray) or b"%PDF-" not in bytes(original[:1024]):
-        raise InvalidDocument("the original is not a PDF document")
-    try:
-        reader = PdfFileReader(io.BytesIO(bytes(original)), strict=False)
-        reader.root  # noqa: B018 - forces the catalog to be parsed
-    except Exception as exc:  # pyHanko raises many kinds on damaged input
-        raise InvalidDocument(f"the original PDF cannot be read: {exc}") from None
+    reader = open_pdf(original, "the original")
     if reader.encrypted:
         raise InvalidDocument("the original PDF is encrypted")
     return reader

@@ -111,6 +111,7 @@ def signature_check(es: EmbeddedPdfSignature, status: PdfSignatureStatus,
     if not status.intact and indic in TIME_RELATED:
         check.trust_checked = False  # no signing-time (B-LTA) check of changed content
     ts_status: Any = status.timestamp_validity
+    ts_passed = False  # the signature time-stamp passed AdES validation with proof of existence
     if lta is not None:
         check.long_term = True
         api = lta.api_status
@@ -121,15 +122,17 @@ def signature_check(es: EmbeddedPdfSignature, status: PdfSignatureStatus,
             trusted, indic = False, lta.ades_subindic
         ts_lta = lta.signature_timestamp_status
         if ts_lta is not None and ts_lta.ades_subindic == AdESPassed.OK and ts_lta.api_status:
-            ts_status = ts_lta.api_status
+            ts_status, ts_passed = ts_lta.api_status, True
     check.trusted = trusted
     chain = (list(path.iter_certs(include_root=True))[::-1] if path is not None else
              build_chain(cert, [*es.other_embedded_certs, *job.dss_certs, *job.roots]))
     check.chain = chain_entries(chain)
     if ts_status is not None:
         check.timestamp_time = ts_status.timestamp
+        # a token whose TSA certificate has expired since is trusted when the AdES (past)
+        # validation passed: a later document time-stamp proves it existed in time
         check.timestamp_trusted = bool(ts_status.intact and ts_status.valid
-                                       and ts_status.trusted)
+                                       and (ts_status.trusted or ts_passed))
     level = status.modification_level
     check.coverage = status.coverage.name if status.coverage else None
     check.modification_level = level.name if level is not None else None
@@ -138,6 +141,8 @@ def signature_check(es: EmbeddedPdfSignature, status: PdfSignatureStatus,
     check.certification, check.docmdp = _is_certification(es), docmdp.name if docmdp else None
     _revocation(check, status, cert, chain[1] if len(chain) > 1 else None, job)
     _problems(check, status, indic)
+    if ts_passed:  # trusted by the past validation: a revoked TSA still shows
+        _tsa_revocation(check, es, ts_status, job)
     _signature_holds(check)
     check.ok = not check.problems
     return check
@@ -169,6 +174,27 @@ def _revocation(check: SignatureCheck, status: PdfSignatureStatus,
     if found is not None:
         check.revoked, check.revocation_time = True, found.time
         check.revocation_reason = found.reason
+
+
+def _tsa_revocation(check: SignatureCheck, es: EmbeddedPdfSignature, ts_status: Any,
+                    job: _JobLike) -> None:
+    """Report the signature time-stamp's TSA certificate when a CRL lists it (a certificate
+    on a CRL is reported in every case, as the signer's is)."""
+    tsa = getattr(ts_status, "signing_cert", None)
+    if tsa is None:
+        return
+    path = getattr(ts_status, "validation_path", None)
+    chain = (list(path.iter_certs(include_root=True))[::-1] if path is not None else
+             build_chain(tsa, [*es.other_embedded_certs, *job.dss_certs, *job.roots]))
+    found = job.crl_index.lookup(tsa, chain[1] if len(chain) > 1 else None)
+    if found is None:
+        return
+    reason = found.reason or "unspecified"
+    check.add_problem(
+        f"签名时间戳的时间戳机构证书已于 {_fmt(found.time)} 被吊销"
+        f"（原因：{REASONS_ZH.get(reason, reason)}）",
+        f"the signature time-stamp's TSA certificate was revoked on {_fmt(found.time)} "
+        f"({reason})")
 
 
 def _problems(check: SignatureCheck, status: PdfSignatureStatus,

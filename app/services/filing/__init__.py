@@ -15,6 +15,7 @@ from app.services.filing.archive_mirror import mirror_archive
 from app.services.filing.evidence import evidence_package
 from app.services.filing.filing import file_contract
 from app.services.filing.print_copy import certified_copy
+from app.services.filing.renewal import queue_renewals, renew_filing_timestamp
 from app.services.filing.search import auditable_contract as open_for_audit
 
 __all__ = [
@@ -24,4 +25,6 @@ __all__ = [
     "certified_copy",
     "check_archive",
     "mirror_archive",
+    "queue_renewals",
+    "renew_filing_timestamp",
 ]

@@ -7,6 +7,8 @@ What the database refers to (kinds, as reported):
 * ``contract_document`` — every version of every contract's PDF (``contract_documents``:
   key, sha256), lifecycle documents included; the filed PDF is one of them;
 * ``filing_pdf`` — a filing's signed PDF (``filings.pdf_key``, ``filings.sha256``);
+* ``filing_renewal`` — each archive time-stamp renewal of it (``filing_timestamps`` rows
+  with ``seq`` > 0: key, sha256);
 * ``filing_manifest`` — its manifest (``manifest_key``, ``manifest_sha256``);
 * ``filing_audit_trail`` — its audit trail (``audit_key``): the database keeps no hash of
   it, the manifest does (its ``documents`` list), so it is checked against the manifest once
@@ -35,7 +37,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import archive_ext, db
-from app.models import ContractDocument, Filing, ProjectDocument
+from app.models import ContractDocument, Filing, FilingTimestamp, ProjectDocument
 
 #: at most this many unreferenced keys are named in a report (all are counted)
 UNREFERENCED_LISTED = 200
@@ -112,6 +114,8 @@ def _references() -> Iterator[tuple[str, str, str]]:
         ("contract_document", select(ContractDocument.key, ContractDocument.sha256)
          .order_by(ContractDocument.id)),
         ("filing_pdf", select(Filing.pdf_key, Filing.sha256).order_by(Filing.id)),
+        ("filing_renewal", select(FilingTimestamp.key, FilingTimestamp.sha256)
+         .where(FilingTimestamp.seq > 0).order_by(FilingTimestamp.id)),
         ("project_document", select(ProjectDocument.key, ProjectDocument.sha256)
          .order_by(ProjectDocument.id)),
     )

@@ -18,7 +18,7 @@ from app.models.base import utcnow
 from app.services.contracts import queries
 from app.services.filing import filing as filing_service
 from app.services.filing import verification
-from app.services.platform import audit, pki
+from app.services.platform import audit, pki, tsa_rotation
 
 
 def _archived(key: str, sha256: str | None, what: str) -> bytes:
@@ -64,14 +64,22 @@ def package_files(contract: Contract, filing: Filing) -> dict[str, bytes]:
     the filing event is recorded after it was stored); ``audit-trail-current.json`` is the
     trail in the database now: the same events with the same hashes, then the filing event
     and whatever happened since (revocations, earlier exports).
+
+    ``contract.pdf`` is the PDF as filed (the SHA-256 in the manifest); each archive
+    time-stamp renewal is ``contract.r<N>.pdf`` (the previous version plus one revision), and
+    the verification report is the newest version's.
     """
-    pdf = verification.archived_pdf(filing)
+    pdf = verification.fetch_checked(filing.pdf_key, filing.sha256)
+    versions = {f"contract.r{v.seq}.pdf": verification.fetch_checked(v.key, v.sha256)
+                for v in verification.renewals(filing.id)}
+    current = list(versions.values())[-1] if versions else pdf
     manifest = _archived(filing.manifest_key, filing.manifest_sha256, "备案清单")
     trail = _archived(filing.audit_key, _manifest_sha256(manifest, filing.audit_key), "审计轨迹")
-    report = verification.verify_pdf(pdf)
+    report = verification.verify_pdf(current)
     ca = pki.ca()
     files = {
         "contract.pdf": pdf,
+        **versions,
         "manifest.json": manifest,
         "audit-trail.json": trail,
         "audit-trail-current.json": json.dumps(audit.export(contract.id), ensure_ascii=False,
@@ -84,6 +92,8 @@ def package_files(contract: Contract, filing: Filing) -> dict[str, bytes]:
         "crl/issuing-ca.crl": pki.issuing_crl(),
         "crl/root-ca.crl": pki.root_crl(),
     }
+    for old in tsa_rotation.tsa_certificates()[1:]:  # rotated TSA certificates (older time-stamps)
+        files[f"certificates/tsa-{old.serial_number:x}.pem"] = _pem(old)
     certs = signer_certificates(pdf)
     for event in queries.signature_events(contract.id):
         der = certs.get(event.certificate_sha256)

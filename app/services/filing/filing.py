@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.domain.typed import Msg
 from app.extensions import archive_ext, db
 from app.metrics import FILING_LAG_SECONDS
-from app.models import Contract, Filing, SignatureEvent
+from app.models import Contract, Filing, FilingTimestamp, SignatureEvent
 from app.models.base import utcnow
 from app.services.contracts import documents, invites
 from app.services.platform import audit, events, jobs
@@ -148,13 +148,18 @@ def extend_retention(contract: Contract) -> datetime:
     (the term ran past the last working day), that longer date stays.
     """
     wanted = documents.retention_for(contract)
-    filed = db.session.scalar(select(Filing).where(Filing.contract_id == contract.id))
+    # locked (PostgreSQL) as the time-stamp renewal locks it: a renewal stored meanwhile is
+    # either seen below or stores its object with the new retention
+    filed = db.session.scalar(select(Filing).where(Filing.contract_id == contract.id)
+                              .with_for_update().execution_options(populate_existing=True))
     if filed is None or filed.retain_until >= wanted:
         return filed.retain_until if filed else wanted
     s = store()
     if getattr(s, "supports_retention", True):
+        renewals = db.session.scalars(select(FilingTimestamp.key).where(
+            FilingTimestamp.filing_id == filed.id, FilingTimestamp.seq > 0))
         keys = {filed.pdf_key, filed.manifest_key, filed.audit_key,
-                *(d.key for d in contract.documents)}
+                *(d.key for d in contract.documents), *renewals}
         for key in sorted(keys):
             current = s.retention(key)
             if current is not None and current < wanted:

@@ -70,7 +70,9 @@ def certified_copy(p: Principal, contract_id: int, *, stamped: bool = False
             raise Conflict(NOT_FILED, code="not_filed")
         raise Conflict(NOT_SIGNED, code="not_signed",
                        status=Msg(STATUS_WORDS.get(contract.status, contract.status)))
-    original = verification.archived_pdf(filing)
+    # the PDF as filed (the record of what was signed), not a later time-stamp renewal: the
+    # SHA-256 printed on the copy is then the filing's, as its trail entry says
+    original = verification.fetch_checked(filing.pdf_key, filing.sha256)
     org = contract.organization
     details = PrintCopyDetails(
         filing_number=filing.number, contract_no=contract.contract_no, employer_name=org.name,

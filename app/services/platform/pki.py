@@ -7,16 +7,17 @@ the revocation list changes or ages.
 
 from __future__ import annotations
 
-import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.extensions import PkiState, db, pki_ext
-from app.models import Counter, RevokedCertificate
+from app.models import RevokedCertificate
 from app.models.base import utcnow
+from app.services.platform.serials import SerialBlocks
 
 CRL_MAX_AGE = timedelta(hours=12)
 
@@ -123,48 +124,8 @@ def seal_image(org_name: str) -> bytes:
     return seals[org_name]
 
 
-def next_serial_autonomous(name: str, engine=None, *, step: int = 1) -> int:
-    """Add ``step`` to counter ``name`` in its own short transaction; returns the new value.
-
-    :param engine: the database engine (default: the current app's); pass it when calling
-        from a thread without an app context.
-    """
-    with (engine or db.engine).begin() as conn:
-        if conn.execute(update(Counter).where(Counter.name == name)
-                        .values(value=Counter.value + step)).rowcount == 0:
-            conn.execute(Counter.__table__.insert().values(name=name, value=step))
-        return conn.execute(select(Counter.value).where(Counter.name == name)).scalar_one()
-
-
-class SerialBlocks:
-    """Unique serial numbers from a database counter, reserved a block at a time.
-
-    Each process takes ``size`` numbers in one short transaction and hands them out from
-    memory: every token still gets a serial no other token of any process has, without a
-    database round trip per token (two per signed contract before).
-    """
-
-    def __init__(self, name: str, engine, size: int = 100) -> None:
-        self.name, self.engine, self.size = name, engine, size
-        self._next, self._end = 0, 0
-        self._lock = threading.Lock()
-
-    def reset(self) -> None:
-        """Give up the rest of the current block (the next serial reserves a new one)."""
-        with self._lock:
-            self._next = self._end = 0
-
-    def next(self) -> int:
-        """The next unused serial number."""
-        with self._lock:
-            if self._next >= self._end:
-                last = next_serial_autonomous(self.name, self.engine, step=self.size)
-                self._next, self._end = last - self.size + 1, last + 1
-            self._next += 1
-            return self._next - 1
-
-
-def _build_tsa():
+def _load_tsa():
+    """The TSA from the files in PKI_DIR (created at first use)."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -188,9 +149,75 @@ def _build_tsa():
     return TimeStampAuthority(cert, key, extra_certs=[ca().issuing_cert], **options)
 
 
+#: how often a TSA read that met a rotation half done (key and certificate not a pair) is
+#: tried again, waiting SWAP_WAIT seconds each time
+SWAP_RETRIES, SWAP_WAIT = 20, 0.05
+
+
+def _wait_for_swap() -> None:
+    time.sleep(SWAP_WAIT)
+
+
+def _build_tsa():
+    """The TSA from PKI_DIR. A rotation (:mod:`app.services.platform.tsa_rotation`) replaces
+    the key file, then the certificate file: a read between the two finds a key and a
+    certificate that are not a pair and is tried again, so that no process ever uses half a
+    rotation."""
+    from signing import TimestampError
+
+    for attempt in range(SWAP_RETRIES + 1):
+        stamp = _tsa_file_stamp()  # before reading: a rotation meanwhile rebuilds it again
+        try:
+            built = _load_tsa()
+        except TimestampError:  # the certificate does not match the key
+            if attempt == SWAP_RETRIES:
+                raise
+            _wait_for_swap()
+            continue
+        built.file_stamp = stamp
+        return built
+    raise AssertionError("unreachable")
+
+
+def _tsa_file_stamp() -> tuple | None:
+    """(mtime, size) of PKI_DIR/tsa.pem and tsa.key.pem: a rotation (``flask ca rotate-tsa``,
+    in any process sharing PKI_DIR) changes them."""
+    directory, found = Path(current_app.config["PKI_DIR"]), []
+    for name in ("tsa.pem", "tsa.key.pem"):
+        path = directory / name
+        found.append((path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None)
+    return tuple(found) if found[0] is not None else None
+
+
 def tsa():
-    """The built-in RFC 3161 time-stamp authority (its key on the token in pkcs11 mode)."""
-    return _state().tsa.get(_build_tsa)
+    """The built-in RFC 3161 time-stamp authority (its key on the token in pkcs11 mode).
+
+    Rebuilt (with the signer) when tsa.pem changed since it was built: a rotated TSA
+    certificate is picked up by every process without a restart.
+    """
+    state = _state()
+    built = state.tsa.get(_build_tsa)
+    stamp = _tsa_file_stamp()
+    if getattr(built, "file_stamp", stamp) != stamp:
+        forget_tsa()
+        built = state.tsa.get(_build_tsa)
+    return built
+
+
+def timestamper():
+    """The RFC 3161 client the platform time-stamps with: ``TSA_URL`` or the built-in TSA."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from signing import InProcessTimeStamper
+
+    url = current_app.config["TSA_URL"]
+    return HTTPTimeStamper(url) if url else InProcessTimeStamper(tsa())
+
+
+def forget_tsa() -> None:
+    """Drop the built-in TSA and the signer holding it (the next use rebuilds both)."""
+    _state().tsa.reset()
+    _state().signer.reset()
 
 
 def _revoked_state() -> tuple[int, int]:
@@ -247,18 +274,17 @@ def crls() -> list[bytes]:
 
 
 def _build_signer():
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from signing import ContractSigner
 
-    from signing import ContractSigner, InProcessTimeStamper
-
-    cfg = current_app.config
-    stamper = HTTPTimeStamper(cfg["TSA_URL"]) if cfg["TSA_URL"] else InProcessTimeStamper(tsa())
-    return ContractSigner(ca(), font(), timestamper=stamper, crl_source=crls,
-                          level=cfg["SIGNATURE_LEVEL"])
+    return ContractSigner(ca(), font(), timestamper=timestamper(), crl_source=crls,
+                          level=current_app.config["SIGNATURE_LEVEL"])
 
 
 def signer():
-    """The contract signer (employer seal, worker signature, LTA time-stamp)."""
+    """The contract signer (employer seal, worker signature, LTA time-stamp); rebuilt after
+    a TSA rotation."""
+    if not current_app.config["TSA_URL"]:
+        tsa()  # a rotated TSA certificate drops the signer holding the old one
     return _state().signer.get(_build_signer)
 
 

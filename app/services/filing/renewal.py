@@ -1,0 +1,280 @@
+"""Archive time-stamp renewal (PAdES-LTA): before a filed PDF's newest time-stamp ages out
+(its TSA certificate expires within ``TIMESTAMP_RENEW_BEFORE_DAYS``, or its hash algorithm
+is on ``TIMESTAMP_WEAK_ALGORITHMS``), a new document time-stamp is added over it.
+
+* :func:`queue_renewals` (the daily scheduled run, ``flask archive renew-timestamps``) finds
+  the filings due in one indexed query over ``filing_timestamps`` (plus the filings whose
+  time-stamp was never read) and queues one ``renew_timestamp`` job per filing;
+* :func:`renew_filing_timestamp` (the job) reads the filed PDF's time-stamp when unknown,
+  and when due stores ``<filed key minus .pdf>.r<N>.pdf`` (the previous version plus one
+  revision: DSS and a new document time-stamp), records it and the audit-trail entry.
+
+The filed object and the filing's SHA-256 never change (object lock; the record of what was
+signed); readers of "the archived PDF" get the newest version
+(:func:`app.services.filing.verification.current_version`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.errors import Conflict
+from app.extensions import db
+from app.models import Filing, FilingTimestamp, Job
+from app.models.base import utcnow
+from app.services.filing import filing as filing_service
+from app.services.filing import verification
+from app.services.filing.verification import newest
+from app.services.platform import audit, jobs, pki
+
+log = logging.getLogger(__name__)
+JOB_KIND = "renew_timestamp"
+NO_ALGORITHM = ("TIMESTAMP_WEAK_ALGORITHMS 列出了可用于续期的全部哈希算法（%(names)s），"
+                "无法续期：请从该设置中移除至少一个")
+TSA_EXPIRES = ("时间戳服务（TSA）证书将于 %(date)s 到期，已在续期窗口（%(days)s 天）之内："
+               "请先运行 flask ca rotate-tsa 签发新的 TSA 证书")
+
+
+@dataclass
+class RenewalRun:
+    """What :func:`queue_renewals` found (and queued unless a dry run)."""
+
+    due: list[int] = field(default_factory=list)  # filing ids whose time-stamp ages out
+    unknown: list[int] = field(default_factory=list)  # filings whose time-stamp was never read
+    queued: int = 0
+    already_queued: int = 0
+    failed: list[int] = field(default_factory=list)  # filings whose last job gave up: re-queued
+
+    def summary(self) -> str:
+        """One line of counts (the scheduler records it)."""
+        line = (f"{len(self.due)} filing(s) due for a new time-stamp, {len(self.unknown)} not "
+                f"read yet; {self.queued} job(s) queued, {self.already_queued} already queued")
+        if self.failed:
+            shown = ", ".join(str(f) for f in self.failed[:10])
+            line += (f"; {len(self.failed)} failed job(s) queued again (filing id(s) {shown}"
+                     + (", …" if len(self.failed) > 10 else "") + ")")
+        return line
+
+
+def _window() -> timedelta:
+    return timedelta(days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
+
+
+def _weak() -> list[str]:
+    raw = current_app.config["TIMESTAMP_WEAK_ALGORITHMS"]
+    return [a.strip().lower() for a in raw.split(",") if a.strip()]
+
+
+def is_due(version: FilingTimestamp, now: datetime) -> bool:
+    """Whether ``version``'s newest time-stamp needs a successor now."""
+    if version.tsa_not_after is None:
+        return False  # no time-stamp at all: nothing to keep alive
+    return version.tsa_not_after < now + _window() or (version.md_algorithm or "") in _weak()
+
+
+def renewal_algorithm() -> str:
+    """The hash algorithm of new time-stamps: the first strong one not on
+    ``TIMESTAMP_WEAK_ALGORITHMS`` (a renewal with a listed one would be due again at once).
+
+    :raises Conflict: the weak list names every algorithm a renewal could use.
+    """
+    from signing import STRONG_ALGORITHMS, strong_algorithm
+
+    found = strong_algorithm(_weak())
+    if found is None:
+        raise Conflict(NO_ALGORITHM, code="no_strong_algorithm",
+                       names=", ".join(STRONG_ALGORITHMS))
+    return found
+
+
+def _weak_only(version: FilingTimestamp, now: datetime) -> bool:
+    """Due only for its hash algorithm (the TSA certificate is far from expiry)."""
+    return version.tsa_not_after is not None and version.tsa_not_after >= now + _window()
+
+
+def check_current_tsa(now: datetime | None = None) -> None:
+    """Refuse when the platform's own TSA certificate expires within the renewal window (a
+    renewal with it would be due again at once). An external TSA (``TSA_URL``) is checked
+    per renewal instead (the new certificate must outlive the old one).
+
+    :raises Conflict: the TSA certificate must be rotated first (``flask ca rotate-tsa``).
+    """
+    if current_app.config["TSA_URL"]:
+        return
+    now = now or utcnow()
+    expires = pki.tsa().cert.not_valid_after
+    if expires < now + _window():
+        raise Conflict(TSA_EXPIRES, code="tsa_expiring", date=f"{expires:%Y-%m-%d}",
+                       days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
+
+
+def queue_renewals(*, now: datetime | None = None, limit: int | None = None,
+                   dry_run: bool = False) -> RenewalRun:
+    """Queue a ``renew_timestamp`` job for every filing due (and every filing whose time-stamp
+    was never read), at most ``limit`` (default ``TIMESTAMP_RENEW_BATCH``); commits.
+
+    Idempotent: a filing with a job already queued for its current version is skipped, a
+    filing renewed already in this window is not due.
+
+    :raises Conflict: the platform TSA's certificate expires within the window (not for a
+        dry run).
+    """
+    now = now or utcnow()
+    limit = limit or current_app.config["TIMESTAMP_RENEW_BATCH"]
+    if not dry_run:
+        renewal_algorithm()
+        check_current_tsa(now)
+    later = aliased(FilingTimestamp)
+    due = db.session.execute(
+        select(FilingTimestamp.filing_id, FilingTimestamp.seq)
+        .join(Filing, Filing.id == FilingTimestamp.filing_id)
+        .where(or_(FilingTimestamp.tsa_not_after < now + _window(),
+                   func.lower(FilingTimestamp.md_algorithm).in_(_weak())),
+               Filing.retain_until > now,
+               ~exists().where(later.filing_id == FilingTimestamp.filing_id,
+                               later.seq > FilingTimestamp.seq))
+        .order_by(FilingTimestamp.tsa_not_after, FilingTimestamp.filing_id).limit(limit)).all()
+    unknown = db.session.scalars(
+        select(Filing.id).where(Filing.retain_until > now, ~exists().where(
+            FilingTimestamp.filing_id == Filing.id)).order_by(Filing.id)
+        .limit(max(limit - len(due), 0))).all()
+    run = RenewalRun(due=[f for f, _ in due], unknown=list(unknown))
+    wanted = {f"ts-renew:{f}:{seq}": f for f, seq in due}
+    wanted |= {f"ts-renew:{f}:-": f for f in unknown}
+    if dry_run or not wanted:
+        return run
+    known = {job.dedupe_key: job for job in db.session.scalars(
+        select(Job).where(Job.dedupe_key.in_(wanted)))}
+    for key, filing_id in wanted.items():
+        job = known.get(key)
+        if job is None:
+            _enqueue(run, key, filing_id)
+        elif job.status in ("queued", "running"):
+            run.already_queued += 1
+        else:  # gave up (failed) or ran without renewing: the filing is still due
+            if job.status == "failed":
+                run.failed.append(filing_id)
+            _requeue(job, now)
+            run.queued += 1
+    db.session.commit()
+    return run
+
+
+def _enqueue(run: RenewalRun, key: str, filing_id: int) -> None:
+    """Queue one job; another run queuing the same key meanwhile is no error."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with db.session.begin_nested():
+            jobs.enqueue(JOB_KIND, {"filing_id": filing_id}, dedupe_key=key,
+                         after_request=False)
+        run.queued += 1
+    except IntegrityError:  # a concurrent run (scheduler and command) queued it
+        run.already_queued += 1
+
+
+def _requeue(job: Job, now: datetime) -> None:
+    """Run a finished job of the same key again, from a fresh count of attempts."""
+    job.status, job.attempts, job.run_after = "queued", 0, now
+    job.last_error = job.locked_by = job.locked_until = job.finished_at = None
+
+
+def _read(key: str, sha256: str) -> bytes:
+    return verification.fetch_checked(key, sha256)
+
+
+def _version(filing: Filing, seq: int, key: str, sha256: str, pdf: bytes) -> FilingTimestamp:
+    from signing import latest_timestamp
+
+    info = latest_timestamp(pdf)
+    row = FilingTimestamp(filing_id=filing.id, seq=seq, key=key, sha256=sha256)
+    if info is not None:
+        row.stamped_at, row.tsa_serial = info.time, info.tsa_serial
+        row.tsa_not_after, row.md_algorithm = info.tsa_not_after, info.md_algorithm
+    return row
+
+
+def renew_filing_timestamp(payload: dict) -> None:
+    """The ``renew_timestamp`` job: read the filed PDF's time-stamp when unknown; when due,
+    archive the renewed PDF and record it (one transaction; a retry after a crash between
+    the object write and the commit takes the object already stored)."""
+    import hashlib
+
+    from signing import renew_archival_timestamp
+
+    # the row lock (PostgreSQL) keeps extend_retention from running between reading
+    # retain_until and recording the new object (it would not see the object's key)
+    filing = db.session.scalar(select(Filing).where(Filing.id == payload["filing_id"])
+                               .with_for_update().execution_options(populate_existing=True))
+    if filing is None:
+        return
+    now = utcnow()
+    current = newest(filing.id)
+    if current is None:  # added last: no write (SQLite: no lock) before the TSA's serial
+        current = _version(filing, 0, filing.pdf_key, filing.sha256,
+                           _read(filing.pdf_key, filing.sha256))
+        backfilled = current
+    else:
+        backfilled = None
+    if not is_due(current, now) or filing.retain_until <= now:
+        db.session.add_all([backfilled] if backfilled else [])
+        return
+    md_algorithm = renewal_algorithm()
+    check_current_tsa(now)
+    previous = _read(current.key, current.sha256)
+    stem = filing.pdf_key.removesuffix(".pdf")
+    key = f"{stem}.r{current.seq + 1}.pdf"
+    renewed = _stored_renewal(key, previous)
+    if renewed is None:
+        renewed = renew_archival_timestamp(previous, pki.timestamper(),
+                                           trust_roots=[pki.ca().root_cert], crls=pki.crls(),
+                                           certs=[pki.ca().issuing_cert_asn1],
+                                           md_algorithm=md_algorithm,
+                                           require_later_tsa=not _weak_only(current, now))
+        filing_service.store().put(key, renewed, content_type="application/pdf",
+                                   retain_until=filing.retain_until)
+    else:  # stored by an attempt that crashed: the filing's retention may have grown since
+        _keep_until(key, filing.retain_until)
+    sha256 = hashlib.sha256(renewed).hexdigest()
+    row = _version(filing, current.seq + 1, key, sha256, renewed)
+    db.session.add_all([backfilled, row] if backfilled else [row])
+    audit.record(filing.contract_id, "system", "contract.timestamp_renewed",
+                 filing_number=filing.number, seq=row.seq, sha256=sha256,
+                 tsa_serial=row.tsa_serial,
+                 tsa_not_after=row.tsa_not_after.isoformat() if row.tsa_not_after else None,
+                 previous_tsa_not_after=current.tsa_not_after.isoformat()
+                 if current.tsa_not_after else None)
+    log.info("filing %s: archive time-stamp renewed (%s)", filing.number, key)
+
+
+def _keep_until(key: str, until: datetime) -> None:
+    """Extend ``key``'s retention to ``until`` where the archive keeps it less long."""
+    s = filing_service.store()
+    if getattr(s, "supports_retention", True):
+        current = s.retention(key)
+        if current is not None and current < until:
+            s.extend_retention(key, until)
+
+
+def _stored_renewal(key: str, previous: bytes) -> bytes | None:
+    """The renewal an interrupted earlier attempt stored at ``key`` (it extends ``previous``
+    and reads back with a newer time-stamp), None when nothing is there.
+
+    :raises Conflict: another object holds the key (never overwritten).
+    """
+    from archive import ObjectNotFound
+    from signing import latest_timestamp
+
+    try:
+        data = filing_service.store().get(key)
+    except ObjectNotFound:
+        return None
+    if data.startswith(previous) and len(data) > len(previous) and latest_timestamp(data):
+        return data
+    raise Conflict("归档中已有同名的其他文件：%(key)s", code="renewal_key_taken", key=key)
