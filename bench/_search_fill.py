@@ -6,8 +6,10 @@ Distributions: 5,000 employers of Zipf-like sizes (the largest holds tens of tho
 contracts, most a few dozen), 90 % under region 4301 (8 districts and counties) and the rest
 under 4302 (outside a 4301 auditor's scope); surnames by frequency (the 30 commonest cover
 about 70 % of people) with one- or two-character given names; five contract kinds; signing
-dates over five years (2022–2026, ids growing with time as in production); about 8 % of
-contracts amended, 12 % terminated (with a termination document), a few unsigned or declined.
+dates over five years (2022–2026, ids growing with time as in production: an amendment or
+termination gets its id when it is signed, among the contracts of its day, and carries its
+contract's worker); about 8 % of contracts amended, 12 % terminated (with a termination document
+unless it falls after the end of the five years), a few unsigned or declined.
 ID numbers are real-shaped (region, birth date, check character) and stored as the keyed hash
 the search uses (app.pii.keyed_hash); phones and ID ciphertexts are placeholders (the search
 never decrypts them).
@@ -16,7 +18,9 @@ never decrypts them).
 from __future__ import annotations
 
 import io
+import json
 import random
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -70,7 +74,9 @@ def person_name(rng: random.Random) -> str:
 
 def fill(conn, n_contracts: int, hashed: Callable[[str], str], id_with_check: Callable[[str], str],
          seed: int = 22) -> dict:
-    """Fill the tables; returns what the measured searches need (sample values)."""
+    """Fill the tables; returns what the measured searches need (sample values), also kept in
+    the table ``bench_sample`` for a later run on the same database (:func:`load_sample`)."""
+    started = time.perf_counter()
     rng = random.Random(seed)
     now = datetime(2026, 12, 1, tzinfo=UTC).isoformat()
     n_orgs, n_projects, n_workers = 5000, 300, int(n_contracts * 0.7)
@@ -113,37 +119,59 @@ def fill(conn, n_contracts: int, hashed: Callable[[str], str], id_with_check: Ca
     filings, docs = [], []
     sample = {"worker_names": [], "filing_numbers": [], "projects": [], "ids": ids}
 
+    end = START + timedelta(seconds=SPAN_S)
+    plan = []  # per labor contract (in time order): status, worker, project, signing time
+
+    for i in range(n_contracts):
+        w = i + 1 if i < n_workers else rng.randint(1, n_workers)
+        signed = START + timedelta(seconds=int(times[i] * SPAN_S))
+        roll = rng.random()
+        status = ("filed" if roll < 0.80 else "terminated" if roll < 0.92 else
+                  "expired" if roll < 0.96 else "signed" if roll < 0.975 else
+                  "sent" if roll < 0.99 else "declined")
+        project = rng.randint(1, n_projects) if kinds[i] in ("construction_simple",
+                                                             "project_based") else None
+        if status == "terminated":
+            docs.append((signed + timedelta(days=rng.randint(30, 900)), i, "termination"))
+        elif status == "filed" and rng.random() < 0.08:
+            docs.append((signed + timedelta(days=rng.randint(30, 700)), i, "amendment"))
+        if i % 3001 == 0:
+            sample["worker_names"].append(names[w - 1])
+        if project and len(sample["projects"]) < 50 and i % 7 == 0:
+            sample["projects"].append(projects[project - 1][2])
+        plan.append((status, w, project, signed))
+    # documents dated after the end of the fill have not happened yet
+    docs = sorted(d for d in docs if d[0] < end)
+
     def contracts():
-        for i in range(n_contracts):
-            cid = i + 1
-            w = cid if cid <= n_workers else rng.randint(1, n_workers)
-            signed = START + timedelta(seconds=int(times[i] * SPAN_S))
-            roll = rng.random()
-            status = ("filed" if roll < 0.80 else "terminated" if roll < 0.92 else
-                      "expired" if roll < 0.96 else "signed" if roll < 0.975 else
-                      "sent" if roll < 0.99 else "declined")
-            signed_at = signed.isoformat() if status not in ("sent", "declined") else None
-            kind = kinds[i]
-            project = rng.randint(1, n_projects) if kind in ("construction_simple",
-                                                              "project_based") else None
+        """Labor contracts and their amendments/terminations, ids growing with time (a
+        document comes after its contract, between the contracts signed meanwhile)."""
+        ids = [0] * n_contracts
+        next_doc, cid = 0, 0
+        for i, (status, w, project, signed) in enumerate(plan):
+            while next_doc < len(docs) and docs[next_doc][0] <= signed:
+                cid += 1
+                yield _document(cid, docs[next_doc], ids)
+                next_doc += 1
+            cid += 1
+            ids[i] = cid
             if status in ("filed", "terminated", "expired"):
                 filings.append((cid, signed))
-            if status == "terminated":
-                docs.append((cid, "termination", signed + timedelta(days=rng.randint(30, 900))))
-            elif status == "filed" and rng.random() < 0.08:
-                docs.append((cid, "amendment", signed + timedelta(days=rng.randint(30, 700))))
-            if i % 3001 == 0:
-                sample["worker_names"].append(names[w - 1])
-            if project and len(sample["projects"]) < 50 and i % 7 == 0:
-                sample["projects"].append(projects[project - 1][2])
+            signed_at = signed.isoformat() if status not in ("sent", "declined") else None
             yield (cid, f"HT{cid:010d}", org_of[i], w, names[w - 1], "bench", "138****0000",
-                   kind, 1, "{}", status, (signed - timedelta(days=2)).isoformat(), signed_at,
+                   kinds[i], 1, "{}", status, (signed - timedelta(days=2)).isoformat(), signed_at,
                    1, "contract", None, project)
-        for j, (parent, doc_kind, when) in enumerate(docs, n_contracts + 1):
-            filings.append((j, when))
-            yield (j, f"HT{j:010d}", org_of[parent - 1], 1, names[0], "bench", "138****0000",
-                   kinds[parent - 1], 1, "{}", "filed", when.isoformat(), when.isoformat(), 1,
-                   doc_kind, parent, None)
+        for doc in docs[next_doc:]:
+            cid += 1
+            yield _document(cid, doc, ids)
+
+    def _document(cid: int, doc: tuple, ids: list[int]) -> tuple:
+        when, i, doc_kind = doc
+        filings.append((cid, when))
+        w = plan[i][1]
+        return (cid, f"HT{cid:010d}", org_of[i], w, names[w - 1], "bench", "138****0000",
+                kinds[i], 1, "{}", "filed", when.isoformat(), when.isoformat(), 1, doc_kind,
+                ids[i], None)
     copy(conn, "contracts", ("id", "contract_no", "organization_id", "worker_id", "worker_name",
                              "worker_phone_enc", "worker_phone_masked", "template",
                              "template_version", "terms", "status", "created_at", "signed_at",
@@ -166,6 +194,18 @@ def fill(conn, n_contracts: int, hashed: Callable[[str], str], id_with_check: Ca
     sizes = sorted(((c, o) for o, c in Counter(org_of).items()), reverse=True)
     sample.update(orgs=orgs, biggest=sizes[:3], median_org=sizes[len(sizes) // 2],
                   small=[o for c, o in sizes if 20 <= c <= 60][:3],
-                  documents=len(docs), filings=len(filings))
+                  documents=len(docs), filings=len(filings),
+                  load_s=round(time.perf_counter() - started, 1))
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE bench_sample (doc text)")
+        cur.execute("INSERT INTO bench_sample VALUES (%s)", (json.dumps(sample),))
+    conn.commit()
     return sample
+
+
+def load_sample(conn) -> dict:
+    """The sample values :func:`fill` kept in the database."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT doc FROM bench_sample")
+        return json.loads(cur.fetchone()[0])
 

@@ -5,12 +5,15 @@ and rendered as the auditor's page (templates/audit/search.html), as an auditor 
 county (region 4301) and one scoped to three employers.
 
 Prints p50/p95 per query type for the whole page as rendered and the SQL statements per page
-(counted with a before_cursor_execute listener), first WITHOUT the search indexes of migration
-a2203idx0003 (dropped: the baseline, same run, same data), then with them (re-created, build
-time shown); plus the database size. Target: p95 ≤ 50 ms for every type, ≤ 3 statements.
-The last line is one JSON object.
+(counted with a before_cursor_execute listener), first for the previous code (search.py of
+commit ``PREVIOUS``, taken from git) without the indexes of migration a2207idx0007 (dropped: the
+baseline, same run, same data), then for the current code with them (re-created, build time
+shown); plus the database size and the load average. Target: p95 ≤ 50 ms for every type,
+≤ 3 statements. The last line is one JSON object. ``--fill-only`` fills a scratch database and
+keeps it; ``--reuse NAME`` measures a kept one again (the fill takes minutes).
 
 Usage: python bench/archive_search.py [--contracts 1000000] [--reps 20] [--keep]
+       [--fill-only | --reuse NAME]
        [--database-url postgresql://postgres@127.0.0.1:5432/test]
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -64,17 +68,20 @@ def query_types(s: dict) -> dict[str, list[dict]]:
     }
 
 
-def measure(app, principals: dict, types: dict, reps: int) -> dict:
-    """Each query type × principal, ``reps`` times (after one warm-up): ms and statements."""
+def measure(app, principals: dict, types: dict, reps: int, search) -> dict:
+    """Each query type × principal, ``reps`` times (after one warm-up) through ``search`` (the
+    module): ms and statements."""
     from flask import render_template
 
     from app.extensions import db
     from app.services.contracts import queries
-    from app.services.filing import search
 
     statements = []
-    sa.event.listen(db.engine, "before_cursor_execute",
-                    lambda *a, **k: statements.append(1))
+
+    def count(*_args, **_kw):
+        statements.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
     out = {}
     for who, p in principals.items():
         for name, forms in types.items():
@@ -101,41 +108,72 @@ def measure(app, principals: dict, types: dict, reps: int) -> dict:
             out[f"{who}: {name}"] = {"p50_ms": round(statistics.median(times), 1),
                                      "p95_ms": round(qs[18], 1), "statements": max(counts),
                                      "found": sorted(set(found))[:3]}
+    sa.event.remove(db.engine, "before_cursor_execute", count)
     return out
 
 
-def _indexes(app, create: bool) -> float:
+def _migration():
+    """The index migration of this change (``a2207idx0007``), loaded as a module."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "idx", Path(__file__).resolve().parent.parent / "migrations/versions/"
-        "a2203idx0003_search_indexes.py")
+        "idx7", Path(__file__).resolve().parent.parent / "migrations/versions/"
+        "a2207idx0007_more_search_indexes.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def _indexes(app, new: bool) -> float:
+    """Put the database in the index state of the previous code (``new`` False: without the
+    indexes of a2207idx0007, with those it drops) or of the current one; seconds taken."""
     from app.extensions import db
 
+    module = _migration()
     db.session.rollback()
     t = time.perf_counter()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for name, (table, columns) in module.INDEXES.items():
-            if not create:
-                conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
-                continue
-            cols = ", ".join(f"{c} varchar_pattern_ops" if c == "region_code" else c
-                             for c in columns)
-            conn.execute(sa.text(f"CREATE INDEX {name} ON {table} ({cols})"))
+        for name in module.INDEXES:
+            conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+            if new:
+                conn.execute(sa.text(module.postgresql_create(name)))
+        for name in module.DROPPED:
+            conn.execute(sa.text(f"DROP INDEX IF EXISTS {name}"))
+            if not new:
+                conn.execute(sa.text(module.postgresql_create(name)))
         conn.execute(sa.text("ANALYZE"))
     return round(time.perf_counter() - t, 1)
 
 
+PREVIOUS = "c2481ec"  # the last commit with the previous search (app/services/filing/search.py)
+
+
+def previous_search():
+    """The auditors' search as it was at commit ``PREVIOUS``, imported from git into a
+    scratch module (for this bench only)."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(["git", "show", f"{PREVIOUS}:app/services/filing/search.py"],
+                            cwd=Path(__file__).resolve().parent.parent, check=True,
+                            capture_output=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="search-before-")) / "search_before.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("search_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _table(title: str, before: dict, after: dict) -> None:
     print(f"\n{title}")
-    print(f"  {'query type (page of 50, rendered)':<62} {'without idx p50/p95':>20} "
-          f"{'with idx p50/p95':>18} {'stmts':>5}  found")
+    print(f"  {'query type (page of 50, rendered)':<50} {'previous p50/p95':>17} "
+          f"{'now p50/p95':>16} {'stmts':>5}  found")
     for key, a in after.items():
         b = before[key]
         flag = "" if a["p95_ms"] <= TARGET_MS and a["statements"] <= TARGET_STATEMENTS else "  ✗"
-        print(f"  {key:<62} {b['p50_ms']:>9.1f}/{b['p95_ms']:<9.1f} {a['p50_ms']:>8.1f}/"
+        print(f"  {key:<50} {b['p50_ms']:>8.1f}/{b['p95_ms']:<8.1f} {a['p50_ms']:>7.1f}/"
               f"{a['p95_ms']:<8.1f} {a['statements']:>5}  {','.join(a['found'])}{flag}")
 
 
@@ -144,19 +182,27 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=1_000_000)
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--reuse", metavar="NAME",
+                        help="measure a scratch database kept by an earlier --keep run")
+    parser.add_argument("--fill-only", action="store_true",
+                        help="fill a scratch database, keep it and stop (for --reuse)")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    scratch = f"laborsign_search_{uuid.uuid4().hex[:8]}"
+    scratch = args.reuse or f"laborsign_search_{uuid.uuid4().hex[:8]}"
+    args.keep = args.keep or args.fill_only or bool(args.reuse)
     admin = sa.create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
+    if not args.reuse:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
     url = args.database_url.rsplit("/", 1)[0] + f"/{scratch}"
     try:
         with tempfile.TemporaryDirectory(prefix="search-") as folder:
             result = run(make_app(Path(folder), url), url, args)
     finally:
-        if not args.keep:
+        if args.keep:
+            print(f"kept scratch database {scratch} (--reuse {scratch})", file=sys.stderr)
+        else:
             with admin.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
     print(json.dumps(result, ensure_ascii=False))
@@ -169,13 +215,16 @@ def run(app, url: str, args) -> dict:
     from app.domain.ids import id_with_check
     from app.extensions import db
     from app.services.platform.principal import Principal
-    from bench._search_fill import fill
+    from bench._search_fill import fill, load_sample
 
     with app.app_context():
         t = time.perf_counter()
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-            sample = fill(conn, args.contracts, pii.keyed_hash, id_with_check)
-        load_s = time.perf_counter() - t
+            sample = (load_sample(conn) if args.reuse else
+                      fill(conn, args.contracts, pii.keyed_hash, id_with_check))
+        load_s = sample.get("load_s") or time.perf_counter() - t
+        if args.fill_only:
+            return {"database": url.rsplit("/", 1)[1], "load_s": round(load_s, 1)}
         rows = db.session.scalar(sa.text("SELECT count(*) FROM contracts"))
         db.session.rollback()  # no lock held while the indexes are dropped
         principals = {
@@ -187,10 +236,12 @@ def run(app, url: str, args) -> dict:
                                                              sample["small"][0]])),
         }
         types = query_types(sample)
-        _indexes(app, create=False)
-        before = measure(app, principals, types, args.reps)
-        build_s = _indexes(app, create=True)
-        after = measure(app, principals, types, args.reps)
+        from app.services.filing import search
+
+        _indexes(app, new=False)
+        before = measure(app, principals, types, args.reps, previous_search())
+        build_s = _indexes(app, new=True)
+        after = measure(app, principals, types, args.reps, search)
         size = db.session.scalar(sa.text("SELECT pg_database_size(current_database())"))
         table = db.session.scalar(sa.text("SELECT pg_total_relation_size('contracts')"))
         db.session.rollback()
@@ -200,15 +251,16 @@ def run(app, url: str, args) -> dict:
           f"5,000 employers (largest {sample['biggest'][0][0]:,} contracts, median "
           f"{sample['median_org'][0]}), bulk load (COPY) {load_s:.1f} s; PostgreSQL")
     print(f"database size {size / 2**20:,.0f} MiB (contracts with indexes "
-          f"{table / 2**20:,.0f} MiB); index build a2203idx0003 {build_s} s")
+          f"{table / 2**20:,.0f} MiB); index build a2207idx0007 {build_s} s")
     _table(f"{args.reps} pages per type after a warm-up; target p95 ≤ {TARGET_MS:.0f} ms, "
            f"≤ {TARGET_STATEMENTS} statements", before, after)
     worst = max(a["p95_ms"] for a in after.values())
-    print(f"\nworst p95 with indexes {worst} ms (target ≤ {TARGET_MS:.0f}); most statements "
+    print(f"\nworst p95 now {worst} ms (target ≤ {TARGET_MS:.0f}); most statements "
           f"{max(a['statements'] for a in after.values())} (target ≤ {TARGET_STATEMENTS})")
     return {"contracts": args.contracts, "rows": rows, "load_s": round(load_s, 1),
             "db_mib": round(size / 2**20), "index_build_s": build_s, "worst_p95_ms": worst,
-            "without_indexes": before, "with_indexes": after}
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "previous": before, "now": after}
 
 
 if __name__ == "__main__":
