@@ -1,7 +1,9 @@
-"""``GET /api/v1/bureau/filings``: the filings export for a labor bureau's system.
+"""``GET /api/v1/bureau/filings`` (the filings export), ``/register`` (the county employment
+register) and ``/late-filings`` for a labor bureau's system.
 
 Authenticated by a bureau key (``Authorization: Bearer lbk_…``, ``flask bureau-key create``),
-scoped to its region-code prefix. An employer's key (``lsk_…``) is refused with 403.
+scoped to its region-code prefix. An employer's key (``lsk_…``) is refused with 403. Every
+read is recorded in the access log, as the bureau pages' are.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import re
 from flask import Blueprint, g, make_response, request
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.bureau_schemas import LateFilingsOut, LateQuery, RegisterOut, RegisterQuery
 from app.api.schemas import ErrorOut
 from app.api.spec import BUREAU_KEY, operation
 from app.errors import Forbidden, Unauthorized
-from app.services import exports
+from app.services import bureau, exports
 from app.services.accounts import apikeys
 from app.services.exports import bureau_keys
 
@@ -78,3 +81,48 @@ def bureau_filings():
     answer.headers["X-More"] = "1" if page.more else "0"
     answer.headers["Cache-Control"] = "no-store"
     return answer
+
+
+@bp.get("/register")
+@operation(query=RegisterQuery, security=BUREAU_KEY, tags=["bureau"],
+           answers={200: (RegisterOut, "全县用工信息库（本密钥地区）"),
+                    401: (ErrorOut, "缺少或无效的人社系统接口密钥"),
+                    403: (ErrorOut, "用人单位接口密钥无权读取")})
+def bureau_register():
+    """全县用工信息库
+
+    The county employment register of the key's region, as ``/bureau/register.json`` gives
+    it to a logged-in auditor: employers with workers in service on ``day`` (default today,
+    Beijing), contracts ending within 30 days, hires and leavers of the 12 months up to it,
+    per region, and the employers whose workers appear in attendance or payroll without a
+    filed contract. ``region`` narrows the key's region prefix. Counts only, no personal data.
+    """
+    return bureau.register_view(g.principal, request.args).as_json()
+
+
+@bp.get("/late-filings")
+@operation(query=LateQuery, security=BUREAU_KEY, tags=["bureau"],
+           answers={200: (LateFilingsOut, "逾期备案（本密钥地区）"),
+                    401: (ErrorOut, "缺少或无效的人社系统接口密钥"),
+                    403: (ErrorOut, "用人单位接口密钥无权读取")})
+def bureau_late_filings():
+    """逾期备案（用工登记、注销）
+
+    Registrations and deregistrations of the key's region filed after their deadline, in a
+    period of filing dates (``from``/``to``, default the last 90 days, at most a year),
+    oldest first, 100 a page (``page`` from 1). The ID number is masked.
+    """
+    found = exports.late_page(g.principal, request.args)
+    return {"from": found.start.isoformat(), "to": found.end.isoformat(),
+            "total": found.total, "page": found.page, "pages": found.pages,
+            "records": [late_row(record, contract) for record, contract in found.rows]}
+
+
+def late_row(record, contract) -> dict:
+    """A late filing as the API answers it (the masked ID number only)."""
+    return {"record_id": record.record_id, "record_type": record.record_type,
+            "filing_number": record.filing_number, "filed_at": record.filed_at,
+            "contract_no": record.contract_no, "employer_uscc": record.employer_uscc,
+            "employer_name": record.employer_name, "region_code": record.region_code,
+            "worker_name": record.worker_name, "worker_id_masked": contract.worker.id_masked,
+            "due_on": record.due_on, "days_late": record.days_late}

@@ -6,6 +6,9 @@ from on stderr, as its last line: ``next-cursor: <cursor>`` (plus ``more: yes`` 
 was full). Personal data: the ID number is printed in full (the registration's key), so every
 run is recorded in the access log (action ``export_filings``, actor ``system:cli``); the cursor
 is bound to that actor, the region and the format (a bureau key's cursor is refused here).
+
+``filings new-generation`` (run by ``deploy/backup/restore.sh``) replaces the export's
+generation, so that every cursor issued before a restore answers ``cursor_outdated``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,14 @@ def export_command(since: datetime | None, cursor: str | None, fmt: str, region:
     sys.stdout.flush()
     click.echo(f"records: {len(page.records)}" + ("; more: yes" if page.more else ""), err=True)
     click.echo(f"next-cursor: {page.next_cursor}", err=True)
+
+
+@group.command("new-generation")
+def new_generation_command() -> None:
+    """Start a new export generation (after a restore): older cursors are refused."""
+    value = run(exports.new_export_generation)
+    click.echo(f"new export generation {value}: cursors issued before answer cursor_outdated; "
+               "the bureau systems start again with --since (the API: without a cursor)")
 
 
 @key_group.command("create")

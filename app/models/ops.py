@@ -26,6 +26,9 @@ class Filing(db.Model):
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     retain_until: Mapped[datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the filings export's commit order: numbered after commit, in one serialized step
+    #: (app/services/exports/sequence.py); None until then
+    export_seq: Mapped[int | None] = mapped_column(unique=True, index=True)
 
     contract: Mapped[Contract] = relationship()
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Restore the platform into an EMPTY database and a fresh bucket (or folder): pg_restore of
-# a dump made by backup.sh, the archive's bucket created with object lock (flask archive
+# a dump made by backup.sh, a new export generation (flask filings new-generation: older
+# export cursors are refused), the archive's bucket created with object lock (flask archive
 # init), the objects mirrored back from the backup store, and the whole archive re-hashed
 # against the restored database (flask archive check: exit 1 on any missing or changed
 # object).
@@ -21,7 +22,7 @@
 set -euo pipefail
 umask 077  # what it writes (a local archive's files) holds personal data: owner only
 
-usage() { sed -n '2,20p' "$0" >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" >&2; exit 2; }
 [[ $# -ge 1 && $# -le 2 ]] || usage
 dump=$1
 store_file=${2:-}
@@ -38,6 +39,9 @@ fi
 echo "restoring $dump"
 "$pg_restore" --no-owner --no-privileges --exit-on-error --single-transaction \
   --dbname="$pg_url" "$dump"
+# the restored export counter may be behind numbers the bureau systems already received: a
+# new export generation makes their older cursors answer cursor_outdated (restart from since)
+"${flask[@]}" filings new-generation
 
 "${flask[@]}" archive init
 if [[ -n $store_file ]]; then

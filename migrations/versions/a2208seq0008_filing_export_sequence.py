@@ -1,11 +1,20 @@
 """filing export sequence
 
+The filings export reads in commit order: ``filings.export_seq`` (unique, nullable) is given
+after commit by one serialized step (app/services/exports/sequence.py) from the counter
+``filing_export_seq``. Existing filings are numbered here by id, and the counter starts after.
+The counter ``filing_export_generation`` (a random number every export cursor carries) is
+replaced after a restore (``flask filings new-generation``), so older cursors are refused.
+
 Revision ID: a2208seq0008
 Revises: a2207idx0007
 Create Date: 2026-12-07 07:00:00
 
 """
-from alembic import op  # noqa: F401
+import secrets
+
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a2208seq0008'
@@ -13,10 +22,23 @@ down_revision = 'a2207idx0007'
 branch_labels = None
 depends_on = None
 
+COUNTER = "filing_export_seq"
+GENERATION = "filing_export_generation"
+
 
 def upgrade():
-    pass
+    op.add_column("filings", sa.Column("export_seq", sa.Integer(), nullable=True))
+    op.execute("UPDATE filings SET export_seq = id")
+    op.create_index("ix_filings_export_seq", "filings", ["export_seq"], unique=True)
+    op.execute(sa.text("INSERT INTO counters (name, value) "
+                       "SELECT :name, COALESCE(MAX(id), 0) FROM filings").bindparams(name=COUNTER))
+    op.execute(sa.text("INSERT INTO counters (name, value) VALUES (:name, :value)")
+               .bindparams(name=GENERATION, value=secrets.randbelow(2**31 - 1) + 1))
 
 
 def downgrade():
-    pass
+    op.execute(sa.text("DELETE FROM counters WHERE name IN (:name, :generation)")
+               .bindparams(name=COUNTER, generation=GENERATION))
+    op.drop_index("ix_filings_export_seq", table_name="filings")
+    with op.batch_alter_table("filings") as batch:
+        batch.drop_column("export_seq")

@@ -93,6 +93,7 @@ def test_sign_back_up_restore_check_and_verify_offline(client, world, outbox, s3
     archive_ext.use(source)
     filed = [sign_and_file(client, world, outbox, key).number  # two employers: one worker
              for key in ("api_key", "api_key_other")]
+    cursor = export_cursor(client.application)  # a bureau system's position before the backup
     root_pem = client.get("/ca/root.pem").data  # the platform root, kept with the keys
 
     # back up: the database dumped, the bucket mirrored to the backup bucket
@@ -114,16 +115,38 @@ def test_sign_back_up_restore_check_and_verify_offline(client, world, outbox, s3
         try:
             run_script("restore.sh", str(dump), str(backup_store), database=fresh, log=log,
                        tmp=tmp_path)
-            init, mirror, check = replay(restored, log)
+            generation, init, mirror, check = replay(restored, log)
+            assert "new export generation" in generation
             assert f"{s3_bucket}-restored" in init and "created" in init
             assert "object lock: on" in init and "versioning: Enabled" in init
             assert "0 failed" in mirror
             assert "filing_manifest 2, filing_pdf 2" in check
             assert "0 missing, 0 changed, 0 unreadable; 0 unreferenced" in check
             _verify_offline_and_break(restored, backup_store, root_pem, filed, tmp_path, verify)
+            _old_export_cursors_are_outdated(restored, cursor)
         finally:
             with restored.app_context():
                 db.engine.dispose()
+
+
+def export_cursor(app) -> str:
+    """The filings export's cursor after every filing, as the command line prints it."""
+    with app.app_context():
+        out = app.test_cli_runner().invoke(args=["filings", "export", "--limit", "100"])
+    assert out.exit_code == 0, out.output
+    return out.stderr.strip().splitlines()[-1].removeprefix("next-cursor: ")
+
+
+def _old_export_cursors_are_outdated(restored, cursor: str) -> None:
+    """The restore started a new export generation: a cursor from before answers
+    ``cursor_outdated`` (its number may lie past filings the restored counter gives again);
+    a new start works."""
+    with restored.app_context():
+        runner = restored.test_cli_runner()
+        old = runner.invoke(args=["filings", "export", "--cursor", cursor])
+        assert old.exit_code == 1 and "since" in old.output, old.output
+        again = runner.invoke(args=["filings", "export", "--since", "2000-01-01"])
+        assert again.exit_code == 0 and len(again.stdout.splitlines()) == 2
 
 
 def _verify_offline_and_break(restored, backup_store, root_pem, filed, tmp_path, verify):

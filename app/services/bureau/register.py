@@ -33,6 +33,7 @@ from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.models import Contract, Organization
 from app.services.platform import scope
+from app.services.platform.access_log import BUREAU_SYSTEM
 from app.services.platform.principal import Principal
 
 IN_SERVICE = ("signed", "filed", "terminated")  # as the staff register
@@ -105,10 +106,24 @@ class Register:
                 "leavers": sum(sum(e.leavers.values()) for e in self.employers)}
 
 
+def is_bureau_key(p: Principal) -> bool:
+    """A bureau system's key (``lbk_…``): reads its region prefix, as an auditor of it would."""
+    return p.kind == "api_key" and p.role == BUREAU_SYSTEM
+
+
 def auditing(p: Principal) -> None:
-    """:raises Forbidden: ``p`` is neither an auditor nor a platform admin."""
-    if not (p.is_auditor or p.is_platform_admin):
+    """:raises Forbidden: ``p`` is neither an auditor, a platform admin nor a bureau key."""
+    if not (p.is_auditor or p.is_platform_admin or is_bureau_key(p)):
         raise Forbidden("您没有权限访问此页面")
+
+
+def organization_scope(p: Principal, column=Organization.id):
+    """A filter on an organization-id ``column``: the employers ``p`` may see — a bureau key
+    those of its region prefix (none without one), anyone else as :mod:`scope` says."""
+    if not is_bureau_key(p):
+        return scope.organization_filter(p, column)
+    return column.in_(select(Organization.id).where(
+        scope.bureau_region_filter(p, Organization.region_code)))
 
 
 def criteria(params: dict) -> Criteria:
@@ -156,7 +171,9 @@ def ended_text(column=Contract.ended_on):
 
 
 def _labor(p: Principal):
-    return and_(Contract.document_kind == "contract", scope.contract_filter(p))
+    seen = organization_scope(p, Contract.organization_id) if is_bureau_key(p) \
+        else scope.contract_filter(p)
+    return and_(Contract.document_kind == "contract", seen)
 
 
 def _employers(p: Principal, c: Criteria) -> dict[int, EmployerRow]:
@@ -176,7 +193,7 @@ def _employers(p: Principal, c: Criteria) -> dict[int, EmployerRow]:
                     func.coalesce(ending.c.n, 0))
              .outerjoin(serving, serving.c.org == Organization.id)
              .outerjoin(ending, ending.c.org == Organization.id)
-             .where(scope.organization_filter(p, Organization.id),
+             .where(organization_scope(p, Organization.id),
                     Organization.status.in_(LISTED)))
     if c.region:
         query = query.where(Organization.region_code.startswith(c.region, autoescape=True))

@@ -19,7 +19,15 @@ from sqlalchemy import String, and_, cast, exists, func, literal, or_, select, u
 
 from app.extensions import db
 from app.models import AttendanceDay, Contract, Organization, PayRecord, Project, ProjectMember, Worker
-from app.services.bureau.register import IN_SERVICE, Criteria, ended_text, term_end, term_start
+from app.services.bureau.register import (
+    IN_SERVICE,
+    Criteria,
+    ended_text,
+    is_bureau_key,
+    term_end,
+    term_start,
+)
+from app.services.platform import scope
 from app.services.platform.principal import Principal
 from app.services.projects.projects import visible_filter
 
@@ -49,6 +57,14 @@ def _seen():
     ).subquery("seen")
 
 
+def _projects(p: Principal):
+    """The projects ``p`` may see: a bureau key those of its region prefix (as an auditor of
+    it would), anyone else as :func:`visible_filter` says."""
+    if not is_bureau_key(p):
+        return visible_filter(p)
+    return scope.bureau_region_filter(p, Project.region_code)
+
+
 def unfiled(p: Principal, c: Criteria, months: list[str]) -> list[Unfiled]:
     """Per general contractor and project: workers seen without a contract in ``months``
     (worker-months counted once), within ``p``'s scope; the most workers first."""
@@ -69,7 +85,7 @@ def unfiled(p: Principal, c: Criteria, months: list[str]) -> list[Unfiled]:
                     func.min(seen.c.month), func.max(seen.c.month))
              .select_from(seen).join(Project, Project.id == seen.c.project_id)
              .join(Organization, Organization.id == Project.contractor_id)
-             .where(visible_filter(p), ~covered,
+             .where(_projects(p), ~covered,
                     and_(seen.c.month >= months[0], seen.c.month <= months[-1]))
              .group_by(Organization.id, Organization.name, Organization.uscc,
                        Organization.region_code, Project.id, Project.name))

@@ -1,12 +1,17 @@
-"""The export's opaque cursor: a position ``(archived_at, filing id)`` signed with a key
-derived from ``SECRET_KEY``, so that a caller can neither forge nor edit it.
+"""The export's opaque cursor: a position in the export's commit order (the last
+``Filing.export_seq`` sent, :mod:`.sequence`) signed with a key derived from ``SECRET_KEY``,
+so that a caller can neither forge nor edit it.
 
 ``<base64url of the JSON body>.<base64url of 16 bytes of HMAC-SHA256>``; the body is the
-position and what it was issued for — the exporting actor (a bureau key, or the CLI's system
-actor), the region filter and the format — so a cursor works only for the same key, region
-and format: another key's cursor, or one from a different region or format, is refused. Filings are read
-in ``(archived_at, id)`` order strictly after the position: two filings of the same second are
-told apart by their id, and a filing is never returned twice.
+position — the last export number sent and the archive-time floor of a ``since`` start, kept
+for every later page — and what it was issued for — the exporting actor (a bureau key, or the
+CLI's system actor), the region filter and the format — so a cursor works only for the same
+key, region and format: another key's cursor, or one from a different region or format, is
+refused. It also carries the export's generation (:func:`.sequence.generation`), replaced
+after a database restore: a cursor of an earlier generation — its number may lie past
+filings that the restored counter numbers again — is refused with its own message
+(``cursor_outdated``), as is one of the earlier format (an archive time and a filing id,
+before the export read in commit order): start again with ``since``.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ MAX_CURSOR = 400  # characters a cursor may have
 
 @dataclass(frozen=True)
 class Position:
-    """Where an export stopped: after the filing ``filing_id`` archived at ``archived_at``."""
+    """Where an export stopped: after export number ``seq``; ``floor``: only filings archived
+    at or after it (a ``since`` start), or None."""
 
-    archived_at: datetime
-    filing_id: int
+    seq: int
+    floor: datetime | None = None
 
 
 def _key() -> bytes:
@@ -49,11 +55,13 @@ def _unb64(text: str) -> bytes:
 
 @dataclass(frozen=True)
 class Binding:
-    """What a cursor was issued for: the actor exporting, its region filter and the format."""
+    """What a cursor was issued for: the actor exporting, its region filter and the format,
+    in the export's generation."""
 
     actor: str
     region: str | None
     fmt: str
+    generation: int = 0
 
     def as_list(self) -> list:
         """The binding as it is written in the signed body."""
@@ -62,8 +70,10 @@ class Binding:
 
 def encode(position: Position, binding: Binding) -> str:
     """The opaque, signed cursor of ``position`` for ``binding``."""
-    body = json.dumps([position.archived_at.astimezone(UTC).isoformat(), position.filing_id,
-                       *binding.as_list()], separators=(",", ":"), ensure_ascii=False).encode()
+    floor = position.floor.astimezone(UTC).isoformat() if position.floor else ""
+    body = json.dumps([position.seq, floor, binding.generation, *binding.as_list()],
+                      separators=(",", ":"),
+                      ensure_ascii=False).encode()
     return f"{_b64(body)}.{_b64(hmac.new(_key(), body, sha256).digest()[:16])}"
 
 
@@ -72,11 +82,17 @@ def _refused() -> ValidationFailed:
                             code="invalid_cursor")
 
 
+def _outdated() -> ValidationFailed:
+    message = "游标已过期（旧格式或数据已恢复），请用起始日期（since）重新开始导出"
+    return ValidationFailed(message, fields={"cursor": message}, code="cursor_outdated")
+
+
 def decode(cursor: str, binding: Binding) -> Position:
     """The position ``cursor`` names, when it was issued for ``binding``.
 
-    :raises ValidationFailed: (field ``cursor``) malformed, forged, edited, or issued to
-        another actor or for another region or format.
+    :raises ValidationFailed: (field ``cursor``) malformed, forged, edited, issued to another
+        actor or for another region or format (``invalid_cursor``), or of the earlier
+        archive-time format or an earlier generation (``cursor_outdated``).
     """
     try:
         body_text, _, sig_text = cursor.strip().partition(".")
@@ -85,15 +101,23 @@ def decode(cursor: str, binding: Binding) -> Position:
         body = _unb64(body_text)
         if not hmac.compare_digest(_unb64(sig_text), hmac.new(_key(), body, sha256).digest()[:16]):
             raise ValueError
-        moment, filing_id, *bound = json.loads(body)
-        at = datetime.fromisoformat(moment)
-        if at.tzinfo is None or not isinstance(filing_id, int) or bound != binding.as_list():
+        seq, floor, *bound = json.loads(body)
+        if isinstance(seq, str) and isinstance(floor, int):  # the archive-time format
+            raise _outdated() if bound == binding.as_list() else ValueError
+        generation, *bound = bound
+        if bound != binding.as_list():
             raise ValueError
-        return Position(at, filing_id)
+        if generation != binding.generation:  # issued before a restore
+            raise _outdated()
+        at = datetime.fromisoformat(floor) if floor else None
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 \
+                or (at is not None and at.tzinfo is None):
+            raise ValueError
+        return Position(seq, at)
     except (ValueError, TypeError, UnicodeError):
         raise _refused() from None
 
 
 def since(day: date) -> Position:
-    """The position before every filing archived on or after ``day`` (Beijing calendar)."""
-    return Position(datetime.combine(day, time.min, BEIJING).astimezone(UTC), 0)
+    """The start of the filings archived on or after ``day`` (Beijing calendar)."""
+    return Position(0, datetime.combine(day, time.min, BEIJING).astimezone(UTC))

@@ -84,3 +84,19 @@ def deadline(kind: str, region_code: str, event_day: date, filed_day: date) -> D
     ``event_day``, filed on ``filed_day``."""
     due = event_day + timedelta(days=days_for(kind, region_code))
     return Deadline(due, max((filed_day - due).days, 0))
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def event_date(value: object) -> date | None:
+    """The event day stored in the terms (``term_start``, ``last_working_day``) when it is a
+    real ``YYYY-MM-DD`` date; anything else (``2026-02-30``, ``20261101``, year 0000, not a
+    string) is no day: the filing then has no deadline — as the SQL of the late list says
+    (:func:`.late_sql.event_as_date`)."""
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

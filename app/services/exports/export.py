@@ -1,26 +1,26 @@
 """The filings export use case: the next page of records after a cursor, as one document.
 
-Completeness: filings are read in ``(archived_at, id)`` order strictly after the cursor's
-position, and only those archived at least ``FILING_EXPORT_LAG_SECONDS`` ago. A filing's
-``archived_at`` is set in the filing transaction, seconds before it commits; a filing that
-commits late (after a later one was already exported) is still ahead of every cursor handed
-out, because no cursor ever passes a moment younger than the lag. Equal timestamps are ordered
-by id. So a caller who always continues from the returned cursor gets every record once.
+Completeness without a time lag: each page first numbers the filings committed since the last
+step (:func:`.sequence.number_pending`, its own short serialized transaction), then reads the
+numbered ones after the cursor's number, in number order. Numbers are given only to committed,
+visible filings and the numbering steps run one after the other, so number N+1 is never
+visible before N: a filing that commits late (after a later one was already exported) gets a
+number after everything sent so far and comes on a later page. A caller who always continues
+from the returned cursor (the last number sent) gets every record exactly once, at once.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from flask import current_app
 
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.models.base import utcnow
 from app.services.exports import cursor as cursors
-from app.services.exports import records
+from app.services.exports import records, sequence
 from app.services.exports.formats import exporter
 from app.services.exports.records import FilingRecord
 from app.services.platform import access_log
@@ -41,34 +41,34 @@ class ExportPage:
 
 
 def export_filings(p: Principal, *, cursor: str | None = None, since: date | None = None,
-                   fmt: str = "json", region: str | None = None, limit: int | None = None,
-                   now: datetime | None = None) -> ExportPage:
-    """The filings ``p`` may export after ``cursor`` (or from ``since``, else from the start).
+                   fmt: str = "json", region: str | None = None,
+                   limit: int | None = None) -> ExportPage:
+    """The filings ``p`` may export after ``cursor`` (or archived from ``since``, else all).
 
-    :raises ValidationFailed: a forged or edited cursor, or one issued to another actor or
-        for another region or format (``cursor``), an unknown format
+    :raises ValidationFailed: a forged or edited cursor, one issued to another actor or for
+        another region or format, or one of the earlier format or of an export generation
+        before a restore (``cursor``), an unknown format
         (``format``), a region that is not 2–6 digits (``region``).
     """
     writer = exporter(fmt)
     if region is not None and not REGION.fullmatch(region):
         raise ValidationFailed("地区代码应为 2 到 6 位数字", fields={"region": "地区代码应为 2 到 6 位数字"})
-    binding = cursors.Binding(p.actor, region, fmt)
+    binding = cursors.Binding(p.actor, region, fmt, sequence.generation())
     if cursor:
         after = cursors.decode(cursor, binding)
     else:
-        after = cursors.since(since or date(2000, 1, 1))
-    config = current_app.config
-    page = max(1, min(limit or config["FILING_EXPORT_PAGE"], config["FILING_EXPORT_PAGE"]))
-    rows = records.read(p, after, now=now or utcnow(),
-                        lag=timedelta(seconds=config["FILING_EXPORT_LAG_SECONDS"]),
-                        region=region, limit=page)
+        after = cursors.since(since) if since else cursors.Position(0)
+    cap = current_app.config["FILING_EXPORT_PAGE"]
+    page = max(1, min(limit or cap, cap))
+    _, pending = sequence.number_pending()
+    rows = records.read(p, after, region=region, limit=page)
     found = [r for _, r in rows]
-    position = records.position_of(rows[-1][0]) if rows else after
-    record_access(p, count=len(found),
-                  criteria={"region": region, "format": fmt, "from": after.archived_at.isoformat()})
+    position = records.position_of(rows[-1][0], after) if rows else after
+    record_access(p, count=len(found), criteria={"region": region, "format": fmt,
+                                                 "after": after.seq, "floor": after.floor})
     db.session.commit()
     return ExportPage(found, writer.render(found), writer.media_type,
-                      cursors.encode(position, binding), more=len(rows) == page)
+                      cursors.encode(position, binding), more=len(rows) == page or pending)
 
 
 def record_access(p: Principal, *, count: int, criteria: dict) -> None:
@@ -76,3 +76,13 @@ def record_access(p: Principal, *, count: int, criteria: dict) -> None:
     transaction. The access log records auditors' and platform admins' reads; a bureau key's
     reads are recorded by it only once it knows that kind of principal."""
     access_log.record(p, "export_filings", criteria=criteria, count=count)
+
+
+def new_export_generation() -> int:
+    """Start a new export generation and commit; return it (``flask filings new-generation``,
+    run by ``deploy/backup/restore.sh``). Every cursor issued before then answers 422
+    ``cursor_outdated``: after a restore the counter may be behind numbers the bureau systems
+    already received, and a cursor past them would skip the filings numbered again."""
+    value = sequence.new_generation()
+    db.session.commit()
+    return value

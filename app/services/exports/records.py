@@ -1,5 +1,6 @@
 """The records of the filings export: one per filed labor contract, renewal, amendment or
-termination, read in the cursor's ``(archived_at, id)`` order (certificates are not exported).
+termination, read in the export's commit order (``Filing.export_seq``, :mod:`.sequence`;
+certificates are not exported).
 
 A record is plain and typed (:class:`FilingRecord`); the exporters (:mod:`.formats`) turn
 records into bytes. Field names, their 人社 codes and what is masked: README "Filings out to
@@ -10,9 +11,8 @@ bureau is entitled to it —; the phone never is.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import joinedload
 
 from app.domain.beijing import beijing_date, in_beijing
@@ -22,9 +22,9 @@ from app.pii import decrypt
 from app.services.exports import deadlines
 from app.services.exports.cursor import Position
 from app.services.platform import scope
+from app.services.platform.access_log import BUREAU_SYSTEM
 from app.services.platform.principal import Principal
 
-BUREAU_ROLE = "bureau_api"
 #: document kind -> (record type, change type)
 TYPES = {"amendment": ("change", "amendment"), "termination": ("deregistration", None)}
 
@@ -69,9 +69,8 @@ def visible(p: Principal, region: str | None = None) -> ColumnElement[bool]:
 
     A bureau key sees its region prefix; the command line (the system principal) everything;
     auditors and platform admins what they see elsewhere."""
-    if p.role == BUREAU_ROLE:
-        allowed = (Organization.region_code.startswith(p.jurisdiction, autoescape=True)
-                   if p.jurisdiction else false())
+    if p.role == BUREAU_SYSTEM:
+        allowed = scope.bureau_region_filter(p, Organization.region_code)
     elif p.kind == "system" and p.organization_id is None:
         allowed = true()
     else:
@@ -81,34 +80,26 @@ def visible(p: Principal, region: str | None = None) -> ColumnElement[bool]:
     return allowed
 
 
-def query(p: Principal, after: Position, until: datetime, region: str | None,
-          limit: int) -> Select:
-    """The next ``limit`` filings after ``after`` archived up to ``until``, in order."""
-    return (select(Filing).join(Filing.contract).join(Contract.organization)
-            .where(visible(p, region), Contract.document_kind != "certificate",
-                   Filing.archived_at <= until,
-                   or_(Filing.archived_at > after.archived_at,
-                       and_(Filing.archived_at == after.archived_at,
-                            Filing.id > after.filing_id)))
+def query(p: Principal, after: Position, region: str | None, limit: int) -> Select:
+    """The next ``limit`` numbered filings after ``after`` (and not archived before its
+    floor), in export order."""
+    wanted = [visible(p, region), Contract.document_kind != "certificate",
+              Filing.export_seq > after.seq]
+    if after.floor is not None:
+        wanted.append(Filing.archived_at >= after.floor)
+    return (select(Filing).join(Filing.contract).join(Contract.organization).where(*wanted)
             .options(joinedload(Filing.contract).joinedload(Contract.organization),
                      joinedload(Filing.contract).joinedload(Contract.worker),
                      joinedload(Filing.contract).joinedload(Contract.parent),
                      joinedload(Filing.contract).joinedload(Contract.renewal_of))
-            .order_by(Filing.archived_at, Filing.id).limit(limit))
+            .order_by(Filing.export_seq).limit(limit))
 
 
-def read(p: Principal, after: Position, *, now: datetime, lag: timedelta,
-         region: str | None, limit: int) -> list[tuple[Filing, FilingRecord]]:
-    """The next filings and their records (see :func:`query`); ``now - lag`` bounds them."""
-    filings = db.session.scalars(query(p, after, now - lag, region, limit)).unique().all()
+def read(p: Principal, after: Position, *, region: str | None,
+         limit: int) -> list[tuple[Filing, FilingRecord]]:
+    """The next filings and their records (see :func:`query`)."""
+    filings = db.session.scalars(query(p, after, region, limit)).unique().all()
     return [(f, record_of(f)) for f in filings]
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except (TypeError, ValueError):
-        return None
 
 
 def record_of(filing: Filing) -> FilingRecord:
@@ -123,10 +114,10 @@ def record_of(filing: Filing) -> FilingRecord:
     region = c.organization.region_code or ""
     due = None
     last_day = c.terms.get("last_working_day") if kind == "deregistration" else None
-    if kind == "registration" and _day(main.terms.get("term_start")):
-        due = deadlines.deadline(kind, region, _day(main.terms["term_start"]), filed_day)
-    elif kind == "deregistration" and _day(last_day):
-        due = deadlines.deadline(kind, region, _day(last_day), filed_day)
+    event = deadlines.event_date(main.terms.get("term_start") if kind == "registration"
+                                 else last_day if kind == "deregistration" else None)
+    if event:
+        due = deadlines.deadline(kind, region, event, filed_day)
     id_number = decrypt(main.worker.id_number_enc)
     birth = id_number[6:14] if len(id_number) == 18 and id_number[6:14].isdigit() else None
     original = main if c.parent_id else c.renewal_of
@@ -146,7 +137,6 @@ def record_of(filing: Filing) -> FilingRecord:
         days_late=due.days_late if due else None, late=due.late if due else None)
 
 
-def position_of(filing: Filing) -> Position:
-    """The cursor position just after ``filing``."""
-    at = filing.archived_at
-    return Position(at if at.tzinfo else at.replace(tzinfo=UTC), filing.id)
+def position_of(filing: Filing, after: Position) -> Position:
+    """The cursor position just after ``filing`` (keeping ``after``'s floor)."""
+    return Position(filing.export_seq, after.floor)

@@ -24,3 +24,19 @@ def next_value(name: str) -> int:
         return 1
     except IntegrityError:  # created by a concurrent caller meanwhile
         return db.session.scalar(bump.returning(Counter.value))
+
+
+def lock(name: str) -> int:
+    """Take counter ``name``'s row write lock (held until the transaction ends) and return
+    its value, creating the counter at 0 when missing. Callers holding it run one after the
+    other (PostgreSQL: the row lock; SQLite: the single writer)."""
+    touch = update(Counter).where(Counter.name == name).values(value=Counter.value)
+    value = db.session.scalar(touch.returning(Counter.value))
+    if value is None:
+        try:  # a database whose migrations did not create it
+            with db.session.begin_nested():
+                db.session.add(Counter(name=name, value=0))
+        except IntegrityError:  # created by a concurrent caller meanwhile
+            pass
+        value = db.session.scalar(touch.returning(Counter.value))
+    return value

@@ -87,3 +87,11 @@ def administered_organization(p: Principal) -> int:
     if not p.is_employer_admin or p.organization_id is None:
         raise Forbidden("只有单位管理员可以管理用户和接口密钥")
     return p.organization_id
+
+
+def bureau_region_filter(p: Principal, column) -> ColumnElement[bool]:
+    """A filter on a region-code ``column``: what a bureau system's key (``lbk_…``) reads —
+    the rows of its region prefix, as an auditor of that region would; nothing without one."""
+    if not p.jurisdiction:
+        return false()
+    return column.startswith(p.jurisdiction, autoescape=True)
