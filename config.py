@@ -180,14 +180,12 @@ class Config:
     # Filings out to the 人社 systems (app/services/exports; README "Filings out to the 人社
     # systems"): registration within N days of the contract's start, deregistration within N
     # days after the last working day ("以内" includes day N), with per-region overrides
-    # ("4301=30,430121=20": the longest matching region-code prefix wins); the export shows
-    # filings only once they are this many seconds old (a late commit is never skipped); at
-    # most this many records a page.
+    # ("4301=30,430121=20": the longest matching region-code prefix wins); at most this many
+    # records a page (the export reads in commit order: no time lag).
     FILING_REGISTER_DAYS = int(os.environ.get("FILING_REGISTER_DAYS", "30"))
     FILING_DEREGISTER_DAYS = int(os.environ.get("FILING_DEREGISTER_DAYS", "15"))
     FILING_REGISTER_DAYS_BY_REGION = os.environ.get("FILING_REGISTER_DAYS_BY_REGION", "")
     FILING_DEREGISTER_DAYS_BY_REGION = os.environ.get("FILING_DEREGISTER_DAYS_BY_REGION", "")
-    FILING_EXPORT_LAG_SECONDS = int(os.environ.get("FILING_EXPORT_LAG_SECONDS", "300"))
     FILING_EXPORT_PAGE = int(os.environ.get("FILING_EXPORT_PAGE", "500"))
 
     # Public /verify page: largest upload, and requests per client IP (e.g. "20/minute", "off").
@@ -214,8 +212,32 @@ class Config:
     # by the gunicorn workers (and job workers) of one host; set = multiprocess metrics.
 
     # --- feeds (issue 22): attendance and bank pushes ---
+    # One push (POST /api/v1/feeds/attendance|payments) carries at most this many records
+    # and this many bytes (more: 422 naming ``records``, or 413); a re-reconciliation job
+    # takes at most this many workers' pending months per run (the rest: a next run).
+    FEED_MAX_RECORDS = int(os.environ.get("FEED_MAX_RECORDS", "1000"))
+    FEED_MAX_BYTES = int(os.environ.get("FEED_MAX_BYTES", str(2 * 1024 * 1024)))
+    FEED_RECONCILE_PEOPLE = int(os.environ.get("FEED_RECONCILE_PEOPLE", "2000"))
     # --- archive_jobs (issue 22): bulk evidence ZIPs, re-verification ---
+    # An auditor's bulk evidence ZIP holds at most this many filed contracts (more: refused
+    # before queuing, naming the count); a re-verification at most this many filings. The
+    # ZIP is kept in the archive under exports/ for this many days (retained, then gone),
+    # stored in parts of this many bytes (never the whole ZIP in memory); a job commits its
+    # progress every this many contracts.
+    ARCHIVE_ZIP_MAX_CONTRACTS = int(os.environ.get("ARCHIVE_ZIP_MAX_CONTRACTS", "5000"))
+    ARCHIVE_REVERIFY_MAX_FILINGS = int(os.environ.get("ARCHIVE_REVERIFY_MAX_FILINGS", "100000"))
+    ARCHIVE_EXPORT_DAYS = int(os.environ.get("ARCHIVE_EXPORT_DAYS", "7"))
+    ARCHIVE_EXPORT_PART_BYTES = int(os.environ.get("ARCHIVE_EXPORT_PART_BYTES",
+                                                   str(64 * 1024 * 1024)))
+    ARCHIVE_JOB_PROGRESS_EVERY = int(os.environ.get("ARCHIVE_JOB_PROGRESS_EVERY", "20"))
     # --- timestamp renewal (issue 22): PAdES-LTA archive time-stamps ---
+    # README "Archive time-stamp renewal": a filed PDF gets a new document time-stamp when its
+    # newest time-stamp's TSA certificate expires within this many days, or its hash
+    # algorithm is on the weak list (comma-separated); at most this many filings are queued
+    # per scheduled run (daily 04:00 Beijing time; the rest follow the next nights).
+    TIMESTAMP_RENEW_BEFORE_DAYS = int(os.environ.get("TIMESTAMP_RENEW_BEFORE_DAYS", "365"))
+    TIMESTAMP_WEAK_ALGORITHMS = os.environ.get("TIMESTAMP_WEAK_ALGORITHMS", "md5,sha1,sha224")
+    TIMESTAMP_RENEW_BATCH = int(os.environ.get("TIMESTAMP_RENEW_BATCH", "20000"))
     # --- search (issue 22) ---
     # --- exports and register API (issue 22) ---
 

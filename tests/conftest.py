@@ -294,7 +294,8 @@ def pytest_collection_modifyitems(config, items):
     keep, drop = [], []
     for item in items:
         spec = getattr(item, "callspec", None)
-        sqlite = spec is not None and spec.params.get("app") == "sqlite"
+        sqlite = spec is not None and "sqlite" in (spec.params.get("app"),
+                                                   spec.params.get("blank_app"))
         once = item.get_closest_marker("postgresql_only") or item.get_closest_marker("one_backend")
         (drop if sqlite and once else keep).append(item)
     if drop:

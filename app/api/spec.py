@@ -29,10 +29,11 @@ from app.errors import ValidationFailed
 
 API_KEY = {"apiKey": []}
 BUREAU_KEY = {"bureauKey": []}
+FEED_KEY = {"feedKey": []}  # feeds (issue 22): attendance systems and banks
 SIGNING_SESSION = {"signingSession": []}
 PATH_PARAMETERS = {"contract_id": "合同 ID", "template_id": "模板 ID", "token": "签署短信链接中的令牌",
                    "batch_id": "批量任务 ID", "endpoint_id": "Webhook 地址 ID",
-                   "delivery_id": "投递记录 ID"}
+                   "delivery_id": "投递记录 ID", "job_id": "档案任务 ID"}
 MAX_FIELDS = 50  # fields named in one error answer
 MAX_FIELD_NAME = 100  # characters of an unknown field's name echoed back
 
@@ -130,6 +131,9 @@ spec = SpecTree(
         SecurityScheme(name="signingSession", data=SecuritySchemeData(
             type="apiKey", name="X-Signing-Session", field_in="header",
             description="劳动者完成身份验证后得到的签署会话")),
+        SecurityScheme(name="feedKey", data=SecuritySchemeData(  # feeds (issue 22)
+            type="http", scheme="bearer",
+            description="考勤系统或银行的推送密钥 lfk_…（按项目或按银行）")),
     ],
 )
 

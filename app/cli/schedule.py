@@ -16,6 +16,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli.archive_jobs import purge_summary
 from app.cli.audit import anchor_now
 from app.cli.contracts import expiring_reminders, unsigned_reminders
 from app.cli.wages import reconciliation
@@ -40,6 +41,23 @@ def archive_check(slot: datetime) -> str:
     return report.summary()
 
 
+def timestamp_renewal(slot: datetime) -> str:
+    """The daily archive time-stamp renewal (``flask archive renew-timestamps``): queues the
+    filings due and, embedded (``JOBS_INLINE``), runs the jobs as the command does; fails
+    (shown on /admin/schedule) when the TSA certificate itself expires within the renewal
+    window, saying to rotate it.
+
+    :raises JobFailed: the TSA certificate must be rotated first.
+    """
+    from app.cli.common import run_inline_jobs
+    from app.errors import AppError
+
+    try:
+        return filing.queue_renewals().summary() + run_inline_jobs()
+    except AppError as exc:
+        raise JobFailed(exc.message) from None
+
+
 #: every periodic job: name, period, Beijing time of day (hourly: the minute), what it runs
 #: (weekly: the weekday, Monday 0 … Sunday 6)
 SCHEDULE = (
@@ -49,6 +67,9 @@ SCHEDULE = (
              lambda slot: anchor_now()),  # time-stamp the access log's head
     Periodic("wages-reconcile", "daily", time(2, 0),
              lambda slot: reconciliation(slot.date(), strict=True)),
+    Periodic("timestamp-renewal", "daily", time(4, 0), timestamp_renewal),  # PAdES-LTA
+    Periodic("archive-exports-purge", "daily", time(4, 30),
+             lambda slot: purge_summary()),  # expired and failed evidence ZIPs' parts
     Periodic("remind-expiring", "daily", time(8, 0),
              lambda slot: expiring_reminders(slot.date())),
     # Sunday 03:00; re-reading every object may take hours: taken over only after a day
@@ -67,8 +88,9 @@ group = AppGroup("schedule", help="The scheduler of periodic jobs.")
                                  "(ISO with offset, e.g. 2026-12-07T02:05+08:00).")
 def run(once: bool, now: datetime | None) -> None:
     """Run every periodic job at its time, until stopped: reminders and link expiry hourly,
-    wage reconciliation at 02:00 and expiry notices at 08:00 Beijing time, the archive check
-    on Sundays at 03:00.
+    wage reconciliation at 02:00, archive time-stamp renewal at 04:00, the purge of expired
+    evidence ZIPs at 04:30 and expiry notices at 08:00 Beijing time, the archive check on
+    Sundays at 03:00.
 
     Safe on several hosts at once: each job's slot runs once (a row in scheduled_runs);
     a run whose scheduler died is taken over after two hours. Runs and failures are listed

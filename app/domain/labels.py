@@ -85,6 +85,11 @@ ACTIONS: dict[str, str] = {
     "portal.viewed": N_("劳动者在个人空间查看合同"),
     "portal.downloaded": N_("劳动者在个人空间下载合同"),
     "print_copy.issued": N_("出具合同打印件"),
+    "contract.timestamp_renewed": N_("归档时间戳续期（新增文档时间戳）"),  # issue 22
+    "project.attendance_pushed": N_("考勤系统推送考勤记录"),  # feeds (issue 22)
+    "project.payments_pushed": N_("银行推送代发结果"),  # feeds (issue 22)
+    "feed_key.created": N_("创建数据推送密钥"),  # feeds (issue 22)
+    "feed_key.revoked": N_("吊销数据推送密钥"),  # feeds (issue 22)
 }
 
 #: An action not in :data:`ACTIONS`, by what it concerns (the part before the dot).

@@ -2,6 +2,7 @@
 
 from app.models.access_log import AccessLogAnchor, AccessLogEntry, AccessLogHead
 from app.models.account import AccountToken, UserSession
+from app.models.archive_job import ArchiveJob  # archive_jobs (issue 22)
 from app.models.batch import BATCH_STATUSES, ROW_STATUSES, Batch, BatchRow
 from app.models.bureau import BureauKey
 from app.models.contract import (
@@ -12,6 +13,7 @@ from app.models.contract import (
     Worker,
 )
 from app.models.expiry import ExpiryNotice
+from app.models.feed import FeedKey, FeedPending, FeedReceipt  # feeds (issue 22)
 from app.models.ops import AuditEvent, Counter, Filing, Job
 from app.models.org import (
     EMPLOYER_ROLES,
@@ -26,6 +28,7 @@ from app.models.portal import PortalLogin
 from app.models.project import Project, ProjectDocument, ProjectMember
 from app.models.ratelimit import RateLimitCounter
 from app.models.reminder import SigningReminder
+from app.models.renewal import FilingTimestamp  # timestamp renewal (issue 22)
 from app.models.schedule import ScheduledRun
 from app.models.signing import OtpChallenge, RevokedCertificate, SignatureEvent, SigningLink
 from app.models.sms import SMS_STATUSES, SmsDelivery
@@ -86,3 +89,6 @@ __all__ = [
     "Worker",
     "auditor_employers",
 ]
+__all__ += ["FeedKey", "FeedPending", "FeedReceipt"]  # feeds (issue 22)
+__all__ += ["ArchiveJob"]  # archive_jobs (issue 22)
+__all__ += ["FilingTimestamp"]  # timestamp renewal (issue 22)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.services import messaging
+from app.services import archive_jobs, messaging
 from app.services.accounts import accounts, password_changes, registration
 from app.services.batches import batches
 from app.services.contracts import invites
-from app.services.filing import filing
+from app.services.feeds import rereconcile
+from app.services.filing import filing, renewal
 from app.services.lifecycle import certificate, expiry, lifecycle, termination
 from app.services.messaging import kinds
 from app.services.platform import events, jobs, webhook_delivery, webhooks
@@ -33,8 +34,11 @@ JOB_KINDS = {
     "sms": messaging.send_queued_sms,  # one text message (provider, fallback, delivery log)
     "webhook": webhook_delivery.deliver,  # one attempt of a webhook delivery
     # feeds (issue 22): add here
+    "feed_reconcile": rereconcile.reconcile_touched,  # the worker-months a push changed
     # archive_jobs (issue 22): add here
+    "archive_job": archive_jobs.run_archive_job,  # an evidence ZIP or a re-verification
     # timestamp renewal (issue 22): add here
+    "renew_timestamp": renewal.renew_filing_timestamp,  # PAdES-LTA archive time-stamp renewal
 }
 
 #: Chinese SMS template -> its kind: the provider template (ALIYUN_SMS_TEMPLATES,

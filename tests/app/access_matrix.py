@@ -237,6 +237,22 @@ POLICIES: dict[str, Route] = {
     "portal.contract": Route("person", obj="filed"),
     "portal.download": Route("person", obj="filed"),
     "portal.print_copy": Route("person", obj="filed"),
+    # the county register and late list for a bureau system's key (tests/app/
+    # test_bureau_register_api.py, test_late_filings.py read them with one)
+    "api.bureau.bureau_register": Route("bureau_api"),
+    "api.bureau.bureau_late_filings": Route("bureau_api"),
+    # archive jobs (issue 22): the search's ZIP and a re-verification are asked for by
+    # auditors (the matrix's empty form is refused: no criterion); a job's pages belong to
+    # its asker — the matrix's world has no job, so every auditor gets a 404 there (the
+    # asker's 200 and another auditor's 404: tests/app/test_archive_jobs.py)
+    "audit.start_evidence_zip": Route("audit_page", "POST", body="form"),
+    "audit.archive_jobs_page": Route("audit_page"),
+    "audit.start_reverify": Route("audit_page", "POST", body="form"),
+    "audit.archive_job_page": Route("audit_job", extra={"job_id": 1}),
+    "audit.archive_job_progress": Route("audit_job", extra={"job_id": 1}),
+    "audit.archive_job_download": Route("audit_job", extra={"job_id": 1}),
+    "api.bureau.bureau_reverify": Route("bureau_api", "POST", body="json"),
+    "api.bureau.bureau_job": Route("bureau_api", extra={"job_id": 1}),
 }
 
 
@@ -304,3 +320,33 @@ def matches(answer: str, status: int, location: str, api: bool) -> bool:
     if answer == "login":
         return status == 401 if api else (status == 302 and "/login" in location)
     return status == {"forbidden": 403, "hidden": 404}[answer]
+
+
+# archive jobs (issue 22): "audit_job" is an audit page of one job of the asker's; with no job
+# in the matrix's world, whoever may open audit pages gets the 404 of someone else's job
+_expected_before_audit_jobs = expected
+
+
+def expected(policy: str, name: str, owner: str | None) -> str:  # noqa: F811
+    """:func:`expected` with the ``audit_job`` policy (see above)."""
+    if policy == "audit_job":
+        answer = _expected_before_audit_jobs("audit_page", name, owner)
+        return "hidden" if answer == "ok" else answer
+    return _expected_before_audit_jobs(policy, name, owner)
+
+
+# feeds (issue 22): the push APIs take only a feed key (lfk_, none among these principals):
+# everyone, an employer's API key included, gets 401 (tests/app/test_feeds.py pushes with
+# project and bank keys, and checks 403 / 404 for a key out of its scope)
+POLICIES["api.feeds.push_attendance"] = Route("feed_api", "POST", body="json",
+                                              json={"records": [{}]})
+POLICIES["api.feeds.push_payments"] = Route("feed_api", "POST", body="json",
+                                            json={"records": [{}]})
+_expected_before_feeds = expected
+
+
+def expected(policy: str, name: str, owner: str | None) -> str:  # noqa: F811
+    """:func:`expected` with the ``feed_api`` policy (see above)."""
+    if policy == "feed_api":
+        return "login"
+    return _expected_before_feeds(policy, name, owner)

@@ -51,7 +51,8 @@ def test_without_jobs_inline_requests_leave_their_jobs_to_workers(client, world,
 def test_every_job_kind_has_one_registered_handler(ctx):
     from app.services import wiring
 
-    kinds = {"batch_row", "file_contract", "issue_certificate", "link_expired", "sms", "webhook"}
+    kinds = {"archive_job", "batch_row", "feed_reconcile", "file_contract", "issue_certificate",
+             "link_expired", "renew_timestamp", "sms", "webhook"}
     assert set(wiring.JOB_KINDS) == kinds <= set(jobs.HANDLERS)
     assert all(jobs.HANDLERS[kind] is wiring.JOB_KINDS[kind] for kind in kinds)
     with pytest.raises(ValueError, match="sms"):  # one handler a kind

@@ -319,3 +319,67 @@ def test_wage_record_tables_come_and_go(blank_app):
             assert not {"attendance_days", "pay_records", "wage_flags"} & names
             assert "projects" in names
         upgrade()
+
+
+@pytest.mark.postgresql_only  # SQLite builds its indexes in one transaction
+def test_a_search_index_left_invalid_by_a_cancelled_build_is_built_again(blank_app):
+    """A CONCURRENTLY build that was cancelled leaves an INVALID index; re-running the
+    migration drops and builds it again instead of keeping it (IF NOT EXISTS alone would)."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    valid = sa.text("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                 "WHERE c.relname = 'ix_contracts_org_status_id'")
+    with blank_app.app_context():
+        upgrade(revision="a2207idx0007")
+        downgrade(revision="a2206lta0006")
+        with db.engine.begin() as conn:  # what a cancelled build leaves behind
+            conn.execute(sa.text("CREATE INDEX ix_contracts_org_status_id ON contracts (id)"))
+            conn.execute(sa.text("UPDATE pg_index SET indisvalid = false WHERE indexrelid = "
+                              "'ix_contracts_org_status_id'::regclass"))
+        upgrade(revision="a2207idx0007")
+        with db.engine.connect() as conn:
+            assert conn.execute(valid).scalar() is True
+            columns = conn.execute(sa.text(
+                "SELECT pg_get_indexdef('ix_contracts_org_status_id'::regclass)")).scalar()
+        assert "organization_id, status, id" in columns
+
+
+def test_filings_get_export_numbers_by_id_and_an_export_generation(blank_app):
+    """a2208seq0008: existing filings are numbered by id (in the export's commit order), the
+    counter continues after the largest, the export has a generation; down and up again."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+
+    counters = sa.text("SELECT name, value FROM counters WHERE name LIKE 'filing_export%'")
+    with blank_app.app_context():
+        upgrade(revision="a2207idx0007")
+        with db.engine.begin() as conn:
+            _one_contract(conn, "filed")
+            for i in (2, 5, 9):
+                conn.execute(sa.text(
+                    "INSERT INTO contracts (id, contract_no, organization_id, worker_id, "
+                    "worker_name, worker_phone_enc, worker_phone_masked, template, "
+                    "template_version, terms, status, created_at, version) SELECT :i, :no, "
+                    "organization_id, worker_id, worker_name, worker_phone_enc, "
+                    "worker_phone_masked, template, template_version, terms, status, "
+                    "created_at, version FROM contracts WHERE id = 1"), {"i": i, "no": f"HT{i}"})
+                conn.execute(sa.text(
+                    "INSERT INTO filings (id, number, contract_id, pdf_key, manifest_key, "
+                    "audit_key, sha256, manifest_sha256, retain_until, archived_at) VALUES "
+                    "(:i, :no, :i, 'k', 'm', 'a', '0', '0', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"), {"i": i, "no": f"BA{i}"})
+        upgrade(revision="a2208seq0008")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text(
+                "SELECT id, export_seq FROM filings ORDER BY id")).all() == [(2, 2), (5, 5), (9, 9)]
+            found = dict(conn.execute(counters).all())
+        assert found["filing_export_seq"] == 9 and found["filing_export_generation"] > 0
+        downgrade(revision="a2207idx0007")
+        with db.engine.connect() as conn:
+            assert "export_seq" not in {c["name"] for c in
+                                        sa.inspect(conn).get_columns("filings")}
+            assert conn.execute(counters).all() == []
+        upgrade()

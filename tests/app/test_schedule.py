@@ -35,10 +35,12 @@ def test_once_runs_exactly_the_due_slots_and_a_second_run_nothing(ctx):
                        ("wages-reconcile", "2026-12-07T02:00+08:00", "ok"),
                        ("remind-expiring", "2026-12-06T08:00+08:00", "ok"),
                        ("access-anchor", "2026-12-07T01:00+08:00", "ok"),
-                       ("archive-check", "2026-12-06T03:00+08:00", "ok")}  # Sunday 03:00
+                       ("archive-check", "2026-12-06T03:00+08:00", "ok"),  # Sunday 03:00
+                       ("timestamp-renewal", "2026-12-06T04:00+08:00", "ok"),
+                       ("archive-exports-purge", "2026-12-06T04:30+08:00", "ok")}
     # the same slots again (another run, or another host): nothing runs
     assert "ok" not in _once(ctx, "2026-12-07T02:59+08:00")
-    assert len(_runs()) == 5
+    assert len(_runs()) == 7
     # the next hour: only the hourly job; at 08:00 Beijing (00:00 UTC) the expiry notices too
     _once(ctx, "2026-12-06T19:00:00+00:00")  # 03:00 Beijing
     _once(ctx, "2026-12-07T00:00:00+00:00")  # 08:00 Beijing
@@ -46,10 +48,14 @@ def test_once_runs_exactly_the_due_slots_and_a_second_run_nothing(ctx):
                       ("remind-expiring", "2026-12-06T08:00+08:00", "ok"),
                       ("archive-check", "2026-12-06T03:00+08:00", "ok"),
                       ("access-anchor", "2026-12-07T01:00+08:00", "ok"),
+                      ("timestamp-renewal", "2026-12-06T04:00+08:00", "ok"),
+                      ("archive-exports-purge", "2026-12-06T04:30+08:00", "ok"),
                       ("remind-unsigned", "2026-12-07T02:00+08:00", "ok")} == {
         ("remind-unsigned", "2026-12-07T03:00+08:00", "ok"),
         ("remind-unsigned", "2026-12-07T08:00+08:00", "ok"),
-        ("remind-expiring", "2026-12-07T08:00+08:00", "ok")}
+        ("remind-expiring", "2026-12-07T08:00+08:00", "ok"),
+        ("timestamp-renewal", "2026-12-07T04:00+08:00", "ok"),
+        ("archive-exports-purge", "2026-12-07T04:30+08:00", "ok")}
     run = db.session.scalar(select(ScheduledRun).where(ScheduledRun.job == "remind-unsigned")
                             .limit(1))
     assert run.finished_at >= run.started_at and "worker(s) reminded" in run.summary
