@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, String, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
 
 def utcnow() -> datetime:
@@ -30,3 +31,17 @@ class UTCDateTime(TypeDecorator):
         # to Asia/Shanghai gives +08:00): always UTC, so that what was hashed when written
         # (audit and access-log chains) reads back the same
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class SystemKeyColumns:
+    """The columns every system's bearer key shares (bureau keys, feed keys): the public
+    ``prefix`` it is looked up by, a SHA-256 of its secret, who made it and when, and when
+    it was last used or revoked (a mixin of :class:`app.models.BureauKey` and
+    :class:`app.models.FeedKey`)."""
+
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,10 +10,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import SystemKeyColumns, UTCDateTime, utcnow
 
 
-class FeedKey(db.Model):
+class FeedKey(SystemKeyColumns, db.Model):
     """A pushing system's key: scoped to one project (attendance and its payments) or to a
     bank by its code (payments from the dedicated wage accounts it holds). Only a SHA-256 of
     the secret is stored. ``sender`` names the sender whose record ids are unique (the scope
@@ -25,12 +25,6 @@ class FeedKey(db.Model):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     bank_code: Mapped[str | None] = mapped_column(String(12))
     sender: Mapped[str] = mapped_column(String(130))
-    prefix: Mapped[str] = mapped_column(String(16), unique=True)
-    secret_hash: Mapped[str] = mapped_column(String(64))
-    created_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class FeedReceipt(db.Model):
