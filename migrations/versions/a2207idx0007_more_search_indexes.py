@@ -15,8 +15,11 @@ large bitmaps to count them; these btrees give each shape its rows in order:
 - ``ix_contracts_org_worker_name``: (organization_id, worker_name) — a surname within an
   employer (``varchar_pattern_ops`` on PostgreSQL so that ``LIKE '李%'`` uses it under any
   collation);
-- ``ix_contracts_template_status_signed``: (template, status, signed_at, id) — kind and status
-  over the whole county within signing dates, counted (up to 1,000) from the index alone.
+- ``ix_contracts_template_status_id_signed``: (template, status, id, signed_at) — kind and
+  status over the whole county within signing dates, newest or oldest first: the index is
+  walked in id order and the signing dates are checked on the index entries, so the years
+  outside the range cost index entries, not table rows (PostgreSQL does not know that ids grow
+  with signing dates and would otherwise walk the whole table by id); counted likewise.
 
 ``ix_contracts_template_id`` and ``ix_contracts_status_id`` of a2203idx0003 stay (kind or status
 alone, county-wide). All are plain btrees: SQLite (the embedded default) gets the same ones. On
@@ -42,8 +45,8 @@ INDEXES = {
     "ix_contracts_org_status_id": ("contracts", ["organization_id", "status", "id"]),
     "ix_contracts_org_signed_at": ("contracts", ["organization_id", "signed_at", "id"]),
     "ix_contracts_org_worker_name": ("contracts", ["organization_id", "worker_name"]),
-    "ix_contracts_template_status_signed": ("contracts",
-                                            ["template", "status", "signed_at", "id"]),
+    "ix_contracts_template_status_id_signed": ("contracts",
+                                               ["template", "status", "id", "signed_at"]),
 }
 #: indexes this revision drops (name → (table, columns)); re-created by the downgrade
 DROPPED: dict = {}
