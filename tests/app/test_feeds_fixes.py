@@ -100,13 +100,20 @@ def test_one_pay_out_from_a_file_and_two_senders_is_stored_once(client, world):
     line = [ID1, other, 20, "5000", "4800", "6217000000000001", "建设银行", "工人一",
             PROJECT["wage_account"], f"{other}-28"]
     done = wage_import.import_payroll(principal("hr"), project.id, _csv(PAY_HEADER, [line]))
-    assert (done["new"], done["unchanged"]) == (0, 1)
+    assert (done["new"], done["changed"], done["unchanged"]) == (0, 1, 0)
     assert _count(PayRecord) == 2 and _paid(project)[other] == "4800.00"
+    stored = db.session.scalars(select(PayRecord).where(PayRecord.month == other)).one()
+    assert (stored.gross, stored.days) == ("5000.00", 20)  # the file's gross and days kept
+    db.session.rollback()
+    done = wage_import.import_payroll(principal("hr"), project.id, _csv(PAY_HEADER, [line]))
+    assert (done["new"], done["changed"], done["unchanged"]) == (0, 0, 1)
 
-    # a bank reporting the file's pay-out failed: it no longer counts as paid
+    # a bank reporting a failure after it confirmed the pay-out: its own failed record, the
+    # confirmed pay-out still paid
     body = client.post(PAYMENTS, headers=bearer(bank), json={"records": [
         {**pushed, "recordId": "b-3", "status": "失败"}]}).get_json()
-    assert body["matched"] == 1 and month not in _paid(project) and _count(PayRecord) == 2
+    assert (body["new"], body["matched"]) == (1, 0)
+    assert _paid(project)[month] == "5200.50" and _count(PayRecord) == 3
 
 
 def test_a_failed_pay_out_corrected_to_success_under_its_record_id(client, world):

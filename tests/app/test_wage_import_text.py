@@ -100,3 +100,15 @@ def test_a_refused_import_is_described_as_an_import(client, world):
     html = _import(client, project.id, "attendance", bad).get_data(as_text=True)
     assert "The attendance file has 1 problem(s); correct them and upload it again " \
            "(no attendance was imported)" in html and "column B (方向)" in html
+
+
+def test_a_payroll_line_completing_a_pushed_pay_out_is_said(ctx):
+    """A file line matching a pay-out the bank pushed (no 应发 of its own) completes it: the
+    answer says so instead of "0 new, 0 unchanged"."""
+    from app.services.projects.import_files import summary
+
+    said = summary("payroll", {"rows": 3, "new": 1, "changed": 1, "unchanged": 1})
+    assert str(said) == ("已导入工资发放记录3行：新增1条，补全银行已推送的发放记录1条，"
+                         "1条此前已导入，未重复计入")
+    assert str(summary("payroll", {"rows": 2, "new": 2, "changed": 0, "unchanged": 0})) == (
+        "已导入工资发放记录2行：新增2条，0条此前已导入，未重复计入")

@@ -229,8 +229,9 @@ def push_payments(key: FeedKey, project_id: int | None, records: list) -> dict:
     project whose dedicated account (at that bank) paid, matched by ``payBankCardNumber``.
     A failed pay-out is kept as failed and never counts as paid; reported again as success
     under its ``recordId`` it is updated. A pay-out stored already from another source (the
-    same project, person, month, payee account, amount and date) is matched: not added
-    again, its status set to the pushed one.
+    same project, person, month, payee account, amount and date) is matched one to one
+    (:func:`wage_import.add_payments`: a failure only a file line no push reported on):
+    not added again, its status set to the pushed one.
 
     :raises NotFound: another project (or, for a bank key, a project at another bank).
     :raises FeedInvalid: problems by record and field, or a record id pushed before with

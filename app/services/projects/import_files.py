@@ -23,6 +23,9 @@ PAYROLL_INVALID = "工资发放记录文件有%(count)s处问题，请修改后�
 NOTHING_CHANGED = "文件中的%(rows)s行都已导入过，没有任何变化"
 ATTENDANCE_DONE = "已导入考勤%(rows)s行：新增%(new)s天，更新%(changed)s天，%(unchanged)s天没有变化"
 PAYROLL_DONE = "已导入工资发放记录%(rows)s行：新增%(new)s条，%(unchanged)s条此前已导入，未重复计入"
+#: a payroll line that matched a pay-out the bank had pushed completes it (应发, days, hours)
+PAYROLL_COMPLETED = ("已导入工资发放记录%(rows)s行：新增%(new)s条，补全银行已推送的发放记录%(changed)s条，"
+                     "%(unchanged)s条此前已导入，未重复计入")
 
 
 class ImportInvalid(RosterInvalid):
@@ -96,4 +99,7 @@ def summary(kind: str, done: dict) -> Msg:
     if kind == "attendance":
         return Msg(ATTENDANCE_DONE, rows=done["rows"], new=done["new"], changed=done["changed"],
                    unchanged=done["unchanged"])
+    if done.get("changed"):
+        return Msg(PAYROLL_COMPLETED, rows=done["rows"], new=done["new"],
+                   changed=done["changed"], unchanged=done["unchanged"])
     return Msg(PAYROLL_DONE, rows=done["rows"], new=done["new"], unchanged=done["unchanged"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true, update
 
 from app import pii
 from app.domain.ids import mask_phone
@@ -100,7 +100,12 @@ def lock(project_id: int) -> Project | None:
     """The project, its row locked until the transaction ends (PostgreSQL ``FOR NO KEY
     UPDATE``, which does not block other writes of the project's rows): whatever writes the
     project's attendance, pay records or wage flags — the file imports, the pushes, their
-    re-reconciliation job, the nightly reconciliation — takes it first, so they run in turn."""
+    re-reconciliation job, the nightly reconciliation — takes it first, so they run in turn.
+    SQLite ignores ``FOR UPDATE``: there a no-op UPDATE of the row takes the database's
+    single write lock (as :func:`counters.lock` does)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Project).where(Project.id == project_id)
+                           .values(id=Project.id))
     return db.session.scalar(select(Project).where(Project.id == project_id)
                              .with_for_update(key_share=True))
 

@@ -18,8 +18,9 @@ stored). The file is read once, within the bounds of :mod:`import_files`. Any pr
 one is listed by row and column and nothing is imported. The same file imported twice changes
 nothing (events are a set per day; a payment line is kept once by a hash of its content; a
 line that is a pay-out a bank pushed already — same person, month, payee account, amount and
-date — is not added again), and the answer says what was new, changed and unchanged. Imports
-take the project's lock (:func:`projects.lock`), as pushes and reconciliations do. The per-field checks are
+date, one line to one pushed record — is not added again), and the answer says what was new,
+changed and unchanged. Once the file is read and checked, imports take the project's lock
+(:func:`projects.lock`) to store, as pushes and reconciliations do. The per-field checks are
 :mod:`app.services.projects.wage_checks`, shared with the push APIs (:mod:`app.services.feeds`),
 which store through :func:`add_days` and :func:`add_payments` too.
 """
@@ -35,7 +36,7 @@ from sqlalchemy import select
 from app import pii
 from app.domain.ids import mask_id
 from app.extensions import db
-from app.models import AttendanceDay, PayRecord
+from app.models import AttendanceDay, FeedReceipt, PayRecord
 from app.services.batches.batch_check import Problem
 from app.services.platform import audit
 from app.services.platform.principal import Principal
@@ -70,7 +71,6 @@ def import_attendance(p: Principal, project_id: int, data: bytes) -> dict:
     The file is read once. :raises ImportInvalid: problems by row and column (nothing
     imported). :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
-    projects.lock(project.id)
     sheet = import_files.read(data)
     rows, problems, letters = import_files.rows(ATTENDANCE, OPTIONAL, sheet)
     if problems:  # not clock events: perhaps one row per day
@@ -119,7 +119,9 @@ def _import_days(p: Principal, project, rows: list, letters: import_files.Column
 
 
 def _store_days(p: Principal, project_id: int, events: dict, masked: dict, rows: int) -> dict:
-    """Add the events to their days, record and commit; what changed."""
+    """Under the project's lock, add the events to their days, record and commit; what
+    changed."""
+    projects.lock(project_id)
     done = add_days(project_id, events, masked)
     audit.record(None, p.actor, "project.attendance_imported", project=project_id,
                  rows=rows, new_events=done["new_events"])
@@ -169,12 +171,12 @@ def _minutes(events: list[str]) -> int:
 
 
 def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
-    """Import payroll and bank payment lines; returns ``{rows, new, unchanged}`` (lines
-    imported before, and lines that are a pay-out a bank pushed already, are not added
-    again: unchanged). :raises ImportInvalid: problems by row and column (nothing imported).
+    """Import payroll and bank payment lines; returns ``{rows, new, changed, unchanged}``
+    (lines imported before, and lines that are a pay-out a bank pushed already, are not
+    added again: unchanged, or changed where the line gave the pushed record its gross, days
+    or hours). :raises ImportInvalid: problems by row and column (nothing imported).
     :raises ValidationFailed: the file."""
     project = projects.managed(p, project_id)
-    projects.lock(project.id)
     rows, problems, letters = import_files.rows(PAYROLL, OPTIONAL, import_files.read(data))
     if problems:
         raise ImportInvalid(problems, PAYROLL_INVALID)
@@ -185,59 +187,110 @@ def import_payroll(p: Principal, project_id: int, data: bytes) -> dict:
             records.append(pay_record(project.id, values))
     if problems:
         raise ImportInvalid(problems, PAYROLL_INVALID)
-    new, _ = add_payments(records)
+    projects.lock(project.id)
+    new, matched = add_payments(records)
+    changed = sum(complete(stored, records[n]) for n, stored in matched.items())
     audit.record(None, p.actor, "project.payroll_imported", project=project.id,
-                 rows=len(rows), new=len(new))
+                 rows=len(rows), new=len(new), changed=changed)
     db.session.commit()
-    return {"rows": len(rows), "new": len(new), "unchanged": len(records) - len(new)}
+    return {"rows": len(rows), "new": len(new), "changed": changed,
+            "unchanged": len(records) - len(new) - changed}
 
 
 def add_payments(records: list[PayRecord], sender: str | None = None
                  ) -> tuple[list[PayRecord], dict[int, PayRecord]]:
     """Add the records (of a file: ``sender`` None; else pushed by ``sender``) not stored
     before (not committed). Not added: a line stored before (its ``row_hash``), and one that
-    is the same pay-out (:func:`same_payout`) as a stored record from another source — a file
-    line as one a bank pushed, a pushed one as a file line or another sender's. Returns the
-    records added and, by index in ``records``, the stored one each other record matched."""
+    matches a stored record of the same pay-out (:func:`same_payout`) from another source —
+    one to one: each stored record is matched by at most one record of the batch, and a
+    sender's record is not matched by another record of that sender. A file line matches a
+    pushed record; a pushed success, a file line or another sender's record; a pushed
+    failure, only a file line no push has reported on (a failure never undoes another
+    source's confirmation: unmatched, it is stored as its own failed record). A file line
+    without a date matches on the other fields. Returns the records added and, by index in
+    ``records``, the stored one each other record matched."""
     hashes = [r.row_hash for r in records]
     known = set()
     for i in range(0, len(hashes), CHUNK):
         known |= set(db.session.scalars(select(PayRecord.row_hash).where(
             PayRecord.row_hash.in_(hashes[i:i + CHUNK]))))
-    stored = _stored_payouts(records)
-    matched = {}
+    dated, undated = _stored_payouts(records)
+    mine, reported = _reported(dated, sender)
+    new, matched, taken = [], {}, set()
     for n, r in enumerate(records):
-        found = next((s for s in stored.get(same_payout(r), ()) if s.sender != sender and (
-            sender is not None or s.sender is not None)), None)
-        if found is not None:
+        if r.row_hash in known:
+            continue
+        known.add(r.row_hash)
+        key = same_payout(r)
+        pool = undated.get(key[:-1], []) if r.paid_on is None else dated.get(key, []) + [
+            s for s in undated.get(key[:-1], []) if s.paid_on is None]
+        found = next((s for s in pool if s.id not in taken and s.id not in mine and (
+            s.sender is not None if sender is None else s.sender != sender and (
+                r.status == "paid" or (s.sender is None and s.id not in reported)))), None)
+        if found is None:
+            new.append(r)
+        else:
+            taken.add(found.id)
             matched[n] = found
-    new = [r for n, r in enumerate(records)
-           if n not in matched and r.row_hash not in known and not known.add(r.row_hash)]
     db.session.add_all(new)
     return new, matched
 
 
 def same_payout(r: PayRecord) -> tuple:
     """What makes two records one pay-out: project, person, month, payee account, amount
-    paid, date."""
+    paid, date (last: a file line without one matches on the others)."""
     return r.project_id, r.id_hash, r.month, r.account_hash, Decimal(r.net), r.paid_on
 
 
-def _stored_payouts(records: list[PayRecord]) -> dict[tuple, list[PayRecord]]:
-    """The stored records of the records' projects, people and months, by pay-out."""
+def _stored_payouts(records: list[PayRecord]) -> tuple[dict, dict]:
+    """The stored records of the records' projects, people and months, by pay-out and by
+    pay-out but the date."""
     wanted: dict[int, set[str]] = {}
     for r in records:
         wanted.setdefault(r.project_id, set()).add(r.id_hash)
     months = sorted({r.month for r in records})
-    found: dict[tuple, list[PayRecord]] = {}
+    dated: dict[tuple, list[PayRecord]] = {}
+    undated: dict[tuple, list[PayRecord]] = {}
     for project_id, people in wanted.items():
         people_list = sorted(people)
         for i in range(0, len(people_list), CHUNK):
             for row in db.session.scalars(select(PayRecord).where(
                     PayRecord.project_id == project_id, PayRecord.month.in_(months),
                     PayRecord.id_hash.in_(people_list[i:i + CHUNK])).order_by(PayRecord.id)):
-                found.setdefault(same_payout(row), []).append(row)
-    return found
+                key = same_payout(row)
+                dated.setdefault(key, []).append(row)
+                undated.setdefault(key[:-1], []).append(row)
+    return dated, undated
+
+
+def _reported(stored: dict, sender: str | None) -> tuple[set[int], set[int]]:
+    """Of the stored records, the ids a record of ``sender`` matched or became, and those
+    any push reported on (none for a file)."""
+    if sender is None:
+        return set(), set()
+    ids = sorted({r.id for rows in stored.values() for r in rows})
+    mine, reported = set(), set()
+    for i in range(0, len(ids), CHUNK):
+        for by, pay_id in db.session.execute(select(
+                FeedReceipt.sender, FeedReceipt.pay_record_id).where(
+                FeedReceipt.kind == "payment", FeedReceipt.pay_record_id.in_(ids[i:i + CHUNK]))):
+            reported.add(pay_id)
+            if by == sender:
+                mine.add(pay_id)
+    return mine, reported
+
+
+def complete(stored: PayRecord, line: PayRecord) -> bool:
+    """Copy a file line's gross, days and hours onto the pushed record it matched where the
+    push gave none; whether anything changed."""
+    changed = False
+    if stored.gross is None and line.gross is not None:
+        stored.gross, changed = line.gross, True
+    if not stored.days and line.days:
+        stored.days, changed = line.days, True
+    if not Decimal(stored.hours or "0") and Decimal(line.hours or "0"):
+        stored.hours, changed = line.hours, True
+    return changed
 
 
 def pay_record(project_id: int, v: dict, *, line: str | None = None, status: str = "paid",
