@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Restore the platform into an EMPTY database and a fresh bucket (or folder): pg_restore of
-# a dump made by backup.sh, a new export generation (flask filings new-generation: older
-# export cursors are refused), the archive's bucket created with object lock (flask archive
-# init), the objects mirrored back from the backup store, and the whole archive re-hashed
-# against the restored database (flask archive check: exit 1 on any missing or changed
-# object).
+# a dump made by backup.sh, its schema upgraded (flask db upgrade), a new export generation
+# (flask filings new-generation: older export cursors are refused), the archive's bucket
+# created with object lock (flask archive init), the objects mirrored back from the backup
+# store, and the whole archive re-hashed against the restored database (flask archive
+# check: exit 1 on any missing or changed object).
 #
 # Usage: deploy/backup/restore.sh DUMP_FILE [BACKUP_STORE_SETTINGS_FILE]
 #   DUMP_FILE                   a laborsign-<time>.dump from backup.sh (its .sha256 beside
@@ -39,6 +39,9 @@ fi
 echo "restoring $dump"
 "$pg_restore" --no-owner --no-privileges --exit-on-error --single-transaction \
   --dbname="$pg_url" "$dump"
+# a dump of an earlier release: bring its schema up to this release's first (what
+# new-generation writes is this release's)
+"${flask[@]}" db upgrade
 # the restored export counter may be behind numbers the bureau systems already received: a
 # new export generation makes their older cursors answer cursor_outdated (restart from since)
 "${flask[@]}" filings new-generation

@@ -30,10 +30,13 @@ def upgrade():
     op.add_column("filings", sa.Column("export_seq", sa.Integer(), nullable=True))
     op.execute("UPDATE filings SET export_seq = id")
     op.create_index("ix_filings_export_seq", "filings", ["export_seq"], unique=True)
-    op.execute(sa.text("INSERT INTO counters (name, value) "
-                       "SELECT :name, COALESCE(MAX(id), 0) FROM filings").bindparams(name=COUNTER))
-    op.execute(sa.text("INSERT INTO counters (name, value) VALUES (:name, :value)")
-               .bindparams(name=GENERATION, value=secrets.randbelow(2**31 - 1) + 1))
+    # only where missing: a restore runs ``flask filings new-generation`` (which creates the
+    # generation counter) and may do so before this upgrade, on a dump of an earlier release
+    for name, value in ((COUNTER, "(SELECT COALESCE(MAX(id), 0) FROM filings)"),
+                        (GENERATION, str(secrets.randbelow(2**31 - 1) + 1))):
+        op.execute(sa.text(f"INSERT INTO counters (name, value) SELECT :name, {value} "
+                           "FROM (SELECT 1 AS one) AS one WHERE NOT EXISTS "
+                           "(SELECT 1 FROM counters WHERE name = :name)").bindparams(name=name))
 
 
 def downgrade():

@@ -115,7 +115,7 @@ def test_sign_back_up_restore_check_and_verify_offline(client, world, outbox, s3
         try:
             run_script("restore.sh", str(dump), str(backup_store), database=fresh, log=log,
                        tmp=tmp_path)
-            generation, init, mirror, check = replay(restored, log)
+            _upgraded, generation, init, mirror, check = replay(restored, log)
             assert "new export generation" in generation
             assert f"{s3_bucket}-restored" in init and "created" in init
             assert "object lock: on" in init and "versioning: Enabled" in init

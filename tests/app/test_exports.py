@@ -314,3 +314,46 @@ def test_a_cursor_from_before_a_restore_is_outdated_not_silently_past_new_filing
     assert refused.value.code == "cursor_outdated" and "since" in refused.value.fields["cursor"]
     db.session.rollback()
     assert _all(SYSTEM)[0] == ids + [later.id]  # from the start again: nothing skipped
+
+
+def test_a_cursor_past_a_rolled_back_counter_is_outdated_without_a_new_generation(ctx, world):
+    """A point-in-time recovery or a promoted replica that lagged roll the export counter back
+    without ``new-generation``: the cursor checks itself — its filing no longer holds its
+    number, or its number is above the counter — and answers ``cursor_outdated``."""
+    from sqlalchemy import update
+
+    from app.models import Counter
+
+    org = world["org"]
+    for n in range(3):
+        _filed(org, n, NOW - timedelta(hours=1), fid=100 + n)
+    ids, cursor = _all(SYSTEM)
+    seq = db.session.scalar(select(Filing.export_seq).where(Filing.id == ids[-1]))
+    counter = update(Counter).where(Counter.name == "filing_export_seq")
+    db.session.execute(counter.values(value=seq - 1))  # the counter behind the cursor
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        exports.export_filings(SYSTEM, cursor=cursor)
+    assert refused.value.code == "cursor_outdated"
+    db.session.rollback()
+    # the recovered database: nothing numbered, then numbered again by a fresh reader
+    db.session.execute(update(Filing).values(export_seq=None))
+    db.session.execute(counter.values(value=0))
+    db.session.commit()
+    later = _filed(org, 9, NOW, fid=50)  # an id before them: numbered first
+    assert _all(SYSTEM)[0] == [later.id, *ids]
+    with pytest.raises(ValidationFailed) as refused:  # its filing now holds another number
+        exports.export_filings(SYSTEM, cursor=cursor)
+    assert refused.value.code == "cursor_outdated"
+    db.session.rollback()
+    assert _all(SYSTEM, cursor=_all(SYSTEM, limit=2)[1])[0] == []  # fresh cursors go on
+
+
+def test_a_cursor_with_its_filing_still_in_place_goes_on(ctx, world):
+    """An empty page keeps the cursor's filing; new filings come after it."""
+    org = world["org"]
+    _filed(org, 0, NOW)
+    ids, cursor = _all(SYSTEM)
+    assert _all(SYSTEM, cursor=cursor) == ([], cursor)
+    later = _filed(org, 1, NOW)
+    assert _all(SYSTEM, cursor=cursor)[0] == [later.id]

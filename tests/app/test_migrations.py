@@ -383,3 +383,23 @@ def test_filings_get_export_numbers_by_id_and_an_export_generation(blank_app):
                                         sa.inspect(conn).get_columns("filings")}
             assert conn.execute(counters).all() == []
         upgrade()
+
+
+def test_a2208_keeps_an_export_generation_set_before_the_upgrade(blank_app):
+    """a2208seq0008 after a restore: ``restore.sh`` runs ``flask filings new-generation``
+    (which creates the generation counter) on a dump of the earlier release; the upgrade then
+    keeps that generation and still creates the export counter."""
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+    from app.services.exports import sequence
+
+    with blank_app.app_context():
+        upgrade(revision="a2207idx0007")
+        generation = sequence.new_generation()
+        db.session.commit()
+        upgrade(revision="a2208seq0008")
+        with db.engine.connect() as conn:
+            found = dict(conn.execute(sa.text(
+                "SELECT name, value FROM counters WHERE name LIKE 'filing_export%'")).all())
+    assert found == {"filing_export_generation": generation, "filing_export_seq": 0}

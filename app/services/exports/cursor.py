@@ -7,11 +7,13 @@ position — the last export number sent and the archive-time floor of a ``since
 for every later page — and what it was issued for — the exporting actor (a bureau key, or the
 CLI's system actor), the region filter and the format — so a cursor works only for the same
 key, region and format: another key's cursor, or one from a different region or format, is
-refused. It also carries the export's generation (:func:`.sequence.generation`), replaced
-after a database restore: a cursor of an earlier generation — its number may lie past
-filings that the restored counter numbers again — is refused with its own message
-(``cursor_outdated``), as is one of the earlier format (an archive time and a filing id,
-before the export read in commit order): start again with ``since``.
+refused. It also carries the id of the filing sent with that number, checked at the next
+page (:func:`.sequence.rolled_back`), and the export's generation
+(:func:`.sequence.generation`), replaced after a database restore: a cursor of an earlier
+generation — its number may lie past filings that the restored counter numbers again — is
+refused with its own message (``cursor_outdated``), as is one past where the database now is
+(a point-in-time recovery or failover) and one of the earlier format (an archive time and a
+filing id, before the export read in commit order): start again with ``since``.
 """
 
 from __future__ import annotations
@@ -35,10 +37,13 @@ MAX_CURSOR = 400  # characters a cursor may have
 @dataclass(frozen=True)
 class Position:
     """Where an export stopped: after export number ``seq``; ``floor``: only filings archived
-    at or after it (a ``since`` start), or None."""
+    at or after it (a ``since`` start), or None; ``filing``: the id of the filing that held
+    number ``seq`` when it was sent (None before the first record), checked at the next page
+    (:func:`.sequence.rolled_back`)."""
 
     seq: int
     floor: datetime | None = None
+    filing: int | None = None
 
 
 def _key() -> bytes:
@@ -71,7 +76,8 @@ class Binding:
 def encode(position: Position, binding: Binding) -> str:
     """The opaque, signed cursor of ``position`` for ``binding``."""
     floor = position.floor.astimezone(UTC).isoformat() if position.floor else ""
-    body = json.dumps([position.seq, floor, binding.generation, *binding.as_list()],
+    body = json.dumps([position.seq, floor, binding.generation, position.filing or 0,
+                       *binding.as_list()],
                       separators=(",", ":"),
                       ensure_ascii=False).encode()
     return f"{_b64(body)}.{_b64(hmac.new(_key(), body, sha256).digest()[:16])}"
@@ -82,7 +88,8 @@ def _refused() -> ValidationFailed:
                             code="invalid_cursor")
 
 
-def _outdated() -> ValidationFailed:
+def outdated() -> ValidationFailed:
+    """The error of a cursor that no longer applies: start again with ``since``."""
     message = "游标已过期（旧格式或数据已恢复），请用起始日期（since）重新开始导出"
     return ValidationFailed(message, fields={"cursor": message}, code="cursor_outdated")
 
@@ -103,17 +110,17 @@ def decode(cursor: str, binding: Binding) -> Position:
             raise ValueError
         seq, floor, *bound = json.loads(body)
         if isinstance(seq, str) and isinstance(floor, int):  # the archive-time format
-            raise _outdated() if bound == binding.as_list() else ValueError
-        generation, *bound = bound
+            raise outdated() if bound == binding.as_list() else ValueError
+        generation, filing, *bound = bound
         if bound != binding.as_list():
             raise ValueError
         if generation != binding.generation:  # issued before a restore
-            raise _outdated()
+            raise outdated()
         at = datetime.fromisoformat(floor) if floor else None
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 \
+        if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in (seq, filing)) \
                 or (at is not None and at.tzinfo is None):
             raise ValueError
-        return Position(seq, at)
+        return Position(seq, at, filing or None)
     except (ValueError, TypeError, UnicodeError):
         raise _refused() from None
 

@@ -12,7 +12,7 @@ from the returned cursor (the last number sent) gets every record exactly once, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask import current_app
@@ -46,8 +46,10 @@ def export_filings(p: Principal, *, cursor: str | None = None, since: date | Non
     """The filings ``p`` may export after ``cursor`` (or archived from ``since``, else all).
 
     :raises ValidationFailed: a forged or edited cursor, one issued to another actor or for
-        another region or format, or one of the earlier format or of an export generation
-        before a restore (``cursor``), an unknown format
+        another region or format, or one of the earlier format, of an export generation
+        before a restore or past where the database now is — its filing no longer holds its
+        number, or the counter is below it: a point-in-time recovery or a failover —
+        (``cursor``), an unknown format
         (``format``), a region that is not 2–6 digits (``region``).
     """
     writer = exporter(fmt)
@@ -56,6 +58,8 @@ def export_filings(p: Principal, *, cursor: str | None = None, since: date | Non
     binding = cursors.Binding(p.actor, region, fmt, sequence.generation())
     if cursor:
         after = cursors.decode(cursor, binding)
+        if sequence.rolled_back(after):  # a restore, point-in-time recovery or failover
+            raise cursors.outdated()
     else:
         after = cursors.since(since) if since else cursors.Position(0)
     cap = current_app.config["FILING_EXPORT_PAGE"]
@@ -63,7 +67,8 @@ def export_filings(p: Principal, *, cursor: str | None = None, since: date | Non
     _, pending = sequence.number_pending()
     rows = records.read(p, after, region=region, limit=page)
     found = [r for _, r in rows]
-    position = records.position_of(rows[-1][0], after) if rows else after
+    position = (replace(records.position_of(rows[-1][0], after), filing=rows[-1][0].id)
+                if rows else after)
     record_access(p, count=len(found), criteria={"region": region, "format": fmt,
                                                  "after": after.seq, "floor": after.floor})
     db.session.commit()

@@ -15,6 +15,10 @@ already have received: new filings would get those numbers again and a cursor pa
 skip them. So the export has a **generation** (the counter ``filing_export_generation``, a
 random number) that every cursor carries; the restore replaces it (:func:`new_generation`,
 ``flask filings new-generation``) and an older cursor is then refused (``cursor_outdated``).
+A point-in-time recovery or a promoted replica that lagged behind roll the counter back just
+the same, without that step; so a cursor also carries the id of the filing it last received
+with its number, and the export refuses it (:func:`rolled_back`) when that filing no longer
+holds that number or the number is above the counter's value.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy import exists, select, update
 
 from app.extensions import db
 from app.models import Counter, Filing
+from app.services.exports.cursor import Position
 from app.services.platform import counters
 
 COUNTER = "filing_export_seq"
@@ -55,6 +60,17 @@ def number_pending(limit: int = BATCH) -> tuple[int, bool]:
                            .values(value=last + len(todo)))
     db.session.commit()
     return len(todo), len(ids) > limit
+
+
+def rolled_back(position: Position) -> bool:
+    """Whether the database no longer is where ``position`` was issued: its number is above
+    the counter's value, or the filing it was sent with no longer holds that number (rolled
+    back by a restore, a point-in-time recovery or a failover to a replica that lagged)."""
+    value = db.session.scalar(select(Counter.value).where(Counter.name == COUNTER)) or 0
+    if position.seq > value:
+        return True
+    return position.filing is not None and db.session.scalar(
+        select(Filing.export_seq).where(Filing.id == position.filing)) != position.seq
 
 
 def generation() -> int:
