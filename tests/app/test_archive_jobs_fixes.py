@@ -122,3 +122,62 @@ def test_a_job_s_scope_must_still_be_covered_by_the_asker_s_scope(ctx, world):
     assert not covers({"role": "auditor", "jurisdiction": "430102"}, SCOPE)
     assert not covers(SCOPE, {"role": "platform_admin"})
     assert covers({"role": "platform_admin"}, named)
+
+
+def _evidence_job(client, world, outbox):
+    from app.models import User
+    from app.services import archive_jobs
+    from app.services.platform.principal import of_user
+    from tests.app.test_archive_jobs import WORKER as PERSON
+    from tests.app.test_archive_jobs import filed
+
+    filed(client, world, outbox)
+    auditor = of_user(db.session.scalar(select(User).where(User.username == "auditor")))
+    return auditor, archive_jobs.request_evidence_zip(auditor, {"id_number": PERSON["id_number"]})
+
+
+def test_a_worker_that_lost_its_lease_writes_nothing_and_production_polls_only_read(
+        client, world, outbox, monkeypatch):
+    from app.models import Job
+    from app.services import archive_jobs
+    from app.services.archive_jobs import bulk_evidence
+    from app.services.platform import jobs
+
+    config = client.application.config
+    auditor, job = _evidence_job(client, world, outbox)
+    monkeypatch.setitem(config, "PRODUCTION", True)  # a poll in production: only reads
+    assert archive_jobs.follow(auditor, job.id).status == "queued"
+    monkeypatch.setitem(config, "PRODUCTION", False)
+
+    monkeypatch.setitem(config, "ARCHIVE_EXPORT_PART_BYTES", 4096)
+    real, seen = archive_ext.store(), []
+    key = f"archive_job:{job.id}"
+
+    class Spy:  # the upload outlives the lease after part 0; w2 takes over after part 1
+        supports_retention = real.supports_retention
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def put(self, name, data, **kw):
+            row = db.session.scalar(select(Job).where(Job.dedupe_key == key))
+            seen.append(row.locked_until.replace(tzinfo=None) > utcnow().replace(tzinfo=None))
+            stored = real.put(name, data, **kw)
+            if len(seen) == 1:
+                row.locked_until = utcnow() - timedelta(seconds=1)
+            elif len(seen) == 2:
+                row.locked_by, row.locked_until = "w2", utcnow() + timedelta(minutes=5)
+            db.session.commit()
+            return stored
+
+    monkeypatch.setattr(bulk_evidence.archive_ext, "store", lambda *_: Spy())
+    assert jobs.run_pending(worker="w1") == 1
+    assert seen[:2] == [True, True]  # the lease was extended after the first part
+    db.session.refresh(job)
+    assert job.status == "running" and job.result_key is None  # w1 wrote nothing
+    row = db.session.scalar(select(Job).where(Job.dedupe_key == key))
+    row.status, row.locked_by, row.locked_until = "running", "w2", utcnow() + timedelta(minutes=5)
+    db.session.commit()  # (jobs.execute of w1 cleared w2's claim on the queue row)
+    archive_jobs.run_now(job.id)  # w2's lease is live: not restarted
+    db.session.refresh(job)
+    assert job.status == "running" and len(seen) == 2

@@ -133,14 +133,16 @@ def test_failed_jobs_are_queued_again_and_two_runs_do_not_clash(client, world, o
                                    tsa_not_after=datetime.now(UTC) + timedelta(days=3000)))
     key = f"ts-renew:{filed.id}:0"
     db.session.add(Job(kind=renewal.JOB_KIND, payload={"filing_id": filed.id}, dedupe_key=key,
-                       status="failed", attempts=5, last_error="TimestampError: TSA down"))
+                       status="failed", attempts=5, last_error="TimestampError: TSA down",
+                       run_after=datetime.now(UTC) - timedelta(days=1)))
     db.session.commit()
 
     run = renewal.queue_renewals()
     assert (run.queued, run.already_queued, run.failed) == (1, 0, [filed.id])
     assert "1 failed job(s) queued again" in run.summary()
     job = db.session.scalar(select(Job).where(Job.dedupe_key == key))
-    assert (job.status, job.attempts, job.last_error) == ("queued", 0, None)
+    assert (job.status, job.last_error) == ("queued", None)  # one attempt only:
+    assert job.attempts == ctx.config["JOBS_MAX_ATTEMPTS"] - 1
     assert renewal.queue_renewals().already_queued == 1  # queued: taken
 
     # another run queues the same key between this run's look-up and its insert
@@ -188,3 +190,51 @@ def test_a_tsa_read_during_a_rotation_waits_for_the_pair(ctx, own_pki, monkeypat
 
     now = pki.tsa().cert  # read in the middle of the swap
     assert now.serial_number == new.serial_number != before.serial_number
+
+
+def test_a_permanent_error_gives_up_at_once_and_waits_a_day_behind_fresh_filings(
+        client, world, outbox, monkeypatch):
+    config = client.application.config
+    stale, fresh = (_file(client, world, outbox, "api_key", y) for y in (2026, 2029))
+    soon = datetime.now(UTC) + timedelta(days=3)
+    for f, days in ((stale, 0), (fresh, 1)):
+        db.session.add(FilingTimestamp(filing_id=f.id, seq=0, key=f.pdf_key, sha256=f.sha256,
+                                       md_algorithm="sha256", tsa_not_after=soon + timedelta(days=days)))
+    db.session.commit()
+    monkeypatch.setattr(renewal, "_read", lambda key, sha: (_ for _ in ()).throw(
+        verification.ArchiveMismatch("归档文件与备案记录的 SHA-256 不一致")))
+    renewal.queue_renewals(limit=1)
+    jobs.run_pending()
+    job = db.session.scalar(select(Job).where(Job.dedupe_key == f"ts-renew:{stale.id}:0"))
+    assert job.status == "failed" and "ArchiveMismatch" in job.last_error  # one attempt
+    assert renewal.queue_renewals(dry_run=True, limit=1).due == [fresh.id]  # fresh first
+    assert renewal.queue_renewals().held == 1  # not again today
+    later = datetime.now(UTC) + timedelta(days=1)
+    run = renewal.queue_renewals(now=later)
+    db.session.refresh(job)
+    assert run.failed == [stale.id] and job.attempts == config["JOBS_MAX_ATTEMPTS"] - 1
+
+
+def test_an_external_tsa_is_probed_once_per_run_before_queueing(app, ctx, monkeypatch):
+    from signing import InProcessTimeStamper
+
+    monkeypatch.setitem(app.config, "TSA_URL", "http://127.0.0.1:9/tsa")  # nothing listens
+    with pytest.raises(Conflict) as refused:
+        renewal.queue_renewals()
+    assert refused.value.code == "tsa_probe_failed" and "TSA_URL" in refused.value.message
+    calls = []
+
+    def stamper():
+        calls.append(1)
+        return InProcessTimeStamper(pki.tsa())
+
+    monkeypatch.setattr(pki, "timestamper", stamper)
+    expires = pki.tsa().cert.not_valid_after
+    days = (expires - datetime.now(UTC).replace(tzinfo=None) if expires.tzinfo is None
+            else expires - datetime.now(UTC)).days
+    monkeypatch.setitem(app.config, "TIMESTAMP_RENEW_BEFORE_DAYS", days + 10)
+    with pytest.raises(Conflict) as refused:  # its certificate ends within the window
+        renewal.queue_renewals()
+    assert refused.value.code == "tsa_expiring" and len(calls) == 1
+    monkeypatch.setitem(app.config, "TIMESTAMP_RENEW_BEFORE_DAYS", 30)
+    assert renewal.queue_renewals().queued == 0 and len(calls) == 2  # one request per run

@@ -135,14 +135,15 @@ def build(job: ArchiveJob, p: Principal, progress) -> None:
             if skipped:
                 out.writestr(_entry("SKIPPED.csv", stamp),
                              _csv(("filing_number", "contract_no", "reason"), skipped))
-        parts = _store(job, tmp)
+        parts = _store(job, tmp, progress)
     job.summary = {"packages": len(index), "parts": parts, "skipped": [
         {"filing_number": s[0], "contract_no": s[1], "reason": s[2]} for s in skipped]}
     progress.save()
 
 
-def _store(job: ArchiveJob, tmp) -> list[dict]:
-    """Store the finished ZIP (``tmp``) in parts; the job gets its key, size and SHA-256.
+def _store(job: ArchiveJob, tmp, progress) -> list[dict]:
+    """Store the finished ZIP (``tmp``) in parts, extending the job's lease after each (a
+    large ZIP's upload may outlast one lease); the job gets its key, size and SHA-256.
 
     :return: the parts in order (key, size, SHA-256).
     """
@@ -160,6 +161,7 @@ def _store(job: ArchiveJob, tmp) -> list[dict]:
                            retain_until=retain, metadata={"archive-job": str(job.id)})
         parts.append({"key": key, "size": len(chunk), "sha256": stored.sha256})
         size += len(chunk)
+        progress.keep()
     job.result_key, job.result_size, job.sha256 = prefix, size, digest.hexdigest()
     job.expires_at = until
     return parts

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app.errors import Conflict
@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 JOB_KIND = "renew_timestamp"
 NO_ALGORITHM = ("TIMESTAMP_WEAK_ALGORITHMS 列出了可用于续期的全部哈希算法（%(names)s），"
                 "无法续期：请从该设置中移除至少一个")
+TSA_PROBE_EXPIRES = ("外部时间戳服务（TSA_URL）的证书将于 %(date)s 到期，未能超出续期窗口"
+                     "（%(days)s 天）：续期后的时间戳会立即再次到期，请先更换 TSA 证书")
+TSA_PROBE_FAILED = "外部时间戳服务（TSA_URL）未能签发测试时间戳：%(reason)s"
+#: a failed job is queued again at most this often (with a single attempt)
+RETRY_FAILED_AFTER = timedelta(hours=20)
 TSA_EXPIRES = ("时间戳服务（TSA）证书将于 %(date)s 到期，已在续期窗口（%(days)s 天）之内："
                "请先运行 flask ca rotate-tsa 签发新的 TSA 证书")
 
@@ -50,6 +55,7 @@ class RenewalRun:
     queued: int = 0
     already_queued: int = 0
     failed: list[int] = field(default_factory=list)  # filings whose last job gave up: re-queued
+    held: int = 0  # failed less than a day ago: not queued again yet
 
     def summary(self) -> str:
         """One line of counts (the scheduler records it)."""
@@ -59,6 +65,8 @@ class RenewalRun:
             shown = ", ".join(str(f) for f in self.failed[:10])
             line += (f"; {len(self.failed)} failed job(s) queued again (filing id(s) {shown}"
                      + (", …" if len(self.failed) > 10 else "") + ")")
+        if self.held:
+            line += f"; {self.held} failed job(s) wait for tomorrow"
         return line
 
 
@@ -101,7 +109,8 @@ def _weak_only(version: FilingTimestamp, now: datetime) -> bool:
 def check_current_tsa(now: datetime | None = None) -> None:
     """Refuse when the platform's own TSA certificate expires within the renewal window (a
     renewal with it would be due again at once). An external TSA (``TSA_URL``) is checked
-    per renewal instead (the new certificate must outlive the old one).
+    per renewal instead (the new certificate must outlive the old one), and once per run by
+    :func:`probe_external_tsa`.
 
     :raises Conflict: the TSA certificate must be rotated first (``flask ca rotate-tsa``).
     """
@@ -114,23 +123,59 @@ def check_current_tsa(now: datetime | None = None) -> None:
                        days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
 
 
+def probe_external_tsa(now: datetime | None = None) -> None:
+    """With an external TSA (``TSA_URL``): one time-stamp request on a dummy digest; its TSA
+    certificate must outlive the renewal window (else every renewal would fail on "does not
+    outlive", or be due again at once). No-op for the built-in TSA.
+
+    :raises Conflict: the TSA cannot be reached or its certificate expires too soon.
+    """
+    import hashlib
+
+    from signing._async import run_sync
+    from signing.renewal import _token_info
+
+    if not current_app.config["TSA_URL"]:
+        return
+    now = now or utcnow()
+    digest = hashlib.sha256(b"laborsign tsa probe").digest()
+    try:
+        token = run_sync(pki.timestamper().async_timestamp(digest, "sha256"))
+        expires = _token_info(token["content"], 0).tsa_not_after
+    except Exception as exc:  # noqa: BLE001 - network, HTTP or token errors alike
+        raise Conflict(TSA_PROBE_FAILED, code="tsa_probe_failed", reason=str(exc)[:200]
+                       ) from None
+    if expires < now + _window():
+        raise Conflict(TSA_PROBE_EXPIRES, code="tsa_expiring", date=f"{expires:%Y-%m-%d}",
+                       days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
+
+
+def _failed_job(key) -> exists:
+    return exists().where(Job.dedupe_key == key, Job.status == "failed")
+
+
 def queue_renewals(*, now: datetime | None = None, limit: int | None = None,
                    dry_run: bool = False) -> RenewalRun:
     """Queue a ``renew_timestamp`` job for every filing due (and every filing whose time-stamp
     was never read), at most ``limit`` (default ``TIMESTAMP_RENEW_BATCH``); commits.
 
     Idempotent: a filing with a job already queued for its current version is skipped, a
-    filing renewed already in this window is not due.
+    filing renewed already in this window is not due. A failed job is queued again at most
+    once a day, with a single attempt; filings whose job failed come after the others.
 
-    :raises Conflict: the platform TSA's certificate expires within the window (not for a
-        dry run).
+    :raises Conflict: the platform TSA's certificate expires within the window, or the
+        external TSA fails its probe (not for a dry run).
     """
     now = now or utcnow()
     limit = limit or current_app.config["TIMESTAMP_RENEW_BATCH"]
     if not dry_run:
         renewal_algorithm()
         check_current_tsa(now)
+        probe_external_tsa(now)
     later = aliased(FilingTimestamp)
+    due_key = (literal("ts-renew:") + cast(FilingTimestamp.filing_id, String) + literal(":")
+               + cast(FilingTimestamp.seq, String))
+    unknown_key = literal("ts-renew:") + cast(Filing.id, String) + literal(":-")
     due = db.session.execute(
         select(FilingTimestamp.filing_id, FilingTimestamp.seq)
         .join(Filing, Filing.id == FilingTimestamp.filing_id)
@@ -139,10 +184,12 @@ def queue_renewals(*, now: datetime | None = None, limit: int | None = None,
                Filing.retain_until > now,
                ~exists().where(later.filing_id == FilingTimestamp.filing_id,
                                later.seq > FilingTimestamp.seq))
-        .order_by(FilingTimestamp.tsa_not_after, FilingTimestamp.filing_id).limit(limit)).all()
+        .order_by(_failed_job(due_key), FilingTimestamp.tsa_not_after,
+                  FilingTimestamp.filing_id).limit(limit)).all()
     unknown = db.session.scalars(
         select(Filing.id).where(Filing.retain_until > now, ~exists().where(
-            FilingTimestamp.filing_id == Filing.id)).order_by(Filing.id)
+            FilingTimestamp.filing_id == Filing.id))
+        .order_by(_failed_job(unknown_key), Filing.id)
         .limit(max(limit - len(due), 0))).all()
     run = RenewalRun(due=[f for f, _ in due], unknown=list(unknown))
     wanted = {f"ts-renew:{f}:{seq}": f for f, seq in due}
@@ -157,10 +204,12 @@ def queue_renewals(*, now: datetime | None = None, limit: int | None = None,
             _enqueue(run, key, filing_id)
         elif job.status in ("queued", "running"):
             run.already_queued += 1
+        elif job.status == "failed" and (job.finished_at or job.run_after) > now - RETRY_FAILED_AFTER:
+            run.held += 1  # failed today: tomorrow
         else:  # gave up (failed) or ran without renewing: the filing is still due
             if job.status == "failed":
                 run.failed.append(filing_id)
-            _requeue(job, now)
+            _requeue(job, now, single=job.status == "failed")
             run.queued += 1
     db.session.commit()
     return run
@@ -179,9 +228,11 @@ def _enqueue(run: RenewalRun, key: str, filing_id: int) -> None:
         run.already_queued += 1
 
 
-def _requeue(job: Job, now: datetime) -> None:
-    """Run a finished job of the same key again, from a fresh count of attempts."""
-    job.status, job.attempts, job.run_after = "queued", 0, now
+def _requeue(job: Job, now: datetime, *, single: bool = False) -> None:
+    """Run a finished job of the same key again, from a fresh count of attempts (``single``:
+    a failed job gets one attempt only)."""
+    attempts = current_app.config["JOBS_MAX_ATTEMPTS"] - 1 if single else 0
+    job.status, job.attempts, job.run_after = "queued", max(attempts, 0), now
     job.last_error = job.locked_by = job.locked_until = job.finished_at = None
 
 
@@ -200,10 +251,43 @@ def _version(filing: Filing, seq: int, key: str, sha256: str, pdf: bytes) -> Fil
     return row
 
 
+def _permanent(exc: Exception) -> bool:
+    """Whether retrying cannot help: the old time-stamp no longer validates, the filed object
+    is missing or altered, the key is taken, or the TSA certificate does not outlive."""
+    from signing.errors import InvalidDocument, TimestampError
+
+    return (isinstance(exc, InvalidDocument | verification.ArchiveMismatch)
+            or (isinstance(exc, Conflict) and exc.code in ("renewal_key_taken",
+                                                          "no_strong_algorithm"))
+            or (isinstance(exc, TimestampError) and "does not outlive" in str(exc)))
+
+
 def renew_filing_timestamp(payload: dict) -> None:
     """The ``renew_timestamp`` job: read the filed PDF's time-stamp when unknown; when due,
     archive the renewed PDF and record it (one transaction; a retry after a crash between
-    the object write and the commit takes the object already stored)."""
+    the object write and the commit takes the object already stored).
+
+    A permanent error (see :func:`_permanent`) is not retried: the job gives up at once (it
+    is marked failed with the error; the daily run queues it again at most once a day)."""
+    try:
+        _renew(payload)
+    except Exception as exc:
+        if _permanent(exc):
+            db.session.rollback()
+            _give_up(payload["filing_id"])
+        raise
+
+
+def _give_up(filing_id: int) -> None:
+    """Spend the running job's attempts (committed) so that the failure ends it now."""
+    db.session.execute(update(Job).where(
+        Job.kind == JOB_KIND, Job.status == "running",
+        Job.dedupe_key.like(f"ts-renew:{filing_id}:%"))
+        .values(attempts=current_app.config["JOBS_MAX_ATTEMPTS"], finished_at=utcnow()))
+    db.session.commit()
+
+
+def _renew(payload: dict) -> None:
     import hashlib
 
     from signing import renew_archival_timestamp

@@ -147,13 +147,19 @@ def execute(job: Job) -> bool:
 
 def _execute(job: Job) -> bool:
     job_id, kind, started = job.id, job.kind, time.perf_counter()
+    # the outcome is written only while this run still holds the job: a run that outlived its
+    # lease (another worker claimed the job since) leaves the row to the new holder
+    held = and_(Job.id == job_id, Job.locked_by == job.locked_by if job.locked_by is not None
+                else Job.locked_by.is_(None))
     try:
         fn = HANDLERS[kind]
         fn({**job.payload, ATTEMPT_KEY: job.attempts})
-        job.status, job.finished_at, job.locked_by = "done", utcnow(), None
-        job.last_error = None
-        job.payload = spent_payload(job.payload)
+        written = db.session.execute(update(Job).where(held).values(
+            status="done", finished_at=utcnow(), locked_by=None, last_error=None,
+            payload=spent_payload(job.payload)).execution_options(synchronize_session=False))
         db.session.commit()
+        if written.rowcount != 1:
+            return _lost(job_id, kind)
         JOBS_FINISHED.labels(kind=kind, outcome="done").inc()
         log.info("job %s (%s) done", job_id, kind, extra={
             "job_id": job_id, "job_kind": kind, "outcome": "done",
@@ -162,6 +168,9 @@ def _execute(job: Job) -> bool:
     except Exception as exc:  # noqa: BLE001 - any failure is retried later
         db.session.rollback()
         job = db.session.get(Job, job_id)
+        if db.session.scalar(select(Job.id).where(held)) is None:
+            db.session.commit()
+            return _lost(job_id, kind)
         give_up = job.attempts >= current_app.config["JOBS_MAX_ATTEMPTS"]
         job.status = "failed" if give_up else "queued"
         job.run_after = utcnow() + backoff(job.attempts)
@@ -174,6 +183,13 @@ def _execute(job: Job) -> bool:
                     extra={"job_id": job_id, "job_kind": kind, "outcome": outcome,
                            "duration": round(time.perf_counter() - started, 4)})
         return False
+
+
+def _lost(job_id: int, kind: str) -> bool:
+    """A run that lost its lease: its outcome is not written (the new holder's run decides)."""
+    log.warning("job %s (%s) ran past its lease; another worker holds it now", job_id, kind,
+                extra={"job_id": job_id, "job_kind": kind, "outcome": "lost"})
+    return False
 
 
 def run_pending(limit: int = 20, worker: str | None = None) -> int:
