@@ -29,23 +29,14 @@ from app.extensions import db
 from app.models import Filing, FilingTimestamp, Job
 from app.models.base import utcnow
 from app.services.filing import filing as filing_service
-from app.services.filing import verification
+from app.services.filing import renewal_policy, verification
 from app.services.filing.verification import newest
 from app.services.platform import audit, jobs, pki
 
 log = logging.getLogger(__name__)
 JOB_KIND = "renew_timestamp"
-NO_ALGORITHM = ("TIMESTAMP_WEAK_ALGORITHMS 列出了可用于续期的全部哈希算法（%(names)s），"
-                "无法续期：请从该设置中移除至少一个")
-TSA_PROBE_EXPIRES = ("外部时间戳服务（TSA_URL）的证书将于 %(date)s 到期，未能超出续期窗口"
-                     "（%(days)s 天）：续期后的时间戳会立即再次到期，请先更换 TSA 证书")
-TSA_PROBE_FAILED = "外部时间戳服务（TSA_URL）未能签发测试时间戳：%(reason)s"
 #: a failed job is queued again at most this often (with a single attempt)
 RETRY_FAILED_AFTER = timedelta(hours=20)
-TSA_EXPIRES = ("时间戳服务（TSA）证书将于 %(date)s 到期，已在续期窗口（%(days)s 天）之内："
-               "请先运行 flask ca rotate-tsa 签发新的 TSA 证书")
-
-
 @dataclass
 class RenewalRun:
     """What :func:`queue_renewals` found (and queued unless a dry run)."""
@@ -70,86 +61,6 @@ class RenewalRun:
         return line
 
 
-def _window() -> timedelta:
-    return timedelta(days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
-
-
-def _weak() -> list[str]:
-    raw = current_app.config["TIMESTAMP_WEAK_ALGORITHMS"]
-    return [a.strip().lower() for a in raw.split(",") if a.strip()]
-
-
-def is_due(version: FilingTimestamp, now: datetime) -> bool:
-    """Whether ``version``'s newest time-stamp needs a successor now."""
-    if version.tsa_not_after is None:
-        return False  # no time-stamp at all: nothing to keep alive
-    return version.tsa_not_after < now + _window() or (version.md_algorithm or "") in _weak()
-
-
-def renewal_algorithm() -> str:
-    """The hash algorithm of new time-stamps: the first strong one not on
-    ``TIMESTAMP_WEAK_ALGORITHMS`` (a renewal with a listed one would be due again at once).
-
-    :raises Conflict: the weak list names every algorithm a renewal could use.
-    """
-    from signing import STRONG_ALGORITHMS, strong_algorithm
-
-    found = strong_algorithm(_weak())
-    if found is None:
-        raise Conflict(NO_ALGORITHM, code="no_strong_algorithm",
-                       names=", ".join(STRONG_ALGORITHMS))
-    return found
-
-
-def _weak_only(version: FilingTimestamp, now: datetime) -> bool:
-    """Due only for its hash algorithm (the TSA certificate is far from expiry)."""
-    return version.tsa_not_after is not None and version.tsa_not_after >= now + _window()
-
-
-def check_current_tsa(now: datetime | None = None) -> None:
-    """Refuse when the platform's own TSA certificate expires within the renewal window (a
-    renewal with it would be due again at once). An external TSA (``TSA_URL``) is checked
-    per renewal instead (the new certificate must outlive the old one), and once per run by
-    :func:`probe_external_tsa`.
-
-    :raises Conflict: the TSA certificate must be rotated first (``flask ca rotate-tsa``).
-    """
-    if current_app.config["TSA_URL"]:
-        return
-    now = now or utcnow()
-    expires = pki.tsa().cert.not_valid_after
-    if expires < now + _window():
-        raise Conflict(TSA_EXPIRES, code="tsa_expiring", date=f"{expires:%Y-%m-%d}",
-                       days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
-
-
-def probe_external_tsa(now: datetime | None = None) -> None:
-    """With an external TSA (``TSA_URL``): one time-stamp request on a dummy digest; its TSA
-    certificate must outlive the renewal window (else every renewal would fail on "does not
-    outlive", or be due again at once). No-op for the built-in TSA.
-
-    :raises Conflict: the TSA cannot be reached or its certificate expires too soon.
-    """
-    import hashlib
-
-    from signing._async import run_sync
-    from signing.renewal import _token_info
-
-    if not current_app.config["TSA_URL"]:
-        return
-    now = now or utcnow()
-    digest = hashlib.sha256(b"laborsign tsa probe").digest()
-    try:
-        token = run_sync(pki.timestamper().async_timestamp(digest, "sha256"))
-        expires = _token_info(token["content"], 0).tsa_not_after
-    except Exception as exc:  # noqa: BLE001 - network, HTTP or token errors alike
-        raise Conflict(TSA_PROBE_FAILED, code="tsa_probe_failed", reason=str(exc)[:200]
-                       ) from None
-    if expires < now + _window():
-        raise Conflict(TSA_PROBE_EXPIRES, code="tsa_expiring", date=f"{expires:%Y-%m-%d}",
-                       days=current_app.config["TIMESTAMP_RENEW_BEFORE_DAYS"])
-
-
 def _failed_job(key) -> exists:
     return exists().where(Job.dedupe_key == key, Job.status == "failed")
 
@@ -169,9 +80,9 @@ def queue_renewals(*, now: datetime | None = None, limit: int | None = None,
     now = now or utcnow()
     limit = limit or current_app.config["TIMESTAMP_RENEW_BATCH"]
     if not dry_run:
-        renewal_algorithm()
-        check_current_tsa(now)
-        probe_external_tsa(now)
+        renewal_policy.renewal_algorithm()
+        renewal_policy.check_current_tsa(now)
+        renewal_policy.probe_external_tsa(now)
     later = aliased(FilingTimestamp)
     due_key = (literal("ts-renew:") + cast(FilingTimestamp.filing_id, String) + literal(":")
                + cast(FilingTimestamp.seq, String))
@@ -179,8 +90,8 @@ def queue_renewals(*, now: datetime | None = None, limit: int | None = None,
     due = db.session.execute(
         select(FilingTimestamp.filing_id, FilingTimestamp.seq)
         .join(Filing, Filing.id == FilingTimestamp.filing_id)
-        .where(or_(FilingTimestamp.tsa_not_after < now + _window(),
-                   func.lower(FilingTimestamp.md_algorithm).in_(_weak())),
+        .where(or_(FilingTimestamp.tsa_not_after < now + renewal_policy.window(),
+                   func.lower(FilingTimestamp.md_algorithm).in_(renewal_policy.weak())),
                Filing.retain_until > now,
                ~exists().where(later.filing_id == FilingTimestamp.filing_id,
                                later.seq > FilingTimestamp.seq))
@@ -306,21 +217,21 @@ def _renew(payload: dict) -> None:
         backfilled = current
     else:
         backfilled = None
-    if not is_due(current, now) or filing.retain_until <= now:
+    if not renewal_policy.is_due(current, now) or filing.retain_until <= now:
         db.session.add_all([backfilled] if backfilled else [])
         return
-    md_algorithm = renewal_algorithm()
-    check_current_tsa(now)
+    md_algorithm = renewal_policy.renewal_algorithm()
+    renewal_policy.check_current_tsa(now)
     previous = _read(current.key, current.sha256)
     stem = filing.pdf_key.removesuffix(".pdf")
     key = f"{stem}.r{current.seq + 1}.pdf"
     renewed = _stored_renewal(key, previous)
     if renewed is None:
+        later = not renewal_policy.weak_only(current, now)
         renewed = renew_archival_timestamp(previous, pki.timestamper(),
                                            trust_roots=[pki.ca().root_cert], crls=pki.crls(),
                                            certs=[pki.ca().issuing_cert_asn1],
-                                           md_algorithm=md_algorithm,
-                                           require_later_tsa=not _weak_only(current, now))
+                                           md_algorithm=md_algorithm, require_later_tsa=later)
         filing_service.store().put(key, renewed, content_type="application/pdf",
                                    retain_until=filing.retain_until)
     else:  # stored by an attempt that crashed: the filing's retention may have grown since
