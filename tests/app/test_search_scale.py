@@ -17,7 +17,7 @@ from app.domain.ids import id_with_check
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Contract, Filing, Worker
-from app.services.filing import search
+from app.services.filing import search, search_form
 from app.services.platform.principal import Principal
 from tests.app.project_helpers import make_project
 from tests.conftest import csrf_token, login
@@ -112,6 +112,7 @@ def test_filters_sorting_and_paging(app, world):
 def test_the_count_is_capped(app, world, monkeypatch):
     _archive(world, n=12)
     monkeypatch.setattr(search, "COUNT_CAP", 5)
+    monkeypatch.setattr(search_form, "COUNT_CAP", 5)  # the page's capped count
     results, html, _ = _page(app, {"worker_name": "王"}, COUNTY)
     assert results.capped and results.total == 5
     assert "找到超过 5 份合同" in html
@@ -152,7 +153,7 @@ def test_postgresql_serves_the_main_shapes_from_the_new_indexes(client, world):
               "ix_contracts_status_id": ({"status": "terminated"}, "newest"),
               "ix_contracts_signed_at": ({"signed_from": "2024-01-02"}, "signed_asc")}
     for index, (form, sort) in shapes.items():
-        crit = search._criteria({**form, "sort": sort})
+        crit = search.read_criteria({**form, "sort": sort})
         query = search._filtered(COUNTY, crit).order_by(*search.SORTS[sort]).limit(50)
         sql = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
         db.session.execute(text("SET LOCAL enable_seqscan = off"))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, text
 
 from app.extensions import db
-from app.services.filing import search
+from app.services.filing import search, search_form
 from app.services.platform.principal import Principal
 from tests.app.test_search_scale import COUNTY, _archive, _page
 
@@ -51,6 +51,7 @@ def test_paging_employer_by_employer_lists_what_one_query_lists(app, world, monk
 def test_the_count_stays_capped_when_split(app, world, monkeypatch):
     _archive(world, n=12)
     monkeypatch.setattr(search, "COUNT_CAP", 5)
+    monkeypatch.setattr(search_form, "COUNT_CAP", 5)  # the page's capped count
     results, html, statements = _page(app, {"employer": "公司"},
                                       _named(world["org"], world["other"]))
     assert results.capped and results.total == 5 and len(results) == 15

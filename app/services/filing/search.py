@@ -9,7 +9,7 @@ the page itself (worker and employer joined in, nothing loaded per row) with a *
 "status: filed" would read a million rows), and the filing numbers of the page (the route's).
 A few employers (those named, or the auditor's own) or projects are paged one by one, each
 read in order from its own index (migration ``a2207idx0007``), and merged; other pages are read
-in order from the indexes of ``a2203idx0003``. Paging is by offset, bounded to :data:`MAX_PAGE`
+in order from the indexes of ``a2203idx0003``. Paging is by offset, bounded to :data:`.search_form.MAX_PAGE`
 pages (an auditor narrows the criteria rather than reading page 400). :func:`matching` is the
 same scoped filter over the whole result, unpaged (for jobs over every match).
 """
@@ -23,132 +23,35 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app import pii
-from app.domain import typed
 from app.domain.beijing import BEIJING
-from app.domain.ids import id_number_error, normalize_id_number
-from app.domain.rules.base import KINDS
-from app.domain.typed import Msg
-from app.errors import Forbidden, ValidationFailed
+from app.domain.ids import normalize_id_number
+from app.errors import Forbidden
 from app.extensions import db
 from app.models import Contract, Filing, Organization, Project, Worker
-from app.models.contract import CONTRACT_STATUSES
+from app.services.filing import search_form
+from app.services.filing.search_form import (
+    COUNT_CAP,
+    PAGE_SIZE,
+    PREFIX_BELOW,
+    SORTS,
+    SearchPage,
+    order_by,
+    read_criteria,
+)
 from app.services.platform import audit, scope
 from app.services.platform.principal import Principal
 
-TEXT_FIELDS = ("worker_name", "id_number", "employer", "filing_number", "project")
-CHOICE_FIELDS = {"kind": KINDS, "status": CONTRACT_STATUSES}
-DATE_FIELDS = ("signed_from", "signed_to")
-#: Every criterion of the form (each narrows the result); ``sort`` and ``page`` only order it.
-CRITERIA = (*TEXT_FIELDS, *CHOICE_FIELDS, *DATE_FIELDS)
-SEARCH_FIELDS = (*CRITERIA, "sort", "page")
-LIMITS = {"worker_name": 50, "id_number": 18, "employer": 200, "filing_number": 40,
-          "project": 200}
-#: Names typed shorter than this match the start of the name, longer ones anywhere in it.
-PREFIX_BELOW = 3
-LABELS = {"worker_name": "劳动者姓名", "id_number": "身份证号码", "employer": "用人单位",
-          "filing_number": "备案号", "project": "项目", "kind": "合同类型", "status": "状态",
-          "signed_from": "签署日期（起）", "signed_to": "签署日期（止）", "sort": "排序",
-          "page": "页码"}
-#: sort key → (column, direction) of the ORDER BY (the id breaks ties: pages never overlap)
-SORT_KEYS = {
-    "newest": (("id", "desc"),),
-    "oldest": (("id", "asc"),),
-    "signed_desc": (("signed_at", "desc"), ("id", "desc")),
-    "signed_asc": (("signed_at", "asc"), ("id", "asc")),
-}
-
-
-def _order(sort: str, columns=Contract.__table__.c) -> tuple:
-    """The ORDER BY of ``sort`` on ``columns`` (the contracts' or a subquery's)."""
-    return tuple(getattr(columns[name], direction)() for name, direction in SORT_KEYS[sort])
-
-
-#: sort key → ORDER BY on contracts
-SORTS = {sort: _order(sort) for sort in SORT_KEYS}
-PAGE_SIZE = 50
+#: the form's fields, sorts and paging (:mod:`.search_form`), as this module's names too
+SEARCH_FIELDS, CRITERIA = search_form.SEARCH_FIELDS, search_form.CRITERIA
 #: An employer criterion matching at most this many employers (or an auditor's named employers,
 #: or a project criterion matching this many projects) is paged employer by employer: a page
 #: reads page × 50 rows of each from its index instead of sorting every contract of a big one.
 SPLIT_AT_MOST = 20
-#: Matches are counted up to this many; more show as "1000+".
-COUNT_CAP = 1000
-MAX_PAGE = COUNT_CAP // PAGE_SIZE
-NOT_A_CHOICE = "%(label)s不是可选的值"
-PAGE_RANGE = "%(label)s应在1到%(limit)s之间"
-DATES_REVERSED = "签署日期（起）不能晚于签署日期（止）"
-#: the signing dates a search accepts (later ones overflow the day after the end)
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
-DAY_RANGE = "%(label)s应在1900-01-01至2999-12-31之间"
-
-
-class SearchPage(list):
-    """One page of contracts (a list), with what the page shows around it.
-
-    :ivar total: matches counted, at most :data:`COUNT_CAP` (+1 when there are more).
-    :ivar capped: there are more than :data:`COUNT_CAP` matches ("1000+").
-    :ivar page: this page's number (from 1); ``pages``: the last page that can be opened.
-    """
-
-    def __init__(self, rows: list[Contract], *, total: int, page: int) -> None:
-        super().__init__(rows)
-        self.capped = total > COUNT_CAP
-        self.total = min(total, COUNT_CAP)
-        self.page = page
-        self.pages = max(1, min(MAX_PAGE, -(-self.total // PAGE_SIZE)))
-
-    @property
-    def has_next(self) -> bool:
-        """Another page can be opened."""
-        return self.page < self.pages
 
 
 def _auditing(p: Principal) -> None:
     if not (p.is_auditor or p.is_platform_admin):
         raise Forbidden("您没有权限访问此页面")
-
-
-def _field_error(errors: dict, name: str, problem: str, **extra) -> None:
-    errors[name] = Msg(problem, label=Msg(LABELS[name]), **extra)
-
-
-def _criteria(params: dict) -> dict:
-    crit: dict = {}
-    errors: dict = {}
-    for name in TEXT_FIELDS:
-        value, problem = typed.text(params.get(name), limit=LIMITS[name])
-        if problem:
-            _field_error(errors, name, problem, limit=LIMITS[name])
-        crit[name] = value
-    for name, choices in CHOICE_FIELDS.items():
-        value, problem = typed.text(params.get(name), limit=20)
-        if problem or (value and value not in choices):
-            _field_error(errors, name, NOT_A_CHOICE)
-        crit[name] = value
-    for name in DATE_FIELDS:
-        raw = params.get(name)
-        crit[name] = None
-        if raw not in (None, ""):
-            crit[name], problem = typed.iso_date(raw)
-            if problem or not FIRST_DAY <= crit[name] <= LAST_DAY:
-                _field_error(errors, name, problem or DAY_RANGE)
-    sort = params.get("sort") or "newest"
-    if sort not in SORTS:
-        _field_error(errors, "sort", NOT_A_CHOICE)
-    crit["sort"] = sort
-    page, problem = (1, None) if params.get("page") in (None, "") else typed.integer(
-        params.get("page"))
-    if problem or page is None or not 1 <= page <= MAX_PAGE:
-        _field_error(errors, "page", problem or PAGE_RANGE, limit=MAX_PAGE)
-    crit["page"] = page
-    if errors:
-        raise ValidationFailed("查询条件有误，请检查标出的字段", fields=errors)
-    if not any(crit[name] for name in CRITERIA):
-        raise ValidationFailed("请至少填写一个查询条件", fields={"worker_name": "请至少填写一个查询条件"})
-    if crit["id_number"] and (problem := id_number_error(crit["id_number"])):
-        raise ValidationFailed(problem, fields={"id_number": problem})
-    if crit["signed_from"] and crit["signed_to"] and crit["signed_from"] > crit["signed_to"]:
-        raise ValidationFailed(DATES_REVERSED, fields={"signed_from": DATES_REVERSED})
-    return crit
 
 
 def name_matches(part: str):
@@ -261,7 +164,7 @@ def _split_page(p: Principal, crit: dict, few: dict, offset: int, limit: int):
         Contract.id, Contract.signed_at).order_by(*SORTS[crit["sort"]]).limit(offset + limit)
         .subquery()) for key in keys]
     merged = union_all(*firsts).subquery()
-    return (select(merged.c.id).order_by(*_order(crit["sort"], merged.c)).offset(offset)
+    return (select(merged.c.id).order_by(*order_by(crit["sort"], merged.c)).offset(offset)
             .limit(limit).subquery())
 
 
@@ -282,7 +185,7 @@ def search_contracts(p: Principal, params: dict, limit: int = PAGE_SIZE) -> Sear
     :raises Forbidden: ``p`` is neither an auditor nor a platform admin.
     """
     _auditing(p)
-    crit = _criteria(params)
+    crit = read_criteria(params)
     offset = (crit["page"] - 1) * limit
     few = {name: ids for name, ids in _resolved(p, crit).items() if len(ids) <= SPLIT_AT_MOST}
     if any(not ids for ids in few.values()):
@@ -315,7 +218,7 @@ def matching(p: Principal, params: dict):
     :raises Forbidden: ``p`` is neither an auditor nor a platform admin.
     """
     _auditing(p)
-    crit = _criteria({**params, "page": "1", "sort": "newest"})
+    crit = read_criteria({**params, "page": "1", "sort": "newest"})
     return _filtered(p, crit).with_only_columns(Contract.id)
 
 
