@@ -90,15 +90,33 @@ def test_a_file_line_without_a_date_matches_the_pushed_pay_out(client, world):
     assert _paid(project)[other] == "500.00"
 
 
-def test_the_project_lock_holds_sqlites_write_lock(ctx, world):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL: FOR NO KEY UPDATE")
+def test_the_project_lock_makes_a_second_writer_wait(ctx, world):
+    """While one transaction holds the project lock, another connection cannot take it (on
+    SQLite: cannot start writing at all); once it ends, it can."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
     project = make_project()
     db.session.commit()
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def other_writer(conn) -> None:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("ROLLBACK")
+        else:
+            conn.execute(text("SELECT id FROM projects WHERE id = :id FOR NO KEY UPDATE NOWAIT"),
+                         {"id": project.id})
+            conn.rollback()
+
     projects.lock(project.id)
-    raw = db.session.connection().connection.driver_connection
-    assert raw.in_transaction  # a write began: other writers wait
-    db.session.rollback()
+    with db.engine.connect() as other:
+        with pytest.raises(OperationalError):
+            other_writer(other)
+    db.session.rollback()  # the lock ends with the transaction
+    with db.engine.connect() as other:
+        other_writer(other)
 
 
 def test_a_payroll_file_with_problems_does_not_take_the_lock(ctx, world, monkeypatch):
