@@ -149,21 +149,11 @@ PREVIOUS = "c2481ec"  # the last commit with the previous search (app/services/f
 
 
 def previous_search():
-    """The auditors' search as it was at commit ``PREVIOUS``, imported from git into a
-    scratch module (for this bench only)."""
-    import importlib.util
-    import subprocess
+    """The code as it was at commit ``PREVIOUS``, imported from git into a scratch module (for
+    this bench only)."""
+    from bench._scratch import module_at
 
-    source = subprocess.run(["git", "show", f"{PREVIOUS}:app/services/filing/search.py"],
-                            cwd=Path(__file__).resolve().parent.parent, check=True,
-                            capture_output=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="search-before-")) / "search_before.py"
-    path.write_bytes(source)
-    spec = importlib.util.spec_from_file_location("search_before", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return module_at(PREVIOUS, "app/services/filing/search.py", "search_before")
 
 
 def _table(title: str, before: dict, after: dict) -> None:

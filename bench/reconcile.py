@@ -181,21 +181,11 @@ PREVIOUS = "82ae224"  # the last commit with the row-by-row reconciliation
 
 
 def previous_module():
-    """The row-by-row reconciliation as it was at commit ``PREVIOUS``, imported from git
-    into a scratch module (for this bench only: the app no longer carries it)."""
-    import importlib.util
-    import subprocess
+    """The code as it was at commit ``PREVIOUS``, imported from git into a scratch module (for
+    this bench only)."""
+    from bench._scratch import module_at
 
-    source = subprocess.run(["git", "show", f"{PREVIOUS}:app/services/projects/reconcile.py"],
-                            cwd=Path(__file__).resolve().parent.parent, check=True,
-                            capture_output=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="reconcile-before-")) / "reconcile_before.py"
-    path.write_bytes(source)
-    spec = importlib.util.spec_from_file_location("reconcile_before", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
+    return module_at(PREVIOUS, "app/services/projects/reconcile.py", "reconcile_before")
 
 
 def _timed(module, name: str, into: dict) -> None:
