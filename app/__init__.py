@@ -179,6 +179,12 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - registers the tables
     from app.services import wiring
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # the embedded default's web process, scheduler and job threads share one file: a
+        # writer waits up to 30 s for another's commit (sqlite3's own default is 5 s)
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     # every context's job handlers, text-message kinds and event subscribers: first, so that
     # the SMS extension checks its settings against every message kind
