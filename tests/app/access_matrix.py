@@ -350,3 +350,11 @@ def expected(policy: str, name: str, owner: str | None) -> str:  # noqa: F811
     if policy == "feed_api":
         return "login"
     return _expected_before_feeds(policy, name, owner)
+
+
+# project feed keys (issue 22): the general contractor's employer_admin only (HR staff 403,
+# another employer's admin 404); the matrix posts no name / no key_id, so its admin gets 422
+POLICIES["projects.create_feed_key"] = Route("employer_admin_page", "POST", obj="project",
+                                             body="form")
+POLICIES["projects.revoke_feed_key"] = Route("employer_admin_page", "POST", obj="project",
+                                             body="form")

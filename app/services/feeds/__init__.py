@@ -8,6 +8,7 @@ Its use cases (each one transaction; the job handler runs in its job's) are list
 """
 
 from app.services.feeds.keys import create_key, revoke_key
+from app.services.feeds.project_keys import create_project_key, revoke_project_key
 from app.services.feeds.push import push_attendance, push_payments
 from app.services.feeds.rereconcile import reconcile_touched
 
@@ -17,4 +18,6 @@ __all__: list[str] = [
     "push_attendance",
     "push_payments",
     "reconcile_touched",
+    "create_project_key",
+    "revoke_project_key",
 ]
