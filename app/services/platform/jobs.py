@@ -107,12 +107,18 @@ def claim(worker: str, now: datetime | None = None, *, job_id: int | None = None
                                    .returning(Job.id))
         db.session.commit()
         return db.session.get(Job, job_id) if job_id is not None else None
-    job_id = db.session.scalar(query)
-    if job_id is None:
+    try:
+        job_id = db.session.scalar(query)
+        if job_id is None:
+            db.session.commit()
+            return None
+        claimed = db.session.execute(update(Job).where(Job.id == job_id, due).values(**lease))
         db.session.commit()
+    except OperationalError as exc:  # SQLite: another worker is writing; claim again later
+        db.session.rollback()
+        if "locked" not in str(exc):
+            raise
         return None
-    claimed = db.session.execute(update(Job).where(Job.id == job_id, due).values(**lease))
-    db.session.commit()
     if claimed.rowcount != 1:
         return None
     return db.session.get(Job, job_id)
