@@ -240,3 +240,25 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    """A CSV file's bytes (CRLF lines), as an import upload carries them."""
+    return ("\r\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows])
+            + "\r\n").encode()
+
+
+def contractor_hr():
+    """A general contractor (湖南星城建设工程有限公司) and its HR user ``hr``, committed; the
+    user's principal (the wage benches create their projects as it)."""
+    from app.extensions import db
+    from app.models import User
+    from app.services.accounts import accounts
+    from app.services.platform.principal import of_user
+
+    org = accounts.add_organization(name="湖南星城建设工程有限公司", uscc="91110000600037341L",
+                                    address="长沙县", legal_rep="李建国")
+    accounts.add_user(username="hr", password="pw-123456", role="employer_hr",
+                      display_name="王人事", organization=org)
+    db.session.commit()
+    return of_user(db.session.scalar(sa.select(User).where(User.username == "hr")))

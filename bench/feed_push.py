@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.app_pipeline import make_app  # noqa: E402
+from bench.app_pipeline import contractor_hr, csv_bytes, make_app  # noqa: E402
 
 ACCOUNT = "6222020200001234"
 MONTH = "2026-10"
@@ -57,25 +57,11 @@ def _payments(people: list[str], n: int, tag: str) -> list[dict]:
             for i in range(n)]
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
-    return ("\r\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows])
-            + "\r\n").encode()
-
-
 def setup(app) -> tuple:
-    from app.extensions import db
-    from app.models import User
     from app.services import feeds
-    from app.services.accounts import accounts
-    from app.services.platform.principal import of_user
     from app.services.projects import projects
 
-    org = accounts.add_organization(name="湖南星城建设工程有限公司", uscc="91110000600037341L",
-                                    address="长沙县", legal_rep="李建国")
-    accounts.add_user(username="hr", password="pw-123456", role="employer_hr",
-                      display_name="王人事", organization=org)
-    db.session.commit()
-    p = of_user(db.session.scalar(sa.select(User).where(User.username == "hr")))
+    p = contractor_hr()
     made = [projects.create(p, {
         "name": f"项目{i}", "region_code": "430121", "permit_no": f"P{i}", "builder": "建设单位",
         "contract_amount": "38000000", "start_date": "2026-01-01", "planned_end": "2027-12-31",
@@ -110,9 +96,9 @@ def baseline(p, project_id: int, people: list[str], n: int) -> dict:
     out = {}
     for name, fn, data in (
             ("attendance", wage_import.import_attendance,
-             _csv(["身份证号码", "方向", "时间"], clock)),
+             csv_bytes(["身份证号码", "方向", "时间"], clock)),
             ("payments", wage_import.import_payroll,
-             _csv(["身份证号码", "月份", "应发金额", "实发金额", "收款账号", "收款户名", "付款账号",
+             csv_bytes(["身份证号码", "月份", "应发金额", "实发金额", "收款账号", "收款户名", "付款账号",
                    "发放日期"], pay))):
         start = time.perf_counter()
         fn(p, project_id, data)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.app_pipeline import make_app  # noqa: E402
+from bench.app_pipeline import contractor_hr, csv_bytes, make_app  # noqa: E402
 
 TODAY = date(2027, 2, 10)  # the whole of 2026 is past its pay windows
 DAYS = 22
@@ -49,25 +49,11 @@ ADD_ATTENDANCE_INDEXES = (  # as the migrations make them
     "UNIQUE (project_id, id_hash, day)")
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
-    return ("\r\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows])
-            + "\r\n").encode()
-
-
 def setup(workers: int, projects_n: int):
     from app.domain.ids import id_with_check
-    from app.extensions import db
-    from app.models import User
-    from app.services.accounts import accounts
-    from app.services.platform.principal import of_user
     from app.services.projects import projects
 
-    org = accounts.add_organization(name="湖南星城建设工程有限公司", uscc="91110000600037341L",
-                                    address="长沙县", legal_rep="李建国")
-    accounts.add_user(username="hr", password="pw-123456", role="employer_hr",
-                      display_name="王人事", organization=org)
-    db.session.commit()
-    p = of_user(db.session.scalar(sa.select(User).where(User.username == "hr")))
+    p = contractor_hr()
     made = []
     for i in range(projects_n + 1):  # project 0: the one imported through the service
         made.append(projects.create(p, {
@@ -77,7 +63,7 @@ def setup(workers: int, projects_n: int):
             "wage_bank_code": "102", "wage_account": ACCOUNT, "wage_account_holder": "专户",
             "deposit_kind": "cash", "deposit_amount": "760000", "pay_day": "15"}).id)
     people = [id_with_check(f"43012119800101{w:03d}") for w in range(workers)]
-    return org.id, p, made, people
+    return p.organization_id, p, made, people
 
 
 def measure_import(p, project_id: int, people: list[str]) -> dict:
@@ -85,8 +71,8 @@ def measure_import(p, project_id: int, people: list[str]) -> dict:
 
     clock = [[n, d, f"2026-01-{day:02d} {t}"] for n in people for day in range(1, DAYS + 1)
              for d, t in (("01", "07:58:00"), ("02", "17:58:00"))]
-    attendance = _csv(["身份证号码", "方向", "时间"], clock)
-    pay = _csv(["身份证号码", "月份", "出勤天数", "应发金额", "实发金额", "收款账号", "收款户名",
+    attendance = csv_bytes(["身份证号码", "方向", "时间"], clock)
+    pay = csv_bytes(["身份证号码", "月份", "出勤天数", "应发金额", "实发金额", "收款账号", "收款户名",
                 "付款账号", "发放日期"],
                [[n, "2026-01", DAYS, "6600", "6600", f"62170000{i:08d}", "工人", ACCOUNT,
                  "2026-02-15"] for i, n in enumerate(people)])
